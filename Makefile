@@ -1,0 +1,56 @@
+# Actorio. `make` lists the targets.
+SHELL := /bin/bash
+GO ?= go
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+FUZZTIME ?= 10s
+PKGS := ./...
+
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.package-lock.json ## install Go modules and the npm packages the tests drive
+	$(GO) mod download
+
+build: ## build every package and the server binary into bin/
+	$(GO) build $(PKGS)
+	$(GO) build -o bin/actorio-server ./cmd/actorio-server
+
+run: ## start the server (demo mode, http://localhost:3000)
+	$(GO) run ./cmd/actorio-server -mode demo -addr 127.0.0.1:3000
+
+test: deps ## the whole test suite, with the race detector (the README's test command)
+	$(GO) vet $(PKGS)
+	$(GO) test -race -shuffle=on $(PKGS)
+
+race: deps ## the test suite three times over with the race detector, to shake out flakes
+	$(GO) test -race -shuffle=on -count=3 $(PKGS)
+
+lint: ## gofmt, go vet, staticcheck, go mod tidy
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) run $(STATICCHECK) $(PKGS)
+	@cp go.mod /tmp/actorio-go.mod.bak; cp go.sum /tmp/actorio-go.sum.bak; $(GO) mod tidy; \
+	  if ! diff -q go.mod /tmp/actorio-go.mod.bak >/dev/null || ! diff -q go.sum /tmp/actorio-go.sum.bak >/dev/null; then \
+	    echo "go mod tidy changes go.mod/go.sum: commit them"; exit 1; fi
+
+fuzz: ## run every fuzz target for FUZZTIME (default 10s) each
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+	  for target in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/func //'); do \
+	    echo "fuzz $$pkg $$target"; \
+	    $(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+bench: ## micro-benchmarks next to the code (the Node comparison arrives in bench/)
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=1s ./protocol/... ./transport/...
+
+ci: lint test ## what CI runs (.ci/run installs the prerequisites first)
+
+.PHONY: help deps build run test race lint fuzz bench ci
