@@ -1,0 +1,391 @@
+package actors
+
+// The session actor: one per Engine.IO session.
+//
+// Accepts: transport events (transport.PollRequested, PollAborted,
+// PayloadPosted, ParseFailed, PayloadTooLarge, WebSocketAttached,
+// WebSocketPacket, WebSocketClosed, SlowConsumer, QueueOverflow), its own
+// timer messages (pingDue, pongDue, upgradeDue, noopDue) and user commands
+// (sendRequested, closeRequested).
+// Sends: packets to its transport; events to its EngineHandler.
+// Owns: the transport in use and the upgrade state, the polling buffer and
+// the pending GET, the heartbeat, and the one place a session ends.
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/actorio/actorio/protocol/eio"
+	"github.com/actorio/actorio/transport"
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/gobwas/ws"
+	"github.com/rs/zerolog"
+)
+
+// SessionConfig configures one session. Durations must be positive.
+type SessionConfig struct {
+	SID            string
+	PingInterval   time.Duration
+	PingTimeout    time.Duration
+	UpgradeTimeout time.Duration
+	MaxPayload     int
+	AllowUpgrades  bool
+	// WebSocket is set when the client opened the session over WebSocket.
+	WebSocket *transport.WSConn
+	Handler   EngineHandler
+	Logger    zerolog.Logger
+	// Ended is called once, from the actor, when the session has ended.
+	Ended func(sid, reason string)
+}
+
+// Timer messages carry the generation they were armed in; a message from
+// an older generation is stale and ignored.
+type (
+	pingDue    struct{ gen uint64 }
+	pongDue    struct{ gen uint64 }
+	upgradeDue struct{ gen uint64 }
+	noopDue    struct{ gen uint64 }
+)
+
+// noopInterval is how often a pending poll gets a noop while the client
+// upgrades, as Node does.
+const noopInterval = 100 * time.Millisecond
+
+// Session is the session actor's state. Handle runs one message; the
+// protoactor adapter (Receive) and the fake-time tests both drive it.
+type Session struct {
+	cfg  SessionConfig
+	tell func(any) // posts to this actor's own mailbox
+	user *EngineSession
+
+	ws     *transport.WSConn // the WebSocket in use; nil while polling
+	probe  *transport.WSConn // the WebSocket being upgraded to
+	buffer []eio.Packet      // polling: packets waiting for a GET
+	poll   chan<- transport.PollReply
+
+	hbGen, upGen uint64
+	hbTimer      *time.Timer
+	upTimer      *time.Timer
+	noopTimer    *time.Timer
+	nextPing     time.Time
+	awaitingPong bool
+	closed       bool
+}
+
+// NewSession returns the state of a session; tell must post to its mailbox.
+func NewSession(cfg SessionConfig, tell func(any)) *Session {
+	s := &Session{cfg: cfg, tell: tell, ws: cfg.WebSocket}
+	s.user = &EngineSession{id: cfg.SID, tell: tell}
+	s.user.transport.Store(s.transportName())
+	return s
+}
+
+// User returns the user's handle on this session.
+func (s *Session) User() *EngineSession { return s.user }
+
+// Receive adapts the session to protoactor.
+func (s *Session) Receive(ctx actor.Context) {
+	switch ctx.Message().(type) {
+	case *actor.Started:
+		s.Start()
+	case *actor.Stopping, *actor.Stopped, *actor.Restarting:
+	default:
+		s.Handle(ctx.Message())
+	}
+}
+
+func (s *Session) transportName() string {
+	if s.ws != nil {
+		return transport.WebSocket
+	}
+	return transport.Polling
+}
+
+// Start sends the open packet and arms the first ping.
+func (s *Session) Start() {
+	upgrades := []string{}
+	if s.ws == nil && s.cfg.AllowUpgrades {
+		upgrades = []string{transport.WebSocket}
+	}
+	open := eio.AppendHandshake(nil, eio.Handshake{
+		SID: s.cfg.SID, Upgrades: upgrades,
+		PingInterval: int(s.cfg.PingInterval / time.Millisecond),
+		PingTimeout:  int(s.cfg.PingTimeout / time.Millisecond),
+		MaxPayload:   s.cfg.MaxPayload,
+	})
+	s.send(eio.Packet{Type: eio.Open, Data: open})
+	s.nextPing = time.Now().Add(s.cfg.PingInterval)
+	s.armPing()
+	s.cfg.Logger.Debug().Str("sid", s.cfg.SID).Str("transport", s.transportName()).Msg("session opened")
+	s.callUser(func() { s.cfg.Handler.OnOpen(s.user) })
+}
+
+// Handle runs one message.
+func (s *Session) Handle(msg any) {
+	if s.closed {
+		s.refuseAfterClose(msg)
+		return
+	}
+	switch m := msg.(type) {
+	case *transport.PollRequested:
+		s.pollRequested(m)
+	case *transport.PollAborted:
+		if s.poll == m.Reply {
+			s.poll = nil
+			s.close(ReasonTransportClose, "poll aborted", false)
+		}
+	case *transport.PayloadPosted:
+		if s.ws != nil {
+			m.Done <- http.StatusBadRequest // the session no longer polls
+			return
+		}
+		for _, p := range m.Packets {
+			s.packetReceived(p)
+		}
+		m.Done <- http.StatusOK
+	case *transport.ParseFailed:
+		s.close(ReasonParseError, m.Err.Error(), false)
+	case *transport.PayloadTooLarge:
+		s.close(ReasonTransportError, "payload too large", false)
+	case *transport.WebSocketAttached:
+		s.webSocketAttached(m.Conn)
+	case *transport.WebSocketPacket:
+		switch m.Conn {
+		case s.ws:
+			s.packetReceived(m.Packet)
+		case s.probe:
+			s.probePacket(m.Packet)
+		}
+	case *transport.WebSocketClosed:
+		switch m.Conn {
+		case s.ws:
+			reason := ReasonTransportClose
+			if m.Err != nil && !errors.Is(m.Err, io.EOF) {
+				reason = ReasonTransportError
+			}
+			s.close(reason, errString(m.Err), false)
+		case s.probe:
+			s.probe = nil
+		}
+	case *transport.SlowConsumer:
+		if m.Conn == s.ws {
+			s.close(ReasonTransportError, "slow consumer", false)
+		}
+	case *transport.QueueOverflow:
+		if m.Conn == s.ws {
+			s.close(ReasonTransportError, "outbound queue overflow", false)
+		}
+	case *pingDue:
+		if m.gen == s.hbGen {
+			s.sendPing()
+		}
+	case *pongDue:
+		if m.gen == s.hbGen && s.awaitingPong {
+			s.close(ReasonPingTimeout, "", false)
+		}
+	case *upgradeDue:
+		if m.gen == s.upGen && s.probe != nil {
+			s.probe.Close(ws.StatusPolicyViolation)
+			s.probe = nil
+		}
+	case *noopDue:
+		if m.gen == s.upGen && s.probe != nil {
+			if s.poll != nil {
+				s.send(eio.Packet{Type: eio.Noop})
+			}
+			s.noopTimer = s.after(noopInterval, &noopDue{gen: s.upGen})
+		}
+	case *sendRequested:
+		s.send(m.packet)
+	case *closeRequested:
+		s.close(m.reason, "", false)
+	default:
+		s.cfg.Logger.Debug().Str("sid", s.cfg.SID).Type("type", msg).Msg("unexpected message")
+	}
+}
+
+// refuseAfterClose answers what waits for an answer once the session ended.
+func (s *Session) refuseAfterClose(msg any) {
+	switch m := msg.(type) {
+	case *transport.PollRequested:
+		m.Reply <- transport.PollReply{Status: http.StatusBadRequest}
+	case *transport.PayloadPosted:
+		m.Done <- http.StatusBadRequest
+	case *transport.WebSocketAttached:
+		m.Conn.Close(ws.StatusGoingAway)
+	}
+}
+
+func (s *Session) pollRequested(m *transport.PollRequested) {
+	switch {
+	case s.ws != nil:
+		m.Reply <- transport.PollReply{Status: http.StatusBadRequest}
+	case s.poll != nil:
+		// A second GET while one is pending: refuse it and end the session;
+		// the first gets the close packet.
+		m.Reply <- transport.PollReply{Status: http.StatusBadRequest}
+		s.close(ReasonTransportError, "overlapping poll", false)
+	default:
+		s.poll = m.Reply
+		if len(s.buffer) > 0 {
+			s.flushPoll()
+		}
+	}
+}
+
+func (s *Session) webSocketAttached(c *transport.WSConn) {
+	if s.ws != nil || s.probe != nil || !s.cfg.AllowUpgrades {
+		c.Close(ws.StatusPolicyViolation) // one upgrade per session
+		return
+	}
+	s.probe = c
+	s.upGen++
+	s.upTimer = s.after(s.cfg.UpgradeTimeout, &upgradeDue{gen: s.upGen})
+}
+
+func (s *Session) probePacket(p eio.Packet) {
+	switch {
+	case p.Type == eio.Ping && string(p.Data) == "probe":
+		s.probe.SendPacket(eio.Packet{Type: eio.Pong, Data: []byte("probe")})
+		if s.poll != nil {
+			s.send(eio.Packet{Type: eio.Noop})
+		}
+		s.noopTimer = s.after(noopInterval, &noopDue{gen: s.upGen})
+	case p.Type == eio.Upgrade:
+		s.ws, s.probe = s.probe, nil
+		s.upGen++
+		stopTimer(s.upTimer)
+		stopTimer(s.noopTimer)
+		if s.poll != nil {
+			s.poll <- transport.PollReply{Status: http.StatusOK, Body: []byte{'0' + byte(eio.Noop)}}
+			s.poll = nil
+		}
+		for _, p := range s.buffer {
+			s.ws.SendPacket(p)
+		}
+		s.buffer = nil
+		s.user.transport.Store(transport.WebSocket)
+		s.cfg.Logger.Debug().Str("sid", s.cfg.SID).Msg("session upgraded")
+	default:
+		s.probe.Close(ws.StatusPolicyViolation)
+		s.probe = nil
+	}
+}
+
+func (s *Session) packetReceived(p eio.Packet) {
+	switch p.Type {
+	case eio.Pong:
+		if s.awaitingPong {
+			s.awaitingPong = false
+			s.nextPing = time.Now().Add(s.cfg.PingInterval)
+			s.armPing()
+		}
+	case eio.Message:
+		s.callUser(func() { s.cfg.Handler.OnMessage(s.user, p.Data, p.Binary) })
+	case eio.Close:
+		s.close(ReasonTransportClose, "client close", true)
+	}
+}
+
+// armPing starts a new heartbeat generation: ping at nextPing.
+func (s *Session) armPing() {
+	s.hbGen++
+	stopTimer(s.hbTimer)
+	s.hbTimer = s.after(time.Until(s.nextPing), &pingDue{gen: s.hbGen})
+}
+
+// sendPing sends the ping that was due at nextPing; the session ends at
+// exactly that moment plus pingTimeout unless a pong arrives.
+func (s *Session) sendPing() {
+	s.send(eio.Packet{Type: eio.Ping})
+	s.awaitingPong = true
+	deadline := s.nextPing.Add(s.cfg.PingTimeout)
+	s.hbTimer = s.after(time.Until(deadline), &pongDue{gen: s.hbGen})
+}
+
+// send puts a packet on the transport in use.
+func (s *Session) send(p eio.Packet) {
+	if s.ws != nil {
+		s.ws.SendPacket(p)
+		return
+	}
+	s.buffer = append(s.buffer, p)
+	if s.poll != nil {
+		s.flushPoll()
+	}
+}
+
+func (s *Session) flushPoll() {
+	body, err := eio.AppendPayload(nil, s.buffer...)
+	if err != nil { // only our own packets are here: a bug, not input
+		s.cfg.Logger.Error().Err(err).Str("sid", s.cfg.SID).Msg("encode poll payload")
+	}
+	s.poll <- transport.PollReply{Status: http.StatusOK, Body: body}
+	s.poll, s.buffer = nil, nil
+}
+
+// close is the one place a session ends: one reason, one log line.
+func (s *Session) close(reason, detail string, clientClosed bool) {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	s.hbGen++
+	s.upGen++
+	stopTimer(s.hbTimer)
+	stopTimer(s.upTimer)
+	stopTimer(s.noopTimer)
+	if s.poll != nil {
+		// A client's close ends its pending GET with a noop; ours with close.
+		last := eio.Close
+		if clientClosed {
+			last = eio.Noop
+		}
+		s.poll <- transport.PollReply{Status: http.StatusOK, Body: []byte{'0' + byte(last)}}
+		s.poll = nil
+	}
+	if s.ws != nil {
+		s.ws.Close(ws.StatusNormalClosure)
+	}
+	if s.probe != nil {
+		s.probe.Close(ws.StatusGoingAway)
+	}
+	s.buffer = nil
+	s.cfg.Logger.Debug().Str("sid", s.cfg.SID).Str("transport", s.transportName()).Str("reason", reason).Str("detail", detail).Msg("session closed")
+	s.callUser(func() { s.cfg.Handler.OnClose(s.user, reason) })
+	if s.cfg.Ended != nil {
+		s.cfg.Ended(s.cfg.SID, reason)
+	}
+}
+
+// callUser runs user code; a panic costs only this session.
+func (s *Session) callUser(f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.cfg.Logger.Error().Str("sid", s.cfg.SID).Interface("panic", r).Msg("handler panicked")
+			if !s.closed {
+				s.close(ReasonTransportError, "handler panic", false)
+			}
+		}
+	}()
+	f()
+}
+
+func (s *Session) after(d time.Duration, msg any) *time.Timer {
+	return time.AfterFunc(d, func() { s.tell(msg) })
+}
+
+func stopTimer(t *time.Timer) {
+	if t != nil {
+		t.Stop()
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

@@ -1,0 +1,205 @@
+package actorio
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/actorio/actorio/actors"
+	"github.com/actorio/actorio/transport"
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/rs/zerolog"
+)
+
+// EngineHandler receives a bare Engine.IO server's events. Its methods run
+// inside the session's actor, one at a time per session: they must not
+// block.
+type EngineHandler = actors.EngineHandler
+
+// EngineSession is one Engine.IO session; its methods are safe from any
+// goroutine.
+type EngineSession = actors.EngineSession
+
+// EngineOptions configures an Engine. A nil *EngineOptions means defaults;
+// every zero field means its documented default, as in Node's engine.io.
+type EngineOptions struct {
+	// PingInterval is how often the server pings. Zero means 25s.
+	PingInterval time.Duration
+	// PingTimeout is how long the server waits for a pong after a ping
+	// before it closes the session, exactly. Zero means 20s.
+	PingTimeout time.Duration
+	// UpgradeTimeout bounds an upgrade to WebSocket. Zero means 10s.
+	UpgradeTimeout time.Duration
+	// MaxHTTPBufferSize is the largest POST body or WebSocket message.
+	// Zero means 1,000,000 bytes.
+	MaxHTTPBufferSize int
+	// Transports lists the transports allowed. Nil means polling and
+	// websocket.
+	Transports []string
+	// DisallowUpgrades refuses upgrades from polling to WebSocket. The zero
+	// value allows them, as Node's allowUpgrades: true.
+	DisallowUpgrades bool
+	// QueueLimits bounds each WebSocket's outbound queue. Zero fields mean
+	// the transport.QueueLimits defaults.
+	QueueLimits transport.QueueLimits
+	// ActorSystem is the protoactor system the sessions live in. Nil means
+	// the Engine starts its own, with protoactor's logs discarded.
+	ActorSystem *actor.ActorSystem
+	// Logger receives the Engine's logs. The zero value logs nothing.
+	Logger zerolog.Logger
+}
+
+func (o *EngineOptions) withDefaults() EngineOptions {
+	var out EngineOptions
+	if o != nil {
+		out = *o
+	} else {
+		out.Logger = zerolog.Nop()
+	}
+	if out.PingInterval <= 0 {
+		out.PingInterval = 25 * time.Second
+	}
+	if out.PingTimeout <= 0 {
+		out.PingTimeout = 20 * time.Second
+	}
+	if out.UpgradeTimeout <= 0 {
+		out.UpgradeTimeout = 10 * time.Second
+	}
+	if out.MaxHTTPBufferSize <= 0 {
+		out.MaxHTTPBufferSize = transport.DefaultMaxPayload
+	}
+	return out
+}
+
+// Engine is a bare Engine.IO v4 server: an http.Handler to mount at a path
+// of the user's choosing ("/engine.io/" by convention).
+type Engine struct {
+	opts      EngineOptions
+	handler   *transport.Handler
+	pool      *transport.WriterPool
+	system    *actor.ActorSystem
+	ownSystem bool
+	props     *actor.Props
+
+	mu       sync.Mutex
+	sessions map[string]*sessionRef
+	closed   bool
+}
+
+// NewEngine returns an Engine that reports to h.
+func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
+	o := opts.withDefaults()
+	e := &Engine{opts: o, system: o.ActorSystem, sessions: map[string]*sessionRef{}}
+	if e.system == nil {
+		e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+			return slog.New(slog.NewTextHandler(io.Discard, nil))
+		}))
+		e.ownSystem = true
+	}
+	e.pool = transport.NewWriterPool(nil)
+	e.handler = transport.NewHandler(transport.Config{
+		MaxPayload: o.MaxHTTPBufferSize,
+		Transports: o.Transports,
+		Pool:       e.pool,
+		Queue:      o.QueueLimits,
+		Open:       func(hs transport.Handshake) (string, transport.Session, error) { return e.open(hs, h) },
+	})
+	return e
+}
+
+// ServeHTTP implements http.Handler.
+func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.handler.ServeHTTP(w, r) }
+
+// stopOnFailure replaces protoactor's default supervisor, which restarts a
+// failed actor and silently loses its state.
+var stopOnFailure = actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.StopDirective })
+
+func (e *Engine) open(hs transport.Handshake, h EngineHandler) (string, transport.Session, error) {
+	sid := newSID()
+	ref := &sessionRef{system: e.system, done: make(chan struct{}), ready: make(chan struct{})}
+	cfg := actors.SessionConfig{
+		SID:            sid,
+		PingInterval:   e.opts.PingInterval,
+		PingTimeout:    e.opts.PingTimeout,
+		UpgradeTimeout: e.opts.UpgradeTimeout,
+		MaxPayload:     e.opts.MaxHTTPBufferSize,
+		AllowUpgrades:  !e.opts.DisallowUpgrades,
+		WebSocket:      hs.Conn,
+		Handler:        h,
+		Logger:         e.opts.Logger,
+		Ended: func(sid, _ string) {
+			e.handler.Forget(sid)
+			e.mu.Lock()
+			delete(e.sessions, sid)
+			e.mu.Unlock()
+			close(ref.done)
+			e.system.Root.Stop(ref.pid)
+		},
+	}
+	props := actor.PropsFromProducer(func() actor.Actor {
+		return actors.NewSession(cfg, ref.Tell)
+	}, actor.WithSupervisor(stopOnFailure))
+	e.mu.Lock()
+	e.sessions[sid] = ref
+	e.mu.Unlock()
+	ref.pid = e.system.Root.Spawn(props)
+	close(ref.ready) // Tell waits for it: OnOpen may Send before Spawn returns
+
+	return sid, ref, nil
+}
+
+// Close ends every session ("server shutting down") and stops the writers
+// and, if the Engine started it, the actor system.
+func (e *Engine) Close() {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return
+	}
+	e.closed = true
+	refs := make([]*sessionRef, 0, len(e.sessions))
+	for _, r := range e.sessions {
+		refs = append(refs, r)
+	}
+	e.mu.Unlock()
+	for _, r := range refs {
+		r.Tell(actors.CloseSession(actors.ReasonServerShutdown))
+	}
+	for _, r := range refs {
+		select {
+		case <-r.done:
+		case <-time.After(5 * time.Second):
+		}
+	}
+	e.pool.Stop()
+	if e.ownSystem {
+		e.system.Shutdown()
+	}
+}
+
+// sessionRef is how the transport and the user reach a session actor.
+type sessionRef struct {
+	system *actor.ActorSystem
+	pid    *actor.PID    // written once, before ready is closed
+	ready  chan struct{} // closed once pid is set
+	done   chan struct{} // closed when the session has ended
+}
+
+func (r *sessionRef) Tell(msg any) {
+	<-r.ready
+	r.system.Root.Send(r.pid, msg)
+}
+
+func (r *sessionRef) Done() <-chan struct{} { return r.done }
+
+// newSID returns 20 URL-safe characters from 15 random bytes, the length of
+// Node's ids.
+func newSID() string {
+	var b [15]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}

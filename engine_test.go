@@ -1,0 +1,358 @@
+package actorio_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/actorio/actorio"
+	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsutil"
+)
+
+// These tests drive the real server on a loopback port at the wire level,
+// one per behaviour the Engine.IO conformance suite checks
+// (../shared/CONFORMANCE.md).
+
+type echoHandler struct{}
+
+func (echoHandler) OnOpen(*actorio.EngineSession)                             {}
+func (echoHandler) OnMessage(s *actorio.EngineSession, data []byte, bin bool) { s.Send(data, bin) }
+func (echoHandler) OnClose(*actorio.EngineSession, string)                    {}
+
+func startEngine(t *testing.T, opts *actorio.EngineOptions) string {
+	t.Helper()
+	if opts == nil {
+		opts = &actorio.EngineOptions{PingInterval: 300 * time.Millisecond, PingTimeout: 200 * time.Millisecond}
+	}
+	engine := actorio.NewEngine(opts, echoHandler{})
+	srv := httptest.NewServer(engine)
+	t.Cleanup(func() {
+		engine.Close()
+		srv.Close()
+	})
+	return srv.URL + "/engine.io/"
+}
+
+var client = &http.Client{Timeout: 5 * time.Second}
+
+func do(t *testing.T, method, url, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// handshake opens a polling session and returns its sid and URL.
+func handshake(t *testing.T, base string) (string, string) {
+	t.Helper()
+	status, body := do(t, "GET", base+"?EIO=4&transport=polling", "")
+	if status != 200 || !strings.HasPrefix(body, "0{") {
+		t.Fatalf("handshake = %d %q", status, body)
+	}
+	var h struct{ SID string }
+	if err := json.Unmarshal([]byte(body[1:]), &h); err != nil {
+		t.Fatal(err)
+	}
+	return h.SID, base + "?EIO=4&transport=polling&sid=" + h.SID
+}
+
+// eventually retries f until it returns true or the deadline passes.
+func eventually(t *testing.T, what string, f func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for !f() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 3s", what)
+		}
+	}
+}
+
+func TestPollingHandshake(t *testing.T) {
+	base := startEngine(t, nil)
+	status, body := do(t, "GET", base+"?EIO=4&transport=polling", "")
+	if status != 200 {
+		t.Fatalf("status %d", status)
+	}
+	var h map[string]any
+	if err := json.Unmarshal([]byte(body[1:]), &h); err != nil || body[0] != '0' {
+		t.Fatalf("handshake body %q: %v", body, err)
+	}
+	if len(h) != 5 || len(h["sid"].(string)) != 20 || h["pingInterval"] != 300.0 || h["pingTimeout"] != 200.0 || h["maxPayload"] != 1e6 {
+		t.Errorf("handshake = %v", h)
+	}
+	if ups := h["upgrades"].([]any); len(ups) != 1 || ups[0] != "websocket" {
+		t.Errorf("upgrades = %v", ups)
+	}
+	want := `0{"sid":"` + h["sid"].(string) + `","upgrades":["websocket"],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000}`
+	if body != want {
+		t.Errorf("handshake = %s, want %s (key order)", body, want)
+	}
+}
+
+func TestHandshakeErrors(t *testing.T) {
+	base := startEngine(t, nil)
+	tests := []struct {
+		name, method, query string
+		wantCode            int
+	}{
+		{"EIO missing", "GET", "?transport=polling", 5},
+		{"EIO abc", "GET", "?EIO=abc&transport=polling", 5},
+		{"transport missing", "GET", "?EIO=4", 0},
+		{"transport abc", "GET", "?EIO=4&transport=abc", 0},
+		{"POST handshake", "POST", "?EIO=4&transport=polling", 2},
+		{"PUT handshake", "PUT", "?EIO=4&transport=polling", 2},
+		{"unknown sid", "GET", "?EIO=4&transport=polling&sid=nope", 1},
+		{"websocket without upgrade header", "GET", "?EIO=4&transport=websocket", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := do(t, tt.method, base+tt.query, "")
+			var e struct {
+				Code    int
+				Message string
+			}
+			if status != 400 || json.Unmarshal([]byte(body), &e) != nil || e.Code != tt.wantCode || e.Message == "" {
+				t.Errorf("%s %s = %d %s, want 400 with code %d", tt.method, tt.query, status, body, tt.wantCode)
+			}
+		})
+	}
+}
+
+func TestPollingEcho(t *testing.T) {
+	base := startEngine(t, nil)
+	_, url := handshake(t, base)
+	if status, body := do(t, "POST", url, "4test1\x1e4test2\x1e4test3"); status != 200 || body != "ok" {
+		t.Fatalf("POST = %d %q", status, body)
+	}
+	if status, body := do(t, "GET", url, ""); status != 200 || body != "4test1\x1e4test2\x1e4test3" {
+		t.Fatalf("GET = %d %q, want the three echoes in one payload", status, body)
+	}
+	if status, _ := do(t, "POST", url, "bAQIDBA=="); status != 200 {
+		t.Fatal("binary POST refused")
+	}
+	if status, body := do(t, "GET", url, ""); status != 200 || body != "bAQIDBA==" {
+		t.Fatalf("GET = %d %q, want bAQIDBA==", status, body)
+	}
+}
+
+func TestInvalidPacketClosesSession(t *testing.T) {
+	base := startEngine(t, nil)
+	_, url := handshake(t, base)
+	do(t, "POST", url, "abc")
+	if status, body := do(t, "GET", url, ""); status != 400 {
+		t.Errorf("GET after invalid packet = %d %q, want 400", status, body)
+	}
+}
+
+func TestConcurrentGETsCloseSession(t *testing.T) {
+	base := startEngine(t, &actorio.EngineOptions{PingInterval: 10 * time.Second, PingTimeout: 10 * time.Second})
+	_, url := handshake(t, base)
+	type result struct {
+		status int
+		body   string
+	}
+	results := make(chan result, 2)
+	for range 2 {
+		go func() {
+			req, _ := http.NewRequest("GET", url, nil)
+			resp, err := client.Do(req)
+			if err != nil {
+				results <- result{status: -1}
+				return
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			results <- result{resp.StatusCode, string(b)}
+		}()
+	}
+	a, b := <-results, <-results
+	if a.status != 200 {
+		a, b = b, a
+	}
+	if a.status != 200 || a.body != "1" || b.status != 400 {
+		t.Errorf("two GETs = %+v and %+v, want 200 \"1\" and 400", a, b)
+	}
+	if status, _ := do(t, "GET", url, ""); status != 400 {
+		t.Errorf("GET after overlap = %d, want 400", status)
+	}
+}
+
+func TestAbortedGETClosesSession(t *testing.T) {
+	base := startEngine(t, &actorio.EngineOptions{PingInterval: 10 * time.Second, PingTimeout: 10 * time.Second})
+	sid, url := handshake(t, base)
+	host := strings.TrimPrefix(strings.SplitN(base, "/engine.io/", 2)[0], "http://")
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.WriteString(conn, "GET /engine.io/?EIO=4&transport=polling&sid="+sid+" HTTP/1.1\r\nHost: x\r\n\r\n")
+	conn.Close()
+	eventually(t, "GET after abort answers 400", func() bool {
+		status, _ := do(t, "GET", url, "")
+		return status == 400
+	})
+}
+
+func TestHeartbeatPolling(t *testing.T) {
+	base := startEngine(t, nil)
+	_, url := handshake(t, base)
+	if _, body := do(t, "GET", url, ""); body != "2" {
+		t.Fatalf("first GET = %q, want ping", body)
+	}
+	do(t, "POST", url, "3")
+	if _, body := do(t, "GET", url, ""); body != "2" {
+		t.Fatalf("GET after pong = %q, want the next ping", body)
+	}
+	// No pong now: the session ends at ping + pingTimeout.
+	eventually(t, "session closed by ping timeout", func() bool {
+		status, body := do(t, "GET", url, "")
+		return status == 400 || body == "1"
+	})
+}
+
+func TestClientClosePolling(t *testing.T) {
+	base := startEngine(t, nil)
+	_, url := handshake(t, base)
+	if status, _ := do(t, "POST", url, "1"); status != 200 {
+		t.Fatal("close POST refused")
+	}
+	if status, _ := do(t, "GET", url, ""); status != 400 {
+		t.Errorf("GET after client close = %d, want 400", status)
+	}
+}
+
+func TestPayloadLimit(t *testing.T) {
+	base := startEngine(t, &actorio.EngineOptions{MaxHTTPBufferSize: 100, PingInterval: 10 * time.Second, PingTimeout: time.Second})
+	_, url := handshake(t, base)
+	if status, body := do(t, "POST", url, "4"+strings.Repeat("x", 99)); status != 200 {
+		t.Fatalf("POST at the limit = %d %s", status, body)
+	}
+	if status, _ := do(t, "POST", url, "4"+strings.Repeat("x", 100)); status != 413 {
+		t.Fatalf("POST over the limit = %d, want 413", status)
+	}
+	if status, _ := do(t, "GET", url, ""); status != 400 {
+		t.Errorf("GET after oversized POST = %d, want 400", status)
+	}
+}
+
+func wsURL(base, query string) string { return "ws" + strings.TrimPrefix(base, "http") + query }
+
+func dialWS(t *testing.T, url string) net.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, br, _, err := ws.Dial(ctx, url)
+	if err != nil {
+		t.Fatalf("dial %s: %v", url, err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if br != nil { // frames that arrived with the 101 response
+		return &bufferedConn{Conn: conn, r: io.MultiReader(br, conn)}
+	}
+	return conn
+}
+
+type bufferedConn struct {
+	net.Conn
+	r io.Reader
+}
+
+func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+func readText(t *testing.T, c net.Conn) string {
+	t.Helper()
+	data, op, err := wsutil.ReadServerData(c)
+	if err != nil || op != ws.OpText {
+		t.Fatalf("read: %v (op %v)", err, op)
+	}
+	return string(data)
+}
+
+func TestWebSocketHandshakeAndEcho(t *testing.T) {
+	base := startEngine(t, nil)
+	c := dialWS(t, wsURL(base, "?EIO=4&transport=websocket"))
+	open := readText(t, c)
+	if !strings.HasPrefix(open, `0{"sid":"`) || !strings.Contains(open, `"upgrades":[],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000}`) {
+		t.Fatalf("open = %s", open)
+	}
+	_ = wsutil.WriteClientText(c, []byte("4hello"))
+	if got := readText(t, c); got != "4hello" {
+		t.Errorf("echo = %q", got)
+	}
+	_ = wsutil.WriteClientBinary(c, []byte{1, 2, 3, 4})
+	data, op, err := wsutil.ReadServerData(c)
+	if err != nil || op != ws.OpBinary || string(data) != "\x01\x02\x03\x04" {
+		t.Errorf("binary echo = %v %v %v", data, op, err)
+	}
+	// The heartbeat runs over WebSocket too.
+	if got := readText(t, c); got != "2" {
+		t.Errorf("got %q, want ping", got)
+	}
+}
+
+func TestWebSocketBadHandshakeRefused(t *testing.T) {
+	base := startEngine(t, nil)
+	for _, q := range []string{"?EIO=abc&transport=websocket", "?EIO=4&transport=abc", "?EIO=4&transport=websocket&sid=nope"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if conn, _, _, err := ws.Dial(ctx, wsURL(base, q)); err == nil {
+			conn.Close()
+			t.Errorf("WebSocket %s accepted", q)
+		}
+		cancel()
+	}
+}
+
+func TestUpgrade(t *testing.T) {
+	base := startEngine(t, &actorio.EngineOptions{PingInterval: 10 * time.Second, PingTimeout: 10 * time.Second})
+	sid, url := handshake(t, base)
+	c := dialWS(t, wsURL(base, "?EIO=4&transport=websocket&sid="+sid))
+	_ = wsutil.WriteClientText(c, []byte("2probe"))
+	if got := readText(t, c); got != "3probe" {
+		t.Fatalf("probe answer = %q", got)
+	}
+	if status, body := do(t, "GET", url, ""); status != 200 || body != "6" {
+		t.Fatalf("GET while upgrading = %d %q, want noop", status, body)
+	}
+	_ = wsutil.WriteClientText(c, []byte("5"))
+	_ = wsutil.WriteClientText(c, []byte("4hello"))
+	if got := readText(t, c); got != "4hello" {
+		t.Fatalf("echo after upgrade = %q", got)
+	}
+	if status, _ := do(t, "GET", url, ""); status != 400 {
+		t.Errorf("GET after upgrade = %d, want 400", status)
+	}
+	second := dialWS(t, wsURL(base, "?EIO=4&transport=websocket&sid="+sid))
+	if _, _, err := wsutil.ReadServerData(second); err == nil {
+		t.Error("second WebSocket for the same sid was not closed")
+	}
+}
+
+func TestWebSocketMessageTooBig(t *testing.T) {
+	base := startEngine(t, &actorio.EngineOptions{MaxHTTPBufferSize: 100, PingInterval: 10 * time.Second, PingTimeout: time.Second})
+	c := dialWS(t, wsURL(base, "?EIO=4&transport=websocket"))
+	readText(t, c)
+	_ = wsutil.WriteClientText(c, []byte("4"+strings.Repeat("x", 200)))
+	f, err := ws.ReadFrame(c)
+	if err != nil || f.Header.OpCode != ws.OpClose {
+		t.Fatalf("after an oversized message: %+v, %v; want a close frame", f.Header, err)
+	}
+	if code, _ := ws.ParseCloseFrameData(f.Payload); code != ws.StatusMessageTooBig {
+		t.Errorf("close code = %d, want 1009", code)
+	}
+}

@@ -1,0 +1,429 @@
+package transport
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// OutQueue is one connection's bounded queue of outbound frames.
+//
+// Frames are shared and immutable: a broadcast frames its bytes once and
+// pushes the same slice into every member's queue, so the queue keeps a
+// reference and never copies, modifies or retains a frame past its write.
+// Frames leave in push order, control frames (ping, close) included.
+//
+// Push may be called from any goroutine and never blocks on I/O. Exactly one
+// flusher (a WriterPool goroutine) drains the queue at a time: the queue
+// records whether it is scheduled, so a connection is handed to the pool
+// once when it goes from idle to non-empty, not once per frame.
+//
+// An OutQueue is obtained from WriterPool.Attach, as part of an OutConn.
+type OutQueue struct {
+	mu sync.Mutex
+	// frames[head:] are pending; offset bytes of frames[head] are already
+	// written. Only the owner (the flusher holding scheduled) moves head,
+	// compacts or clears frames; Push only appends. That is what lets the
+	// owner write a view of frames[head:] without holding mu.
+	frames    [][]byte
+	head      int
+	offset    int
+	bytes     int // pending bytes, excluding the written offset
+	state     queueState
+	scheduled bool // in the ready list, being flushed or waiting to be writable
+	softArmed bool // OnSoft fires on the next crossing
+	doneSent  bool
+	limits    QueueLimits
+	hooks     QueueHooks
+
+	// Set by the owner of the queue (OutConn) before first use.
+	ready  func() // the queue went from idle to scheduled: hand it to a flusher
+	closed func() // closed by Close or overflow: interrupt a write in progress
+	done   func() // closed and no flusher holds it any more; called once
+
+	pendingBytes  atomic.Int64
+	pendingFrames atomic.Int64
+	dropped       atomic.Uint64
+}
+
+// QueueLimits bounds an OutQueue. A limit is crossed when the pending bytes
+// or the pending frames exceed it.
+type QueueLimits struct {
+	// SoftBytes: past it volatile frames are dropped and OnSoft fires.
+	// Zero means 1 MiB. A soft limit above the hard one is lowered to it.
+	SoftBytes int
+	// HardBytes: a push that would exceed it closes the queue.
+	// Zero means 8 MiB. A single frame larger than this can never be queued.
+	HardBytes int
+	// SoftFrames is the soft limit in frames. Zero means 4096.
+	SoftFrames int
+	// HardFrames is the hard limit in frames. Zero means 65536.
+	HardFrames int
+}
+
+// Default queue limits, used where a QueueLimits field is zero.
+const (
+	DefaultSoftBytes  = 1 << 20
+	DefaultHardBytes  = 8 << 20
+	DefaultSoftFrames = 4096
+	DefaultHardFrames = 65536
+)
+
+// withDefaults returns l with zero (or negative) fields set to their defaults
+// and soft limits no higher than hard ones.
+func (l QueueLimits) withDefaults() QueueLimits {
+	orDefault := func(v, def int) int {
+		if v <= 0 {
+			return def
+		}
+		return v
+	}
+	l.SoftBytes = orDefault(l.SoftBytes, DefaultSoftBytes)
+	l.HardBytes = orDefault(l.HardBytes, DefaultHardBytes)
+	l.SoftFrames = orDefault(l.SoftFrames, DefaultSoftFrames)
+	l.HardFrames = orDefault(l.HardFrames, DefaultHardFrames)
+	l.SoftBytes = min(l.SoftBytes, l.HardBytes)
+	l.SoftFrames = min(l.SoftFrames, l.HardFrames)
+	return l
+}
+
+// QueueHooks are the queue's callbacks. They run on the pushing goroutine,
+// after the queue's lock is released, so they may push or close; they must
+// not block (post a message to the session actor and return).
+type QueueHooks struct {
+	// OnSoft is called when a push takes the queue past its soft limit. It
+	// fires once per crossing: it is re-armed only when flushing brings the
+	// queue back to half the soft limit (bytes and frames), so a queue
+	// hovering at the limit does not flood the session with events.
+	OnSoft func()
+	// OnHard is called once, when a push would take the queue past its hard
+	// limit. The queue is then closed, its pending frames are discarded and
+	// the connection must be closed.
+	OnHard func()
+}
+
+// PushResult says what Push did with a frame.
+type PushResult uint8
+
+const (
+	// PushQueued: the frame will be written after those pushed before it.
+	PushQueued PushResult = iota
+	// PushDropped: the frame was volatile and would have taken the queue
+	// past its soft limit; it was dropped and counted.
+	PushDropped
+	// PushClosed: the queue was already closed (or closing); nothing queued.
+	PushClosed
+	// PushOverflow: the frame would have taken the queue past its hard
+	// limit; the queue is now closed and OnHard has been called.
+	PushOverflow
+)
+
+// String returns the result's name, for logs.
+func (r PushResult) String() string {
+	switch r {
+	case PushQueued:
+		return "queued"
+	case PushDropped:
+		return "dropped"
+	case PushClosed:
+		return "closed"
+	case PushOverflow:
+		return "overflow"
+	}
+	return "unknown"
+}
+
+type queueState uint8
+
+const (
+	queueOpen    queueState = iota
+	queueClosing            // CloseAfterFlush: no pushes, flush what is pending
+	queueClosed             // nothing more will be written
+)
+
+// flushStatus tells the flusher what to do after writing.
+type flushStatus uint8
+
+const (
+	flushMore   flushStatus = iota // frames pending; the flusher still owns the queue
+	flushIdle                      // nothing pending; the queue is released
+	flushDone                      // the queue closed and is released: call done
+	flushClosed                    // the queue is closed; done was already called
+)
+
+// Past this many slots, a drained queue drops its array instead of keeping
+// it, so one burst does not pin ~24 B per frame on every idle connection.
+const keepFrameSlots = 1024
+
+func newOutQueue(limits QueueLimits, hooks QueueHooks) *OutQueue {
+	return &OutQueue{limits: limits.withDefaults(), hooks: hooks, softArmed: true}
+}
+
+// Push queues frame for writing, after every frame pushed before it. The
+// queue keeps a reference to frame: the caller must not modify it afterwards
+// (frames are meant to be shared, read-only, by many queues). A volatile
+// frame is dropped, not queued, when it would take the queue past its soft
+// limit. Empty frames are accepted and ignored.
+func (q *OutQueue) Push(frame []byte, volatile bool) PushResult {
+	q.mu.Lock()
+	if q.state != queueOpen {
+		q.mu.Unlock()
+		return PushClosed
+	}
+	if len(frame) == 0 {
+		q.mu.Unlock()
+		return PushQueued
+	}
+	bytes := q.bytes + len(frame)
+	frames := len(q.frames) - q.head + 1
+	pastSoft := bytes > q.limits.SoftBytes || frames > q.limits.SoftFrames
+	if volatile && pastSoft {
+		q.mu.Unlock()
+		q.dropped.Add(1)
+		return PushDropped
+	}
+	if bytes > q.limits.HardBytes || frames > q.limits.HardFrames {
+		done := q.closeLocked()
+		q.mu.Unlock()
+		if q.hooks.OnHard != nil {
+			q.hooks.OnHard()
+		}
+		q.afterClose(done)
+		return PushOverflow
+	}
+	q.frames = append(q.frames, frame)
+	q.bytes = bytes
+	q.pendingBytes.Store(int64(bytes))
+	q.pendingFrames.Store(int64(frames))
+	crossed := pastSoft && q.softArmed
+	if crossed {
+		q.softArmed = false
+	}
+	schedule := !q.scheduled
+	q.scheduled = true
+	q.mu.Unlock()
+
+	if crossed && q.hooks.OnSoft != nil {
+		q.hooks.OnSoft()
+	}
+	if schedule && q.ready != nil {
+		q.ready()
+	}
+	return PushQueued
+}
+
+// Close closes the queue: pending frames are discarded and further pushes
+// return PushClosed. A write already in progress is interrupted. Closing a
+// closed queue does nothing.
+func (q *OutQueue) Close() {
+	q.mu.Lock()
+	if q.state == queueClosed {
+		q.mu.Unlock()
+		return
+	}
+	done := q.closeLocked()
+	q.mu.Unlock()
+	q.afterClose(done)
+}
+
+// CloseAfterFlush queues final (typically a WebSocket close frame; nil for
+// none), stops accepting pushes, and closes the queue once everything pending
+// has been written. The final frame bypasses the limits: a connection past
+// its soft limit still gets its close frame. It does nothing if the queue is
+// already closing or closed.
+func (q *OutQueue) CloseAfterFlush(final []byte) {
+	q.mu.Lock()
+	if q.state != queueOpen {
+		q.mu.Unlock()
+		return
+	}
+	if len(final) > 0 {
+		q.frames = append(q.frames, final)
+		q.bytes += len(final)
+		q.pendingBytes.Store(int64(q.bytes))
+		q.pendingFrames.Store(int64(len(q.frames) - q.head))
+	}
+	if q.bytes == 0 {
+		done := q.closeLocked()
+		q.mu.Unlock()
+		q.afterClose(done)
+		return
+	}
+	q.state = queueClosing
+	schedule := !q.scheduled
+	q.scheduled = true
+	q.mu.Unlock()
+	if schedule && q.ready != nil {
+		q.ready()
+	}
+}
+
+// PendingBytes returns the bytes queued and not yet written.
+func (q *OutQueue) PendingBytes() int { return int(q.pendingBytes.Load()) }
+
+// PendingFrames returns the frames queued and not yet completely written.
+func (q *OutQueue) PendingFrames() int { return int(q.pendingFrames.Load()) }
+
+// Dropped returns how many volatile frames were dropped at the soft limit.
+func (q *OutQueue) Dropped() uint64 { return q.dropped.Load() }
+
+// Closed reports whether the queue is closed or closing: pushes fail.
+func (q *OutQueue) Closed() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.state != queueOpen
+}
+
+// closeLocked marks the queue closed and, unless a flusher owns the frames,
+// discards them. It reports whether done must be called.
+func (q *OutQueue) closeLocked() bool {
+	q.state = queueClosed
+	q.pendingBytes.Store(0)
+	q.pendingFrames.Store(0)
+	if q.scheduled {
+		return false // the owner discards and reports done when it returns
+	}
+	q.discardLocked()
+	return q.doneLocked()
+}
+
+// afterClose runs the close hooks, outside the lock.
+func (q *OutQueue) afterClose(done bool) {
+	if q.closed != nil {
+		q.closed()
+	}
+	if done && q.done != nil {
+		q.done()
+	}
+}
+
+func (q *OutQueue) discardLocked() {
+	clear(q.frames)
+	q.frames = nil
+	q.head, q.offset, q.bytes = 0, 0, 0
+}
+
+// doneLocked reports, once, that the queue is closed and unowned.
+func (q *OutQueue) doneLocked() bool {
+	if q.state != queueClosed || q.scheduled || q.doneSent {
+		return false
+	}
+	q.doneSent = true
+	return true
+}
+
+// The methods below are for the flusher that owns the queue (scheduled).
+
+// view returns up to max pending frames and how many bytes of the first one
+// are already written. The slice stays valid without the lock until the
+// owner calls consumed. st is flushMore when there is something to write;
+// otherwise the queue is released and st says why.
+func (q *OutQueue) view(max int) (frames [][]byte, offset int, st flushStatus) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	switch {
+	case q.state == queueClosed:
+		return nil, 0, q.releaseStatusLocked()
+	case q.head == len(q.frames):
+		// An owned queue is not empty unless closed; be safe anyway.
+		if q.state == queueClosing {
+			return nil, 0, q.releaseStatusLocked()
+		}
+		q.scheduled = false
+		return nil, 0, flushIdle
+	}
+	end := min(len(q.frames), q.head+max)
+	return q.frames[q.head:end], q.offset, flushMore
+}
+
+// consumed records that n more bytes were written and says what next. It
+// also returns how many frames were completed.
+func (q *OutQueue) consumed(n int) (st flushStatus, frames int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.state == queueClosed {
+		return q.releaseStatusLocked(), 0
+	}
+	q.bytes -= n
+	for n > 0 && q.head < len(q.frames) {
+		rest := len(q.frames[q.head]) - q.offset
+		if n < rest {
+			q.offset += n
+			break
+		}
+		n -= rest
+		q.frames[q.head] = nil // let the frame go as soon as it is written
+		q.head++
+		q.offset = 0
+		frames++
+	}
+	pending := len(q.frames) - q.head
+	switch {
+	case pending == 0:
+		if cap(q.frames) > keepFrameSlots {
+			q.frames = nil
+		} else {
+			q.frames = q.frames[:0]
+		}
+		q.head = 0
+	case q.head > len(q.frames)/2:
+		// Slide the pending tail to the front so a queue that never
+		// drains completely does not grow without bound.
+		copy(q.frames, q.frames[q.head:])
+		clear(q.frames[pending:])
+		q.frames = q.frames[:pending]
+		q.head = 0
+	}
+	q.pendingBytes.Store(int64(q.bytes))
+	q.pendingFrames.Store(int64(pending))
+	if !q.softArmed && q.bytes <= q.limits.SoftBytes/2 && pending <= q.limits.SoftFrames/2 {
+		q.softArmed = true
+	}
+	if pending > 0 {
+		return flushMore, frames
+	}
+	if q.state == queueClosing {
+		return q.releaseStatusLocked(), frames
+	}
+	q.scheduled = false
+	return flushIdle, frames
+}
+
+// fail closes the queue after a write error and releases it. It reports
+// whether the queue was still open (so the error must be reported) and
+// whether done must be called.
+func (q *OutQueue) fail() (wasOpen, done bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	wasOpen = q.state != queueClosed
+	q.state = queueClosed
+	q.pendingBytes.Store(0)
+	q.pendingFrames.Store(0)
+	return wasOpen, q.releaseLocked()
+}
+
+// releaseLocked gives up ownership of a queue that will not be flushed again
+// (closed, or its pool stopped) and reports whether done must be called.
+func (q *OutQueue) releaseLocked() bool {
+	q.state = queueClosed
+	q.pendingBytes.Store(0)
+	q.pendingFrames.Store(0)
+	q.scheduled = false
+	q.discardLocked()
+	return q.doneLocked()
+}
+
+// releaseStatusLocked releases a closed queue and returns flushDone if done
+// must be called, flushClosed if it already was.
+func (q *OutQueue) releaseStatusLocked() flushStatus {
+	if q.releaseLocked() {
+		return flushDone
+	}
+	return flushClosed
+}
+
+// release is releaseLocked with the lock.
+func (q *OutQueue) release() (done bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.releaseLocked()
+}

@@ -1,0 +1,194 @@
+package transport
+
+import (
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/actorio/actorio/protocol/eio"
+	"github.com/gobwas/ws"
+)
+
+// WSConn is one WebSocket connection: a reader goroutine that reports
+// packets to its session, and an OutConn that the writer pool flushes.
+// Server frames are unmasked, so a frame built once can go to every member
+// of a broadcast.
+type WSConn struct {
+	conn       net.Conn
+	out        *OutConn
+	maxPayload int
+
+	mu      sync.Mutex
+	session Session // set by Attach; packets before that are dropped
+
+}
+
+// ErrMessageTooBig is reported when a message is over the payload limit.
+var ErrMessageTooBig = errors.New("transport: websocket message too big")
+
+func newWSConn(c net.Conn, pool *WriterPool, limits QueueLimits, maxPayload int) (*WSConn, error) {
+	w := &WSConn{conn: c, maxPayload: maxPayload}
+	out, err := pool.Attach(c, limits, ConnHooks{
+		OnSoft:       func() { w.tell(&SlowConsumer{Conn: w}) },
+		OnHard:       func() { w.tell(&QueueOverflow{Conn: w}) },
+		OnWriteError: func(err error) { w.tell(&WebSocketClosed{Conn: w, Err: err}) },
+		OnDone:       func() { _ = c.Close() },
+	})
+	if err != nil {
+		return nil, err
+	}
+	w.out = out
+	return w, nil
+}
+
+// SlowConsumer: Conn's outbound queue crossed its soft limit.
+type SlowConsumer struct{ Conn *WSConn }
+
+// QueueOverflow: Conn's outbound queue overflowed its hard limit and closed.
+type QueueOverflow struct{ Conn *WSConn }
+
+// Attach binds the connection to its session and starts reading.
+func (w *WSConn) Attach(s Session) {
+	w.mu.Lock()
+	first := w.session == nil
+	w.session = s
+	w.mu.Unlock()
+	if first {
+		go w.readLoop()
+	}
+}
+
+func (w *WSConn) tell(msg any) {
+	w.mu.Lock()
+	s := w.session
+	w.mu.Unlock()
+	if s != nil {
+		s.Tell(msg)
+	}
+}
+
+// SendPacket frames an Engine.IO packet (text, or a binary message) and
+// queues it.
+func (w *WSConn) SendPacket(p eio.Packet) PushResult {
+	if p.Binary {
+		return w.out.Push(AppendFrame(nil, ws.OpBinary, p.Data), false)
+	}
+	frame := appendFrameHeader(make([]byte, 0, maxHeaderLen+1+len(p.Data)), ws.OpText, 1+len(p.Data))
+	frame = append(frame, byte('0'+p.Type))
+	frame = append(frame, p.Data...)
+	return w.out.Push(frame, false)
+}
+
+// SendFrame queues a frame built once for many connections.
+func (w *WSConn) SendFrame(frame []byte, volatile bool) PushResult {
+	return w.out.Push(frame, volatile)
+}
+
+// Close sends a close frame with code after what is queued, then closes
+// the connection.
+func (w *WSConn) Close(code ws.StatusCode) {
+	w.out.CloseAfterFlush(AppendFrame(nil, ws.OpClose, ws.NewCloseFrameBody(code, "")))
+}
+
+// Queue exposes the outbound queue's counters.
+func (w *WSConn) Queue() *OutQueue { return w.out.OutQueue }
+
+const maxHeaderLen = 10 // server frames carry no mask
+
+// maxDiscard bounds what is read of an oversized message before closing.
+const maxDiscard = 1 << 20
+
+// AppendFrame appends one unmasked, final WebSocket frame.
+func AppendFrame(dst []byte, op ws.OpCode, payload []byte) []byte {
+	dst = appendFrameHeader(dst, op, len(payload))
+	return append(dst, payload...)
+}
+
+func appendFrameHeader(dst []byte, op ws.OpCode, n int) []byte {
+	dst = append(dst, 0x80|byte(op))
+	switch {
+	case n < 126:
+		return append(dst, byte(n))
+	case n <= 0xffff:
+		return append(dst, 126, byte(n>>8), byte(n))
+	default:
+		return append(dst, 127, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+}
+
+// readLoop reads frames until the connection fails, answering WebSocket
+// pings and closes itself and reporting Engine.IO packets to the session.
+func (w *WSConn) readLoop() {
+	err := w.read()
+	w.tell(&WebSocketClosed{Conn: w, Err: err})
+}
+
+func (w *WSConn) read() error {
+	var message []byte
+	var messageOp ws.OpCode
+	for {
+		h, err := ws.ReadHeader(w.conn)
+		if err != nil {
+			return err
+		}
+		if !h.Masked {
+			w.Close(ws.StatusProtocolError)
+			return ws.ErrProtocolMaskRequired
+		}
+		if h.OpCode.IsControl() {
+			if h.Length > 125 {
+				w.Close(ws.StatusProtocolError)
+				return ws.ErrProtocolControlPayloadOverflow
+			}
+		} else if w.maxPayload > 0 && int64(len(message))+h.Length > int64(w.maxPayload) {
+			// Read (a bounded part of) what was sent first: closing a socket
+			// with unread input resets it, and the peer would never see 1009.
+			_ = w.conn.SetReadDeadline(time.Now().Add(time.Second))
+			_, _ = io.CopyN(io.Discard, w.conn, min(h.Length, maxDiscard))
+			w.Close(ws.StatusMessageTooBig)
+			w.tell(&PayloadTooLarge{})
+			return ErrMessageTooBig
+		}
+		payload := make([]byte, h.Length)
+		if _, err := io.ReadFull(w.conn, payload); err != nil {
+			return err
+		}
+		ws.Cipher(payload, h.Mask, 0)
+		switch h.OpCode {
+		case ws.OpPing:
+			w.out.Push(AppendFrame(nil, ws.OpPong, payload), false)
+			continue
+		case ws.OpPong:
+			continue
+		case ws.OpClose:
+			w.Close(ws.StatusNormalClosure)
+			return io.EOF
+		case ws.OpContinuation:
+			if messageOp == 0 {
+				w.Close(ws.StatusProtocolError)
+				return ws.ErrProtocolContinuationUnexpected
+			}
+			message = append(message, payload...)
+		default:
+			if messageOp != 0 {
+				w.Close(ws.StatusProtocolError)
+				return ws.ErrProtocolContinuationExpected
+			}
+			messageOp, message = h.OpCode, payload
+		}
+		if !h.Fin {
+			continue
+		}
+		var p eio.Packet
+		if messageOp == ws.OpBinary {
+			p = eio.DecodeBinary(message)
+		} else if p, err = eio.DecodeText(message); err != nil {
+			w.tell(&ParseFailed{Err: err})
+			return err
+		}
+		w.tell(&WebSocketPacket{Conn: w, Packet: p})
+		message, messageOp = nil, 0
+	}
+}

@@ -1,0 +1,569 @@
+package transport
+
+import (
+	"errors"
+	"net"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// WriterPool flushes the outbound queues of many connections with a fixed
+// set of goroutines (about one per core).
+//
+// A connection is handed to the pool once when its queue goes from idle to
+// non-empty. A writer then takes everything pending and writes it with one
+// system call: small frames copied into the writer's buffer, large ones
+// passed by reference with writev. The write is a single non-blocking
+// attempt, since on this path the syscall is the cost and a writer must never
+// park on one slow socket: an unwritten tail stays queued and the connection
+// waits for writability on its own goroutine (parked in the netpoller) until
+// it can go back to the pool.
+//
+// Connections that are not a syscall.Conn (TLS, net.Pipe), and every
+// connection on systems other than Linux, get one goroutine each that writes
+// with a blocking Write under a write deadline.
+type WriterPool struct {
+	writers      int
+	bufferSize   int
+	writeTimeout time.Duration
+
+	mu      sync.Mutex
+	conns   map[*OutConn]struct{}
+	stopped bool
+
+	// Connections ready to flush, each at most once (OutQueue.scheduled).
+	readyMu   sync.Mutex
+	readyCond *sync.Cond
+	ready     []*OutConn
+	readyHead int
+	sleeping  int // writers waiting on readyCond and not yet signalled
+	stopping  bool
+
+	wg   sync.WaitGroup
+	bufs sync.Pool // *[]byte for the blocking writers
+
+	writes, frames, bytes, waits atomic.Uint64
+}
+
+// PoolOptions configures a WriterPool. A nil *PoolOptions means defaults.
+type PoolOptions struct {
+	// Writers is the number of writer goroutines.
+	// Zero means runtime.GOMAXPROCS(0).
+	Writers int
+	// BufferSize is each writer's coalescing buffer: frames smaller than a
+	// sixteenth of it are copied into it, larger ones are written by
+	// reference. Zero means 64 KiB.
+	BufferSize int
+	// WriteTimeout is how long a connection may accept no byte before its
+	// write fails with os.ErrDeadlineExceeded (reported by OnWriteError).
+	// Zero means 10s; negative means no timeout.
+	WriteTimeout time.Duration
+}
+
+// Pool defaults, used where a PoolOptions field is zero.
+const (
+	DefaultBufferSize   = 64 << 10
+	DefaultWriteTimeout = 10 * time.Second
+)
+
+// Per flush limits. Past maxFlushBytes the kernel would take a partial write
+// anyway; maxIovecs stays far below IOV_MAX (1024).
+const (
+	maxFlushFrames = 1024
+	maxFlushBytes  = 1 << 20
+	maxIovecs      = 64
+	// A writer takes at most this many ready connections at once, so the
+	// others get a share of a large broadcast.
+	maxTake = 64
+)
+
+// ErrPoolStopped is returned by Attach after Stop.
+var ErrPoolStopped = errors.New("transport: writer pool stopped")
+
+// PoolStats are a pool's cumulative counters.
+type PoolStats struct {
+	// Writes counts write system calls, including those that would have
+	// blocked; on connections that are not a syscall.Conn, Write calls.
+	Writes uint64
+	// Frames counts frames written completely.
+	Frames uint64
+	// Bytes counts bytes written.
+	Bytes uint64
+	// Waits counts the times a connection waited for its socket to become
+	// writable again after a partial write.
+	Waits uint64
+}
+
+// ConnHooks are an OutConn's callbacks. None may block: they are meant to
+// post a message to the session actor. OnSoft and OnHard run on the
+// goroutine that pushed (see QueueHooks); OnWriteError and OnDone run on a
+// pool goroutine, or on the goroutine that closed the queue.
+type ConnHooks struct {
+	// OnSoft: the queue crossed its soft limit (see QueueHooks.OnSoft).
+	OnSoft func()
+	// OnHard: the queue overflowed its hard limit and is closed.
+	OnHard func()
+	// OnWriteError is called at most once, with the first write error
+	// (EPIPE, ECONNRESET, os.ErrDeadlineExceeded...) of a queue that was not
+	// closed by its owner. The queue is then closed.
+	OnWriteError func(error)
+	// OnDone is called once, when the OutConn will never write to its
+	// net.Conn again: after Close, after the final flush of
+	// CloseAfterFlush, after an overflow or a write error. The owner may
+	// then close the net.Conn.
+	OnDone func()
+}
+
+// OutConn is the output side of one connection: its OutQueue bound to its
+// net.Conn and to the pool that flushes it. Push, Close and CloseAfterFlush
+// are the queue's. The reading side of the net.Conn is not its business.
+type OutConn struct {
+	*OutQueue
+	pool  *WriterPool
+	conn  net.Conn
+	raw   syscall.RawConn // nil: blocking writes on a goroutine of its own
+	hooks ConnHooks
+	kick  chan struct{} // wakes the blocking writer
+}
+
+// NewWriterPool starts a pool's writer goroutines. Stop ends them.
+func NewWriterPool(opts *PoolOptions) *WriterPool {
+	var o PoolOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Writers <= 0 {
+		o.Writers = runtime.GOMAXPROCS(0)
+	}
+	if o.BufferSize <= 0 {
+		o.BufferSize = DefaultBufferSize
+	}
+	if o.WriteTimeout == 0 {
+		o.WriteTimeout = DefaultWriteTimeout
+	}
+	p := &WriterPool{
+		writers:      o.Writers,
+		bufferSize:   o.BufferSize,
+		writeTimeout: o.WriteTimeout,
+		conns:        make(map[*OutConn]struct{}),
+	}
+	p.readyCond = sync.NewCond(&p.readyMu)
+	p.bufs.New = func() any {
+		b := make([]byte, 0, p.bufferSize)
+		return &b
+	}
+	p.wg.Add(p.writers)
+	for range p.writers {
+		w := &writer{pool: p, buf: make([]byte, 0, p.bufferSize)}
+		w.writeOnce = w.write
+		go w.run()
+	}
+	return p
+}
+
+// Attach binds c's output to a new queue flushed by the pool. From now on
+// only the OutConn may write to c. A c that implements syscall.Conn is
+// written through its file descriptor, bypassing its Write method.
+//
+// Closing the queue (Close, overflow, write error) sets a past write
+// deadline on c to interrupt a write in progress; Attach never closes c.
+func (p *WriterPool) Attach(c net.Conn, limits QueueLimits, hooks ConnHooks) (*OutConn, error) {
+	oc := &OutConn{
+		OutQueue: newOutQueue(limits, QueueHooks{OnSoft: hooks.OnSoft, OnHard: hooks.OnHard}),
+		pool:     p,
+		conn:     c,
+		raw:      rawConnOf(c),
+		hooks:    hooks,
+	}
+	oc.OutQueue.ready = oc.schedule
+	oc.OutQueue.closed = oc.interrupt
+	oc.OutQueue.done = oc.finish
+	if oc.raw == nil {
+		oc.kick = make(chan struct{}, 1)
+	}
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopped {
+		return nil, ErrPoolStopped
+	}
+	p.conns[oc] = struct{}{}
+	if oc.raw == nil {
+		p.wg.Add(1)
+		go oc.runBlocking()
+	}
+	return oc, nil
+}
+
+// Stop closes every attached connection's queue (discarding what is
+// pending), waits for their OnDone and stops the pool's goroutines. Attach
+// fails afterwards. Stop may be called more than once.
+func (p *WriterPool) Stop() {
+	p.mu.Lock()
+	if p.stopped {
+		p.mu.Unlock()
+		p.wg.Wait()
+		return
+	}
+	p.stopped = true
+	conns := make([]*OutConn, 0, len(p.conns))
+	for oc := range p.conns {
+		conns = append(conns, oc)
+	}
+	p.mu.Unlock()
+
+	for _, oc := range conns {
+		oc.Close()
+	}
+	// Only now: writers must still pick up the closed connections that are
+	// in the ready list, to release them.
+	p.readyMu.Lock()
+	p.stopping = true
+	p.readyCond.Broadcast()
+	p.readyMu.Unlock()
+	p.wg.Wait()
+}
+
+// Stats returns the pool's counters.
+func (p *WriterPool) Stats() PoolStats {
+	return PoolStats{
+		Writes: p.writes.Load(),
+		Frames: p.frames.Load(),
+		Bytes:  p.bytes.Load(),
+		Waits:  p.waits.Load(),
+	}
+}
+
+// enqueue appends oc to the ready list. It fails once the pool is stopping.
+func (p *WriterPool) enqueue(oc *OutConn) bool {
+	p.readyMu.Lock()
+	if p.stopping {
+		p.readyMu.Unlock()
+		return false
+	}
+	p.ready = append(p.ready, oc)
+	if p.sleeping > 0 {
+		p.sleeping--
+		p.readyCond.Signal()
+	}
+	p.readyMu.Unlock()
+	return true
+}
+
+// takeReady appends ready connections to dst, waiting for one. It returns dst
+// unchanged when the pool has stopped and nothing is ready.
+func (p *WriterPool) takeReady(dst []*OutConn) []*OutConn {
+	p.readyMu.Lock()
+	defer p.readyMu.Unlock()
+	for p.readyHead == len(p.ready) {
+		if p.stopping {
+			return dst
+		}
+		p.sleeping++
+		p.readyCond.Wait()
+	}
+	avail := len(p.ready) - p.readyHead
+	end := p.readyHead + min(maxTake, max(1, avail/p.writers))
+	dst = append(dst, p.ready[p.readyHead:end]...)
+	clear(p.ready[p.readyHead:end])
+	p.readyHead = end
+	if p.readyHead > len(p.ready)/2 {
+		// Compact so a list that never empties does not grow.
+		n := copy(p.ready, p.ready[p.readyHead:])
+		clear(p.ready[n:])
+		p.ready = p.ready[:n]
+		p.readyHead = 0
+	}
+	return dst
+}
+
+func (p *WriterPool) detach(oc *OutConn) {
+	p.mu.Lock()
+	delete(p.conns, oc)
+	p.mu.Unlock()
+}
+
+// Conn returns the connection written to.
+func (oc *OutConn) Conn() net.Conn { return oc.conn }
+
+// schedule hands a queue that just became non-empty to a flusher.
+func (oc *OutConn) schedule() {
+	if oc.raw == nil {
+		select {
+		case oc.kick <- struct{}{}:
+		default:
+		}
+		return
+	}
+	if !oc.pool.enqueue(oc) {
+		// The pool is stopping and has already closed this queue.
+		if oc.release() {
+			oc.finish()
+		}
+	}
+}
+
+// interrupt runs when the queue closes: it wakes a write parked on the socket
+// (raw wait or blocking Write) and the blocking writer's goroutine.
+func (oc *OutConn) interrupt() {
+	_ = oc.conn.SetWriteDeadline(time.Unix(1, 0))
+	if oc.kick != nil {
+		select {
+		case oc.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (oc *OutConn) finish() {
+	oc.pool.detach(oc)
+	if oc.hooks.OnDone != nil {
+		oc.hooks.OnDone()
+	}
+}
+
+// settle records the outcome of a write attempt that wrote n bytes. It
+// returns flushMore if the caller still owns the queue and frames remain.
+func (oc *OutConn) settle(n int, err error) flushStatus {
+	p := oc.pool
+	n = max(n, 0)
+	p.bytes.Add(uint64(n))
+	if err != nil && !errors.Is(err, syscall.EAGAIN) {
+		wasOpen, done := oc.OutQueue.fail()
+		if wasOpen && oc.hooks.OnWriteError != nil {
+			oc.hooks.OnWriteError(err)
+		}
+		if done {
+			oc.finish()
+		}
+		return flushClosed
+	}
+	st, frames := oc.consumed(n)
+	p.frames.Add(uint64(frames))
+	if st == flushDone {
+		oc.finish()
+	}
+	return st
+}
+
+// writer is one of the pool's goroutines.
+type writer struct {
+	pool  *WriterPool
+	buf   []byte   // coalescing buffer; never grown past its capacity
+	segs  [][]byte // what the next write sends: parts of buf and large frames
+	iov   iovecs
+	batch []*OutConn
+
+	// writeOnce is w.write bound once, so RawConn.Write allocates nothing.
+	writeOnce func(fd uintptr) bool
+	n         int
+	err       error
+}
+
+func (w *writer) run() {
+	defer w.pool.wg.Done()
+	for {
+		w.batch = w.pool.takeReady(w.batch[:0])
+		if len(w.batch) == 0 {
+			return
+		}
+		for i, oc := range w.batch {
+			w.flush(oc)
+			w.batch[i] = nil
+		}
+	}
+}
+
+// flush makes one non-blocking write of what oc has pending.
+func (w *writer) flush(oc *OutConn) {
+	frames, offset, st := oc.view(maxFlushFrames)
+	if st != flushMore {
+		if st == flushDone {
+			oc.finish()
+		}
+		return
+	}
+	total := w.gather(frames, offset)
+	w.n, w.err = 0, nil // Write may fail before calling back
+	err := oc.raw.Write(w.writeOnce)
+	clear(w.segs) // drop references to frames
+	if err == nil {
+		err = w.err
+	}
+	if oc.settle(w.n, err) != flushMore {
+		return
+	}
+	if w.n < total {
+		oc.awaitWritable() // the socket is full
+	} else {
+		oc.schedule() // more was pushed meanwhile: back of the line
+	}
+}
+
+// write is the RawConn.Write callback: exactly one attempt, never a wait.
+func (w *writer) write(fd uintptr) bool {
+	w.n, w.err = w.iov.write(fd, w.segs)
+	w.pool.writes.Add(1)
+	return true
+}
+
+// gather fills w.segs with frames, skipping offset bytes of the first, and
+// returns the byte count. Small frames are copied into w.buf so a broadcast
+// of many small frames costs one plain write.
+func (w *writer) gather(frames [][]byte, offset int) int {
+	w.buf = w.buf[:0]
+	w.segs = w.segs[:0]
+	large := max(cap(w.buf)/16, 1)
+	copied := 0 // start of the part of buf not yet in segs
+	total := 0
+	for i, f := range frames {
+		if i == 0 {
+			f = f[offset:]
+		}
+		if len(f) >= large {
+			if len(w.segs) >= maxIovecs-2 {
+				break
+			}
+			if len(w.buf) > copied {
+				w.segs = append(w.segs, w.buf[copied:])
+				copied = len(w.buf)
+			}
+			w.segs = append(w.segs, f)
+		} else {
+			if len(w.buf)+len(f) > cap(w.buf) {
+				break
+			}
+			w.buf = append(w.buf, f...)
+		}
+		total += len(f)
+		if total >= maxFlushBytes {
+			break
+		}
+	}
+	if len(w.buf) > copied {
+		w.segs = append(w.segs, w.buf[copied:])
+	}
+	return total
+}
+
+// awaitWritable parks a connection whose socket is full on a goroutine of its
+// own until the socket takes more, so no writer waits for it.
+func (oc *OutConn) awaitWritable() {
+	oc.pool.waits.Add(1)
+	oc.pool.wg.Add(1) // called from a pool goroutine: the count is not zero
+	go oc.waitAndWrite()
+}
+
+func (oc *OutConn) waitAndWrite() {
+	p := oc.pool
+	defer p.wg.Done()
+	if p.writeTimeout > 0 {
+		_ = oc.conn.SetWriteDeadline(time.Now().Add(p.writeTimeout))
+	}
+	// Viewing after setting the deadline guarantees that a concurrent
+	// Close is seen here or its past deadline wins (see interrupt).
+	frames, offset, st := oc.view(maxIovecs)
+	if st != flushMore {
+		if st == flushDone {
+			oc.finish()
+		}
+		return
+	}
+	// No copy here: this runs rarely and may park for long, so it holds
+	// no buffer, only references to the queued frames.
+	segs := make([][]byte, 0, len(frames))
+	total := 0
+	for i, f := range frames {
+		if i == 0 {
+			f = f[offset:]
+		}
+		segs = append(segs, f)
+		total += len(f)
+		if total >= maxFlushBytes {
+			break
+		}
+	}
+	var iov iovecs
+	var n int
+	var werr error
+	err := oc.raw.Write(func(fd uintptr) bool {
+		n, werr = iov.write(fd, segs)
+		p.writes.Add(1)
+		return !errors.Is(werr, syscall.EAGAIN) // false: park until writable
+	})
+	if p.writeTimeout > 0 {
+		_ = oc.conn.SetWriteDeadline(time.Time{})
+	}
+	if err == nil {
+		err = werr
+	}
+	if oc.settle(n, err) != flushMore {
+		return
+	}
+	if n < total {
+		oc.awaitWritable()
+	} else {
+		oc.schedule()
+	}
+}
+
+// runBlocking is the writer of a connection that is not a syscall.Conn.
+func (oc *OutConn) runBlocking() {
+	defer oc.pool.wg.Done()
+	for range oc.kick {
+		if !oc.flushBlocking() {
+			return
+		}
+	}
+}
+
+// flushBlocking writes until the queue is idle, one Write per round. It
+// returns false once the queue is closed.
+func (oc *OutConn) flushBlocking() bool {
+	p := oc.pool
+	bufp := p.bufs.Get().(*[]byte)
+	defer p.bufs.Put(bufp)
+	for {
+		if p.writeTimeout > 0 {
+			// Before view, as in waitAndWrite: a Close racing with this
+			// flush is seen by view, or its past deadline overrides ours.
+			_ = oc.conn.SetWriteDeadline(time.Now().Add(p.writeTimeout))
+		}
+		frames, offset, st := oc.view(maxFlushFrames)
+		switch st {
+		case flushIdle:
+			return true
+		case flushDone:
+			oc.finish()
+			return false
+		case flushClosed:
+			return false
+		}
+		b := (*bufp)[:0]
+		if first := frames[0][offset:]; len(first) > cap(b) {
+			b = first // too big to copy: write it alone
+		} else {
+			for i, f := range frames {
+				if i == 0 {
+					f = f[offset:]
+				}
+				if len(b)+len(f) > cap(b) {
+					break
+				}
+				b = append(b, f...)
+			}
+		}
+		n, err := oc.conn.Write(b)
+		p.writes.Add(1)
+		switch oc.settle(n, err) {
+		case flushMore:
+		case flushIdle:
+			return true
+		default:
+			return false
+		}
+	}
+}
