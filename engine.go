@@ -83,7 +83,6 @@ type Engine struct {
 	pool      *transport.WriterPool
 	system    *actor.ActorSystem
 	ownSystem bool
-	props     *actor.Props
 
 	mu       sync.Mutex
 	sessions map[string]*sessionRef

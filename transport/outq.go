@@ -36,9 +36,9 @@ type OutQueue struct {
 	hooks     QueueHooks
 
 	// Set by the owner of the queue (OutConn) before first use.
-	ready  func() // the queue went from idle to scheduled: hand it to a flusher
-	closed func() // closed by Close or overflow: interrupt a write in progress
-	done   func() // closed and no flusher holds it any more; called once
+	onReady func() // the queue went from idle to scheduled: hand it to a flusher
+	onClose func() // closed by Close or overflow: interrupt a write in progress
+	onDone  func() // closed and no flusher holds it any more; called once
 
 	pendingBytes  atomic.Int64
 	pendingFrames atomic.Int64
@@ -205,8 +205,8 @@ func (q *OutQueue) Push(frame []byte, volatile bool) PushResult {
 	if crossed && q.hooks.OnSoft != nil {
 		q.hooks.OnSoft()
 	}
-	if schedule && q.ready != nil {
-		q.ready()
+	if schedule && q.onReady != nil {
+		q.onReady()
 	}
 	return PushQueued
 }
@@ -252,8 +252,8 @@ func (q *OutQueue) CloseAfterFlush(final []byte) {
 	schedule := !q.scheduled
 	q.scheduled = true
 	q.mu.Unlock()
-	if schedule && q.ready != nil {
-		q.ready()
+	if schedule && q.onReady != nil {
+		q.onReady()
 	}
 }
 
@@ -288,11 +288,11 @@ func (q *OutQueue) closeLocked() bool {
 
 // afterClose runs the close hooks, outside the lock.
 func (q *OutQueue) afterClose(done bool) {
-	if q.closed != nil {
-		q.closed()
+	if q.onClose != nil {
+		q.onClose()
 	}
-	if done && q.done != nil {
-		q.done()
+	if done && q.onDone != nil {
+		q.onDone()
 	}
 }
 
@@ -313,11 +313,11 @@ func (q *OutQueue) doneLocked() bool {
 
 // The methods below are for the flusher that owns the queue (scheduled).
 
-// view returns up to max pending frames and how many bytes of the first one
+// view returns up to limit pending frames and how many bytes of the first one
 // are already written. The slice stays valid without the lock until the
 // owner calls consumed. st is flushMore when there is something to write;
 // otherwise the queue is released and st says why.
-func (q *OutQueue) view(max int) (frames [][]byte, offset int, st flushStatus) {
+func (q *OutQueue) view(limit int) (frames [][]byte, offset int, st flushStatus) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	switch {
@@ -331,7 +331,7 @@ func (q *OutQueue) view(max int) (frames [][]byte, offset int, st flushStatus) {
 		q.scheduled = false
 		return nil, 0, flushIdle
 	}
-	end := min(len(q.frames), q.head+max)
+	end := min(len(q.frames), q.head+limit)
 	return q.frames[q.head:end], q.offset, flushMore
 }
 

@@ -20,9 +20,9 @@ func newQueueProbe(limits QueueLimits) *queueProbe {
 		OnSoft: func() { p.soft.Add(1) },
 		OnHard: func() { p.hard.Add(1) },
 	})
-	p.OutQueue.ready = func() { p.ready.Add(1) }
-	p.OutQueue.closed = func() { p.closed.Add(1) }
-	p.OutQueue.done = func() { p.done.Add(1) }
+	p.OutQueue.onReady = func() { p.ready.Add(1) }
+	p.OutQueue.onClose = func() { p.closed.Add(1) }
+	p.OutQueue.onDone = func() { p.done.Add(1) }
 	return p
 }
 

@@ -178,9 +178,9 @@ func (p *WriterPool) Attach(c net.Conn, limits QueueLimits, hooks ConnHooks) (*O
 		raw:      rawConnOf(c),
 		hooks:    hooks,
 	}
-	oc.OutQueue.ready = oc.schedule
-	oc.OutQueue.closed = oc.interrupt
-	oc.OutQueue.done = oc.finish
+	oc.OutQueue.onReady = oc.schedule
+	oc.OutQueue.onClose = oc.interrupt
+	oc.OutQueue.onDone = oc.finish
 	if oc.raw == nil {
 		oc.kick = make(chan struct{}, 1)
 	}

@@ -152,7 +152,7 @@ func benchPushIdle(b *testing.B) {
 	ocs := make([]*OutConn, 1024)
 	for i := range ocs {
 		oc := &OutConn{OutQueue: newOutQueue(QueueLimits{}, QueueHooks{}), pool: p, raw: noRawConn{}}
-		oc.OutQueue.ready = oc.schedule
+		oc.OutQueue.onReady = oc.schedule
 		ocs[i] = oc
 	}
 	frame := make([]byte, 60)
