@@ -33,7 +33,7 @@ type OutQueue struct {
 	softArmed bool // OnSoft fires on the next crossing
 	doneSent  bool
 	limits    QueueLimits
-	hooks     QueueHooks
+	hooks     queueHooks
 
 	// Set by the owner of the queue (OutConn) before first use.
 	onReady func() // the queue went from idle to scheduled: hand it to a flusher
@@ -48,7 +48,8 @@ type OutQueue struct {
 // QueueLimits bounds an OutQueue. A limit is crossed when the pending bytes
 // or the pending frames exceed it.
 type QueueLimits struct {
-	// SoftBytes: past it volatile frames are dropped and OnSoft fires.
+	// SoftBytes: past it volatile frames are dropped and ConnHooks.OnSoft
+	// fires.
 	// Zero means 1 MiB. A soft limit above the hard one is lowered to it.
 	SoftBytes int
 	// HardBytes: a push that would exceed it closes the queue.
@@ -86,19 +87,11 @@ func (l QueueLimits) withDefaults() QueueLimits {
 	return l
 }
 
-// QueueHooks are the queue's callbacks. They run on the pushing goroutine,
-// after the queue's lock is released, so they may push or close; they must
-// not block (post a message to the session actor and return).
-type QueueHooks struct {
-	// OnSoft is called when a push takes the queue past its soft limit. It
-	// fires once per crossing: it is re-armed only when flushing brings the
-	// queue back to half the soft limit (bytes and frames), so a queue
-	// hovering at the limit does not flood the session with events.
-	OnSoft func()
-	// OnHard is called once, when a push would take the queue past its hard
-	// limit. The queue is then closed, its pending frames are discarded and
-	// the connection must be closed.
-	OnHard func()
+// queueHooks are the queue's limit callbacks (see ConnHooks). They run on
+// the pushing goroutine, after the queue's lock is released.
+type queueHooks struct {
+	onSoft func()
+	onHard func()
 }
 
 // PushResult says what Push did with a frame.
@@ -113,7 +106,7 @@ const (
 	// PushClosed: the queue was already closed (or closing); nothing queued.
 	PushClosed
 	// PushOverflow: the frame would have taken the queue past its hard
-	// limit; the queue is now closed and OnHard has been called.
+	// limit; the queue is now closed and ConnHooks.OnHard has been called.
 	PushOverflow
 )
 
@@ -154,7 +147,7 @@ const (
 // it, so one burst does not pin ~24 B per frame on every idle connection.
 const keepFrameSlots = 1024
 
-func newOutQueue(limits QueueLimits, hooks QueueHooks) *OutQueue {
+func newOutQueue(limits QueueLimits, hooks queueHooks) *OutQueue {
 	return &OutQueue{limits: limits.withDefaults(), hooks: hooks, softArmed: true}
 }
 
@@ -162,7 +155,8 @@ func newOutQueue(limits QueueLimits, hooks QueueHooks) *OutQueue {
 // queue keeps a reference to frame: the caller must not modify it afterwards
 // (frames are meant to be shared, read-only, by many queues). A volatile
 // frame is dropped, not queued, when it would take the queue past its soft
-// limit. Empty frames are accepted and ignored.
+// limit. Empty frames are accepted and ignored. OnSoft and OnHard, when they
+// fire, run on the calling goroutine before Push returns.
 func (q *OutQueue) Push(frame []byte, volatile bool) PushResult {
 	q.mu.Lock()
 	if q.state != queueOpen {
@@ -184,8 +178,8 @@ func (q *OutQueue) Push(frame []byte, volatile bool) PushResult {
 	if bytes > q.limits.HardBytes || frames > q.limits.HardFrames {
 		done := q.closeLocked()
 		q.mu.Unlock()
-		if q.hooks.OnHard != nil {
-			q.hooks.OnHard()
+		if q.hooks.onHard != nil {
+			q.hooks.onHard()
 		}
 		q.afterClose(done)
 		return PushOverflow
@@ -202,8 +196,8 @@ func (q *OutQueue) Push(frame []byte, volatile bool) PushResult {
 	q.scheduled = true
 	q.mu.Unlock()
 
-	if crossed && q.hooks.OnSoft != nil {
-		q.hooks.OnSoft()
+	if crossed && q.hooks.onSoft != nil {
+		q.hooks.onSoft()
 	}
 	if schedule && q.onReady != nil {
 		q.onReady()

@@ -16,9 +16,9 @@ type queueProbe struct {
 
 func newQueueProbe(limits QueueLimits) *queueProbe {
 	p := &queueProbe{}
-	p.OutQueue = newOutQueue(limits, QueueHooks{
-		OnSoft: func() { p.soft.Add(1) },
-		OnHard: func() { p.hard.Add(1) },
+	p.OutQueue = newOutQueue(limits, queueHooks{
+		onSoft: func() { p.soft.Add(1) },
+		onHard: func() { p.hard.Add(1) },
 	})
 	p.OutQueue.onReady = func() { p.ready.Add(1) }
 	p.OutQueue.onClose = func() { p.closed.Add(1) }

@@ -97,14 +97,20 @@ type PoolStats struct {
 	Waits uint64
 }
 
-// ConnHooks are an OutConn's callbacks. None may block: they are meant to
-// post a message to the session actor. OnSoft and OnHard run on the
-// goroutine that pushed (see QueueHooks); OnWriteError and OnDone run on a
-// pool goroutine, or on the goroutine that closed the queue.
+// ConnHooks are an OutConn's callbacks; nil ones are skipped. None may
+// block: they are meant to post a message to the session actor. OnSoft and
+// OnHard run on the goroutine that pushed, before Push returns and after the
+// queue's lock is released (so they may push or close). OnWriteError and
+// OnDone run on a pool goroutine, or on the goroutine that closed the queue.
 type ConnHooks struct {
-	// OnSoft: the queue crossed its soft limit (see QueueHooks.OnSoft).
+	// OnSoft is called when a push takes the queue past its soft limit. It
+	// fires once per crossing: it is re-armed only when flushing brings the
+	// queue back to half the soft limit (bytes and frames), so a queue
+	// hovering at the limit does not flood the session with events.
 	OnSoft func()
-	// OnHard: the queue overflowed its hard limit and is closed.
+	// OnHard is called once, when a push would take the queue past its hard
+	// limit. The queue is then closed, its pending frames discarded, and
+	// the connection must be closed.
 	OnHard func()
 	// OnWriteError is called at most once, with the first write error
 	// (EPIPE, ECONNRESET, os.ErrDeadlineExceeded...) of a queue that was not
@@ -172,7 +178,7 @@ func NewWriterPool(opts *PoolOptions) *WriterPool {
 // deadline on c to interrupt a write in progress; Attach never closes c.
 func (p *WriterPool) Attach(c net.Conn, limits QueueLimits, hooks ConnHooks) (*OutConn, error) {
 	oc := &OutConn{
-		OutQueue: newOutQueue(limits, QueueHooks{OnSoft: hooks.OnSoft, OnHard: hooks.OnHard}),
+		OutQueue: newOutQueue(limits, queueHooks{onSoft: hooks.OnSoft, onHard: hooks.OnHard}),
 		pool:     p,
 		conn:     c,
 		raw:      rawConnOf(c),

@@ -329,6 +329,10 @@ func TestWriterPoolOneWritePerFlush(t *testing.T) {
 			name: "tcp",
 			conn: func(t *testing.T) (net.Conn, func() ([]byte, int)) {
 				p := newTCPPairs(t, 1, dialTCP)[0]
+				// Room for the whole stream: a partial write would mean two.
+				if err := p.server.(*net.TCPConn).SetWriteBuffer(1 << 20); err != nil {
+					t.Fatal(err)
+				}
 				r := readN(p.client, len(stream))
 				return p.server, func() ([]byte, int) {
 					res := <-r
@@ -410,7 +414,8 @@ func TestWriterPoolSlowReader(t *testing.T) {
 
 	// First wedge the slow conn: its socket is full and it waits to be
 	// writable, so every healthy frame below is flushed while it is stuck.
-	slowResults := map[PushResult]int{}
+	slowResults, volatileResults := map[PushResult]int{}, map[PushResult]int{}
+	volatile := []byte("volatile")
 	wedge := bytes.Repeat([]byte("w"), 8<<10)
 	waitFor(t, "the slow conn to wait for writability", func() bool {
 		slowResults[slowOC.Push(wedge, false)]++
@@ -423,6 +428,7 @@ func TestWriterPoolSlowReader(t *testing.T) {
 			}
 		}
 		slowResults[slowOC.Push(f, false)]++
+		volatileResults[slowOC.Push(volatile, true)]++
 	}
 	for i, m := range members {
 		checkStream(t, fmt.Sprintf("healthy conn %d", i), <-m.read, stream)
@@ -434,6 +440,9 @@ func TestWriterPoolSlowReader(t *testing.T) {
 	waitFor(t, "the slow conn to be done", func() bool { return slowRec.done.Load() == 1 })
 	if slowResults[PushOverflow] != 1 || slowResults[PushQueued] == 0 || slowResults[PushDropped] != 0 {
 		t.Errorf("slow conn push results = %v, want queued, then one overflow, then closed", slowResults)
+	}
+	if n := volatileResults[PushDropped]; n == 0 || uint64(n) != slowOC.Dropped() {
+		t.Errorf("slow conn volatile push results = %v, Dropped() = %d; want drops past the soft limit, all counted", volatileResults, slowOC.Dropped())
 	}
 	if slowRec.soft.Load() != 1 || slowRec.hard.Load() != 1 || slowRec.writeErrs.Load() != 0 {
 		t.Errorf("slow conn: OnSoft=%d OnHard=%d OnWriteError=%d, want 1, 1, 0",
