@@ -72,6 +72,8 @@ type Session struct {
 	nextPing     time.Time
 	awaitingPong bool
 	closed       bool
+	endReason    string // set by close; reported by reportEnd
+	endReported  bool
 }
 
 // NewSession returns the state of a session; tell must post to its mailbox.
@@ -120,10 +122,12 @@ func (s *Session) Start() {
 	s.armPing()
 	s.cfg.Logger.Debug().Str("sid", s.cfg.SID).Str("transport", s.transportName()).Msg("session opened")
 	s.callUser(func() { s.cfg.Handler.OnOpen(s.user) })
+	s.reportEnd()
 }
 
 // Handle runs one message.
 func (s *Session) Handle(msg any) {
+	defer s.reportEnd()
 	if s.closed {
 		s.refuseAfterClose(msg)
 		return
@@ -355,8 +359,19 @@ func (s *Session) close(reason, detail string, clientClosed bool) {
 	s.buffer = nil
 	s.cfg.Logger.Debug().Str("sid", s.cfg.SID).Str("transport", s.transportName()).Str("reason", reason).Str("detail", detail).Msg("session closed")
 	s.callUser(func() { s.cfg.Handler.OnClose(s.user, reason) })
+	s.endReason = reason
+}
+
+// reportEnd tells the owner the session has ended, once, after the message
+// that ended it is fully handled, so a POST that carried the client's close
+// packet still gets its "ok" before the session disappears.
+func (s *Session) reportEnd() {
+	if !s.closed || s.endReported {
+		return
+	}
+	s.endReported = true
 	if s.cfg.Ended != nil {
-		s.cfg.Ended(s.cfg.SID, reason)
+		s.cfg.Ended(s.cfg.SID, s.endReason)
 	}
 }
 
