@@ -84,15 +84,13 @@ type Engine struct {
 	system    *actor.ActorSystem
 	ownSystem bool
 
-	mu       sync.Mutex
-	sessions map[string]*sessionRef
-	closed   bool
+	closeOnce sync.Once
 }
 
 // NewEngine returns an Engine that reports to h.
 func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 	o := opts.withDefaults()
-	e := &Engine{opts: o, system: o.ActorSystem, sessions: map[string]*sessionRef{}}
+	e := &Engine{opts: o, system: o.ActorSystem}
 	if e.system == nil {
 		e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 			return slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -132,9 +130,6 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) (string, transpor
 		Logger:         e.opts.Logger,
 		Ended: func(sid, _ string) {
 			e.handler.Forget(sid)
-			e.mu.Lock()
-			delete(e.sessions, sid)
-			e.mu.Unlock()
 			close(ref.done)
 			e.system.Root.Stop(ref.pid)
 		},
@@ -142,42 +137,40 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) (string, transpor
 	props := actor.PropsFromProducer(func() actor.Actor {
 		return actors.NewSession(cfg, ref.Tell)
 	}, actor.WithSupervisor(stopOnFailure))
-	e.mu.Lock()
-	e.sessions[sid] = ref
-	e.mu.Unlock()
 	ref.pid = e.system.Root.Spawn(props)
 	close(ref.ready) // Tell waits for it: OnOpen may Send before Spawn returns
 
 	return sid, ref, nil
 }
 
-// Close ends every session ("server shutting down") and stops the writers
-// and, if the Engine started it, the actor system.
+// shutdownDeadline bounds how long Close waits for sessions to end.
+const shutdownDeadline = 5 * time.Second
+
+// Close ends every session ("server shutting down"), waits for them up to
+// one shared deadline, then stops the writers and, if the Engine started
+// it, the actor system.
 func (e *Engine) Close() {
-	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
-		return
-	}
-	e.closed = true
-	refs := make([]*sessionRef, 0, len(e.sessions))
-	for _, r := range e.sessions {
-		refs = append(refs, r)
-	}
-	e.mu.Unlock()
-	for _, r := range refs {
-		r.Tell(actors.CloseSession(actors.ReasonServerShutdown))
-	}
-	for _, r := range refs {
-		select {
-		case <-r.done:
-		case <-time.After(5 * time.Second):
+	e.closeOnce.Do(func() {
+		var live []transport.Session
+		e.handler.Range(func(_ string, s transport.Session) {
+			s.Tell(actors.CloseSession(actors.ReasonServerShutdown))
+			live = append(live, s)
+		})
+		deadline := time.NewTimer(shutdownDeadline)
+		defer deadline.Stop()
+	wait:
+		for _, s := range live {
+			select {
+			case <-s.Done():
+			case <-deadline.C:
+				break wait
+			}
 		}
-	}
-	e.pool.Stop()
-	if e.ownSystem {
-		e.system.Shutdown()
-	}
+		e.pool.Stop()
+		if e.ownSystem {
+			e.system.Shutdown()
+		}
+	})
 }
 
 // sessionRef is how the transport and the user reach a session actor.

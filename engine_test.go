@@ -360,3 +360,39 @@ func TestWebSocketMessageTooBig(t *testing.T) {
 		t.Errorf("close code = %d, want 1009", code)
 	}
 }
+
+type closeRecorder struct {
+	echoHandler
+	reasons chan string
+}
+
+func (c closeRecorder) OnClose(_ *actorio.EngineSession, reason string) { c.reasons <- reason }
+
+func TestCloseEndsEverySession(t *testing.T) {
+	rec := closeRecorder{reasons: make(chan string, 2)}
+	engine := actorio.NewEngine(&actorio.EngineOptions{PingInterval: 10 * time.Second, PingTimeout: 10 * time.Second}, rec)
+	srv := httptest.NewServer(engine)
+	defer srv.Close()
+	base := srv.URL + "/engine.io/"
+	_, url := handshake(t, base)
+	c := dialWS(t, wsURL(base, "?EIO=4&transport=websocket"))
+	readText(t, c)
+
+	engine.Close()
+	for range 2 {
+		select {
+		case got := <-rec.reasons:
+			if got != "server shutting down" {
+				t.Errorf("close reason = %q, want server shutting down", got)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("a session was not closed by Close")
+		}
+	}
+	if status, _ := do(t, "GET", url, ""); status != 400 {
+		t.Errorf("GET after Close = %d, want 400", status)
+	}
+	if _, _, err := wsutil.ReadServerData(c); err == nil {
+		t.Error("WebSocket still open after Close")
+	}
+}

@@ -92,9 +92,6 @@ func (w *WSConn) Close(code ws.StatusCode) {
 	w.out.CloseAfterFlush(AppendFrame(nil, ws.OpClose, ws.NewCloseFrameBody(code, "")))
 }
 
-// Queue exposes the outbound queue's counters.
-func (w *WSConn) Queue() *OutQueue { return w.out.OutQueue }
-
 const maxHeaderLen = 10 // server frames carry no mask
 
 // maxDiscard bounds what is read of an oversized message before closing.
