@@ -580,19 +580,27 @@ func stuckKinds() []string {
 	return []string{"pipe"}
 }
 
+// fillStuckConn attaches a connection whose peer never reads and queues
+// 2 MiB to it, more than the kernel buffers take.
+func fillStuckConn(t *testing.T, kind string, writeTimeout time.Duration) (*OutConn, *hookRecorder, func()) {
+	t.Helper()
+	pool := newPool(t, &PoolOptions{WriteTimeout: writeTimeout})
+	c, stuck := stuckConn(t, kind, pool)
+	rec := &hookRecorder{}
+	oc := attach(t, pool, c, roomy, rec)
+	frame := bytes.Repeat([]byte("y"), 64<<10)
+	for range 32 {
+		oc.Push(frame, false)
+	}
+	return oc, rec, stuck
+}
+
 func TestWriterPoolCloseInterruptsStuckWrite(t *testing.T) {
 	for _, kind := range stuckKinds() {
 		t.Run(kind, func(t *testing.T) {
 			checkGoroutines(t)
 			// A timeout far beyond waitFor's: only Close can unblock it.
-			pool := newPool(t, &PoolOptions{WriteTimeout: time.Hour})
-			c, stuck := stuckConn(t, kind, pool)
-			rec := &hookRecorder{}
-			oc := attach(t, pool, c, roomy, rec)
-			frame := bytes.Repeat([]byte("y"), 64<<10)
-			for range 32 {
-				oc.Push(frame, false)
-			}
+			oc, rec, stuck := fillStuckConn(t, kind, time.Hour)
 			stuck()
 			oc.Close()
 			waitFor(t, "OnDone after Close", func() bool { return rec.done.Load() == 1 })
@@ -607,14 +615,7 @@ func TestWriterPoolWriteTimeout(t *testing.T) {
 	for _, kind := range stuckKinds() {
 		t.Run(kind, func(t *testing.T) {
 			checkGoroutines(t)
-			pool := newPool(t, &PoolOptions{WriteTimeout: 50 * time.Millisecond})
-			c, _ := stuckConn(t, kind, pool)
-			rec := &hookRecorder{}
-			oc := attach(t, pool, c, roomy, rec)
-			frame := bytes.Repeat([]byte("y"), 64<<10)
-			for range 32 {
-				oc.Push(frame, false)
-			}
+			_, rec, _ := fillStuckConn(t, kind, 50*time.Millisecond)
 			waitFor(t, "OnDone", func() bool { return rec.done.Load() == 1 })
 			if n := rec.writeErrs.Load(); n != 1 || !errors.Is(rec.firstErr(), os.ErrDeadlineExceeded) {
 				t.Errorf("OnWriteError calls = %d, error %v; want 1 call with os.ErrDeadlineExceeded", n, rec.firstErr())
