@@ -396,3 +396,22 @@ func TestCloseEndsEverySession(t *testing.T) {
 		t.Error("WebSocket still open after Close")
 	}
 }
+
+// A bad probe WebSocket aborts only the upgrade: the session keeps polling.
+func TestBadProbeKeepsPollingSession(t *testing.T) {
+	base := startEngine(t, &actorio.EngineOptions{PingInterval: 10 * time.Second, PingTimeout: 10 * time.Second, MaxHTTPBufferSize: 100})
+	for _, bad := range []string{"abc", "4" + strings.Repeat("x", 200)} {
+		sid, url := handshake(t, base)
+		c := dialWS(t, wsURL(base, "?EIO=4&transport=websocket&sid="+sid))
+		_ = wsutil.WriteClientText(c, []byte(bad))
+		if _, err := ws.ReadHeader(c); err != nil {
+			t.Fatalf("probe %.10q: %v, want a close frame", bad, err)
+		}
+		if status, body := do(t, "POST", url, "4still"); status != 200 || body != "ok" {
+			t.Fatalf("POST after bad probe %.10q = %d %q", bad, status, body)
+		}
+		if status, body := do(t, "GET", url, ""); status != 200 || body != "4still" {
+			t.Errorf("GET after bad probe %.10q = %d %q, want the echo", bad, status, body)
+		}
+	}
+}

@@ -150,9 +150,17 @@ func (s *Session) Handle(msg any) {
 		}
 		m.Done <- http.StatusOK
 	case *transport.ParseFailed:
-		s.close(ReasonParseError, m.Err.Error(), false)
+		if s.isActive(m.Conn) {
+			s.close(ReasonParseError, m.Err.Error(), false)
+		} else {
+			s.abortUpgrade(m.Conn)
+		}
 	case *transport.PayloadTooLarge:
-		s.close(ReasonTransportError, "payload too large", false)
+		if s.isActive(m.Conn) {
+			s.close(ReasonTransportError, "payload too large", false)
+		} else {
+			s.abortUpgrade(m.Conn)
+		}
 	case *transport.WebSocketAttached:
 		s.webSocketAttached(m.Conn)
 	case *transport.WebSocketPacket:
@@ -171,7 +179,7 @@ func (s *Session) Handle(msg any) {
 			}
 			s.close(reason, errString(m.Err), false)
 		case s.probe:
-			s.probe = nil
+			s.abortUpgrade(s.probe)
 		}
 	case *transport.SlowConsumer:
 		if m.Conn == s.ws {
@@ -190,9 +198,8 @@ func (s *Session) Handle(msg any) {
 			s.close(ReasonPingTimeout, "", false)
 		}
 	case *upgradeDue:
-		if m.gen == s.upGen && s.probe != nil {
-			s.probe.Close(ws.StatusPolicyViolation)
-			s.probe = nil
+		if m.gen == s.upGen {
+			s.abortUpgrade(s.probe)
 		}
 	case *noopDue:
 		if m.gen == s.upGen && s.probe != nil {
@@ -219,6 +226,26 @@ func (s *Session) refuseAfterClose(msg any) {
 		m.Done <- http.StatusBadRequest
 	case *transport.WebSocketAttached:
 		m.Conn.Close(ws.StatusGoingAway)
+	}
+}
+
+// isActive reports whether an event from c (nil: polling) concerns the
+// transport in use; one from a probe only aborts the upgrade.
+func (s *Session) isActive(c *transport.WSConn) bool {
+	if c == nil {
+		return s.ws == nil
+	}
+	return c == s.ws
+}
+
+// abortUpgrade drops the probe c, if it is the probe, and keeps polling.
+func (s *Session) abortUpgrade(c *transport.WSConn) {
+	if c != nil && c == s.probe {
+		s.probe.Close(ws.StatusPolicyViolation)
+		s.probe = nil
+		s.upGen++
+		stopTimer(s.upTimer)
+		stopTimer(s.noopTimer)
 	}
 }
 
@@ -273,8 +300,7 @@ func (s *Session) probePacket(p eio.Packet) {
 		s.user.transport.Store(transport.WebSocket)
 		s.cfg.Logger.Debug().Str("sid", s.cfg.SID).Msg("session upgraded")
 	default:
-		s.probe.Close(ws.StatusPolicyViolation)
-		s.probe = nil
+		s.abortUpgrade(s.probe)
 	}
 }
 

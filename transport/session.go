@@ -33,11 +33,16 @@ type PayloadPosted struct {
 	Done    chan<- int
 }
 
-// ParseFailed: the client sent something that is not Engine.IO.
-type ParseFailed struct{ Err error }
+// ParseFailed: the client sent something that is not Engine.IO, over Conn
+// (nil: a polling POST).
+type ParseFailed struct {
+	Conn *WSConn
+	Err  error
+}
 
-// PayloadTooLarge: a POST or a WebSocket message was over maxHttpBufferSize.
-type PayloadTooLarge struct{}
+// PayloadTooLarge: a POST (Conn nil) or a WebSocket message on Conn was over
+// maxHttpBufferSize.
+type PayloadTooLarge struct{ Conn *WSConn }
 
 // WebSocketAttached: a WebSocket for this sid connected, to upgrade to.
 type WebSocketAttached struct{ Conn *WSConn }

@@ -145,7 +145,7 @@ func (w *WSConn) read() error {
 			_ = w.conn.SetReadDeadline(time.Now().Add(time.Second))
 			_, _ = io.CopyN(io.Discard, w.conn, min(h.Length, maxDiscard))
 			w.Close(ws.StatusMessageTooBig)
-			w.tell(&PayloadTooLarge{})
+			w.tell(&PayloadTooLarge{Conn: w})
 			return ErrMessageTooBig
 		}
 		payload := make([]byte, h.Length)
@@ -182,7 +182,7 @@ func (w *WSConn) read() error {
 		if messageOp == ws.OpBinary {
 			p = eio.DecodeBinary(message)
 		} else if p, err = eio.DecodeText(message); err != nil {
-			w.tell(&ParseFailed{Err: err})
+			w.tell(&ParseFailed{Conn: w, Err: err})
 			return err
 		}
 		w.tell(&WebSocketPacket{Conn: w, Packet: p})
