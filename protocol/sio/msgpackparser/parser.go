@@ -1,7 +1,6 @@
 package msgpackparser
 
 import (
-	"bytes"
 	"errors"
 
 	"github.com/actorio/actorio/protocol/sio"
@@ -30,11 +29,22 @@ func (parser) Encode(p *sio.Packet) []sio.Message {
 	return []sio.Message{{Data: Append(nil, p), Binary: true}}
 }
 
+// appendWriter lets the msgpack encoder append to a caller's slice.
+type appendWriter struct{ b []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
+func (w *appendWriter) WriteByte(c byte) error      { w.b = append(w.b, c); return nil }
+func (w *appendWriter) WriteString(s string) (int, error) {
+	w.b = append(w.b, s...)
+	return len(s), nil
+}
+
 // Append appends p's msgpack map to dst.
 func Append(dst []byte, p *sio.Packet) []byte {
-	var buf bytes.Buffer
-	buf.Write(dst)
-	enc := msgpack.NewEncoder(&buf)
+	buf := &appendWriter{b: dst}
+	enc := msgpack.GetEncoder() // pooled: one Encoder per packet would allocate
+	enc.Reset(buf)
+	defer msgpack.PutEncoder(enc)
 	n := 2
 	if p.Data != nil {
 		n++
@@ -48,13 +58,13 @@ func Append(dst []byte, p *sio.Packet) []byte {
 	} else if t == sio.BinaryAck {
 		t = sio.Ack
 	}
-	// Writes to a bytes.Buffer cannot fail.
+	// Writes to an appendWriter cannot fail.
 	_ = enc.EncodeMapLen(n)
 	_ = enc.EncodeString("type")
 	_ = enc.EncodeUint(uint64(t))
 	if p.Data != nil {
 		_ = enc.EncodeString("data")
-		buf.Write(p.Data)
+		buf.b = append(buf.b, p.Data...)
 	}
 	_ = enc.EncodeString("nsp")
 	_ = enc.EncodeString(p.Nsp())
@@ -62,7 +72,7 @@ func Append(dst []byte, p *sio.Packet) []byte {
 		_ = enc.EncodeString("id")
 		_ = enc.EncodeUint(p.ID)
 	}
-	return buf.Bytes()
+	return buf.b
 }
 
 func (parser) NewDecoder(int) sio.PacketDecoder { return decoder{} }

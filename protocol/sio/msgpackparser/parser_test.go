@@ -177,3 +177,22 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkAppend(b *testing.B) {
+	p := sio.Packet{Type: sio.Event, Namespace: "/", Data: mp(b, []any{"relay", strings.Repeat("x", 80)})}
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = Append(buf[:0], &p)
+	}
+}
+
+func TestAppendKeepsPrefix(t *testing.T) {
+	out := Append([]byte("prefix"), &sio.Packet{Type: sio.Disconnect, Namespace: "/"})
+	if !bytes.HasPrefix(out, []byte("prefix")) {
+		t.Fatalf("Append lost the prefix: %x", out)
+	}
+	if _, err := Decode(out[len("prefix"):]); err != nil {
+		t.Errorf("Decode(Append) = %v", err)
+	}
+}
