@@ -1,8 +1,7 @@
 package actorio
 
 import (
-	"crypto/rand"
-	"encoding/base64"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/actorio/actorio/actors"
+	"github.com/actorio/actorio/protocol/eio"
 	"github.com/actorio/actorio/transport"
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/rs/zerolog"
@@ -23,6 +23,25 @@ type EngineHandler = actors.EngineHandler
 // EngineSession is one Engine.IO session; its methods are safe from any
 // goroutine.
 type EngineSession = actors.EngineSession
+
+// EngineUpgradeHandler is implemented by an EngineHandler that wants to know
+// when a session has moved from polling to WebSocket.
+type EngineUpgradeHandler = actors.EngineUpgradeHandler
+
+// EnginePacket is one Engine.IO packet, as the packet hooks see it.
+type EnginePacket = eio.Packet
+
+// Options shared with the transport, documented there.
+type (
+	CORSOptions        = transport.CORSOptions
+	CookieOptions      = transport.CookieOptions
+	CompressionOptions = transport.CompressionOptions
+	DeflateOptions     = transport.DeflateOptions
+	QueueLimits        = transport.QueueLimits
+	// RefusedError, returned by AllowRequest, refuses a handshake with a
+	// status and message.
+	RefusedError = transport.RefusedError
+)
 
 // EngineOptions configures an Engine. A nil *EngineOptions means defaults;
 // every zero field means its documented default, as in Node's engine.io.
@@ -44,8 +63,35 @@ type EngineOptions struct {
 	// value allows them, as Node's allowUpgrades: true.
 	DisallowUpgrades bool
 	// QueueLimits bounds each WebSocket's outbound queue. Zero fields mean
-	// the transport.QueueLimits defaults.
-	QueueLimits transport.QueueLimits
+	// the QueueLimits defaults (soft 1 MiB / 4096 frames, hard 8 MiB /
+	// 65536 frames). Past soft, volatile packets are dropped and the session
+	// is closed ("transport error", slow consumer); past hard, at once.
+	QueueLimits QueueLimits
+	// Path is where the Engine answers (Path() tells, for mounting). Empty
+	// means "/engine.io/". NoTrailingSlash false requires the trailing
+	// slash, as Node's addTrailingSlash: true; true accepts both forms.
+	Path            string
+	NoTrailingSlash bool
+	// CORS headers and preflights. Nil: none, as Node.
+	CORS *CORSOptions
+	// Cookie carrying the sid, set on the handshake. Nil: none, as Node.
+	Cookie *CookieOptions
+	// AllowRequest may refuse a handshake: return a *RefusedError for a
+	// status and message, any other error for 403. Nil accepts all.
+	AllowRequest func(r *http.Request) error
+	// InitialHeaders adds headers to the handshake response; Headers to
+	// every response (Node's "initial_headers" and "headers"). Nil: none.
+	InitialHeaders func(h http.Header, r *http.Request)
+	Headers        func(h http.Header, r *http.Request)
+	// HTTPCompression of polling responses. The zero value compresses
+	// bodies of 1024 bytes and more with gzip or deflate, as Node.
+	HTTPCompression CompressionOptions
+	// PerMessageDeflate for WebSocket. Nil: off, as Node.
+	PerMessageDeflate *DeflateOptions
+	// PacketIn and PacketOut see every packet received and sent, for
+	// metrics. They run inside the session's actor: they must not block or
+	// keep the packet's Data. Nil: none.
+	PacketIn, PacketOut func(sid string, p EnginePacket)
 	// ActorSystem is the protoactor system the sessions live in. Nil means
 	// the Engine starts its own, with protoactor's logs discarded.
 	ActorSystem *actor.ActorSystem
@@ -85,12 +131,13 @@ type Engine struct {
 	ownSystem bool
 
 	closeOnce sync.Once
+	stopped   chan struct{} // closed by Close
 }
 
 // NewEngine returns an Engine that reports to h.
 func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 	o := opts.withDefaults()
-	e := &Engine{opts: o, system: o.ActorSystem}
+	e := &Engine{opts: o, system: o.ActorSystem, stopped: make(chan struct{})}
 	if e.system == nil {
 		e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 			return slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -103,7 +150,17 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 		Transports: o.Transports,
 		Pool:       e.pool,
 		Queue:      o.QueueLimits,
-		Open:       func(hs transport.Handshake) (string, transport.Session, error) { return e.open(hs, h) },
+		Open:       func(hs transport.Handshake) (transport.Session, error) { return e.open(hs, h), nil },
+
+		Path:            o.Path,
+		NoTrailingSlash: o.NoTrailingSlash,
+		CORS:            o.CORS,
+		Cookie:          o.Cookie,
+		AllowRequest:    o.AllowRequest,
+		InitialHeaders:  o.InitialHeaders,
+		Headers:         o.Headers,
+		Compression:     o.HTTPCompression,
+		Deflate:         o.PerMessageDeflate,
 	})
 	return e
 }
@@ -111,12 +168,28 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 // ServeHTTP implements http.Handler.
 func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.handler.ServeHTTP(w, r) }
 
+// Path is the path the Engine answers at: mux.Handle(e.Path(), e).
+func (e *Engine) Path() string { return e.handler.Path() }
+
+// ListenAndServe runs the Engine standalone on addr until Close.
+func (e *Engine) ListenAndServe(addr string) error {
+	srv := &http.Server{Addr: addr, Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-e.stopped
+		_ = srv.Close()
+	}()
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
 // stopOnFailure replaces protoactor's default supervisor, which restarts a
 // failed actor and silently loses its state.
 var stopOnFailure = actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.StopDirective })
 
-func (e *Engine) open(hs transport.Handshake, h EngineHandler) (string, transport.Session, error) {
-	sid := newSID()
+func (e *Engine) open(hs transport.Handshake, h EngineHandler) transport.Session {
+	sid := hs.SID
 	ref := &sessionRef{system: e.system, done: make(chan struct{}), ready: make(chan struct{})}
 	cfg := actors.SessionConfig{
 		SID:            sid,
@@ -128,6 +201,8 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) (string, transpor
 		WebSocket:      hs.Conn,
 		Handler:        h,
 		Logger:         e.opts.Logger,
+		PacketIn:       e.opts.PacketIn,
+		PacketOut:      e.opts.PacketOut,
 		Ended: func(sid, _ string) {
 			e.handler.Forget(sid)
 			close(ref.done)
@@ -139,8 +214,7 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) (string, transpor
 	}, actor.WithSupervisor(stopOnFailure))
 	ref.pid = e.system.Root.Spawn(props)
 	close(ref.ready) // Tell waits for it: OnOpen may Send before Spawn returns
-
-	return sid, ref, nil
+	return ref
 }
 
 // shutdownDeadline bounds how long Close waits for sessions to end.
@@ -170,6 +244,7 @@ func (e *Engine) Close() {
 		if e.ownSystem {
 			e.system.Shutdown()
 		}
+		close(e.stopped)
 	})
 }
 
@@ -187,11 +262,3 @@ func (r *sessionRef) Tell(msg any) {
 }
 
 func (r *sessionRef) Done() <-chan struct{} { return r.done }
-
-// newSID returns 20 URL-safe characters from 15 random bytes, the length of
-// Node's ids.
-func newSID() string {
-	var b [15]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}

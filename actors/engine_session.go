@@ -14,6 +14,12 @@ type EngineHandler interface {
 	OnClose(s *EngineSession, reason string)
 }
 
+// EngineUpgradeHandler is implemented by an EngineHandler that wants to
+// know when a session has moved from polling to WebSocket.
+type EngineUpgradeHandler interface {
+	OnUpgrade(s *EngineSession)
+}
+
 // EngineSession is the user's handle on one Engine.IO session. Its methods
 // are safe from any goroutine: they post to the session actor.
 type EngineSession struct {

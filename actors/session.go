@@ -38,6 +38,10 @@ type SessionConfig struct {
 	Logger    zerolog.Logger
 	// Ended is called once, from the actor, when the session has ended.
 	Ended func(sid, reason string)
+	// PacketIn and PacketOut, when set, see every packet the session
+	// receives on its transport and every packet it sends (metrics, admin
+	// UI). They run in the actor and must not block or keep p.Data.
+	PacketIn, PacketOut func(sid string, p eio.Packet)
 }
 
 // Timer messages carry the generation they were armed in; a message from
@@ -299,12 +303,18 @@ func (s *Session) probePacket(p eio.Packet) {
 		s.buffer = nil
 		s.user.transport.Store(transport.WebSocket)
 		s.cfg.Logger.Debug().Str("sid", s.cfg.SID).Msg("session upgraded")
+		if u, ok := s.cfg.Handler.(EngineUpgradeHandler); ok {
+			s.callUser(func() { u.OnUpgrade(s.user) })
+		}
 	default:
 		s.abortUpgrade(s.probe)
 	}
 }
 
 func (s *Session) packetReceived(p eio.Packet) {
+	if s.cfg.PacketIn != nil {
+		s.cfg.PacketIn(s.cfg.SID, p)
+	}
 	switch p.Type {
 	case eio.Pong:
 		if s.awaitingPong {
@@ -337,6 +347,9 @@ func (s *Session) sendPing() {
 
 // send puts a packet on the transport in use.
 func (s *Session) send(p eio.Packet) {
+	if s.cfg.PacketOut != nil {
+		s.cfg.PacketOut(s.cfg.SID, p)
+	}
 	if s.ws != nil {
 		s.ws.SendPacket(p)
 		return

@@ -10,6 +10,7 @@ import (
 
 	"github.com/actorio/actorio/protocol/eio"
 	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsflate"
 )
 
 // Transport names, as the query parameter spells them.
@@ -20,14 +21,15 @@ const (
 
 // Handshake describes a new client to the code that opens its session.
 type Handshake struct {
+	SID       string // chosen by the handler, 20 characters
 	Request   *http.Request
 	Transport string  // Polling or WebSocket
 	Conn      *WSConn // the WebSocket, for a WebSocket handshake
 }
 
-// Opener creates the session for a handshake and returns its sid, or an
-// error that refuses the client (a *RefusedError chooses the answer).
-type Opener func(h Handshake) (sid string, s Session, err error)
+// Opener creates the session for a handshake, or refuses it with an error
+// (answered 403).
+type Opener func(h Handshake) (Session, error)
 
 // RefusedError refuses a handshake with an HTTP status and message, as
 // Node's allowRequest does.
@@ -52,6 +54,28 @@ type Config struct {
 	Queue QueueLimits
 	// Open creates sessions. Required.
 	Open Opener
+
+	// Path is where the handler answers; other paths get 404. Empty means
+	// "/engine.io/". With NoTrailingSlash false (Node's addTrailingSlash:
+	// true) requests must carry the trailing slash; with it true, the path
+	// with and without it both match.
+	Path            string
+	NoTrailingSlash bool
+	// CORS, nil: no CORS headers. Cookie, nil: no cookie.
+	CORS   *CORSOptions
+	Cookie *CookieOptions
+	// AllowRequest may refuse a handshake: a *RefusedError chooses the
+	// status and message, any other error answers 403 with its text.
+	AllowRequest func(r *http.Request) error
+	// InitialHeaders adds headers to the handshake response (polling or
+	// WebSocket upgrade); Headers to every response, as Node's
+	// "initial_headers" and "headers" events.
+	InitialHeaders func(h http.Header, r *http.Request)
+	Headers        func(h http.Header, r *http.Request)
+	// Compression of polling responses. The zero value is Node's default.
+	Compression CompressionOptions
+	// Deflate enables permessage-deflate. Nil: off, as Node.
+	Deflate *DeflateOptions
 }
 
 // DefaultMaxPayload is Node's default maxHttpBufferSize.
@@ -73,7 +97,22 @@ func NewHandler(cfg Config) *Handler {
 	if cfg.Transports == nil {
 		cfg.Transports = []string{Polling, WebSocket}
 	}
+	cfg.Path = strings.TrimSuffix(cfg.Path, "/")
+	if cfg.Path == "" {
+		cfg.Path = "/engine.io"
+	}
+	if !cfg.NoTrailingSlash {
+		cfg.Path += "/"
+	}
 	return &Handler{cfg: cfg}
+}
+
+// Path is the path the handler answers at, for mounting it on a mux.
+func (h *Handler) Path() string { return h.cfg.Path }
+
+// matches applies Node's path check: the configured path is a prefix.
+func (h *Handler) matches(path string) bool {
+	return strings.HasPrefix(path, h.cfg.Path)
 }
 
 // Forget removes an ended session from the routing table.
@@ -81,6 +120,16 @@ func (h *Handler) Forget(sid string) { h.sessions.Delete(sid) }
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !h.matches(r.URL.Path) {
+		http.NotFound(w, r)
+		return
+	}
+	if h.cfg.Headers != nil {
+		h.cfg.Headers(w.Header(), r)
+	}
+	if h.cfg.CORS != nil && h.cfg.CORS.apply(w, r) {
+		return // a preflight, answered
+	}
 	q := r.URL.Query()
 	transport := q.Get("transport")
 	if !slices.Contains(h.cfg.Transports, transport) {
@@ -124,36 +173,66 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, transport st
 		writeError(w, CodeBadHandshakeMethod, "")
 		return
 	}
+	if h.cfg.AllowRequest != nil {
+		if err := h.cfg.AllowRequest(r); err != nil {
+			var refused *RefusedError
+			if errors.As(err, &refused) {
+				writeErrorStatus(w, refused.Status, CodeForbidden, refused.Message)
+			} else {
+				writeErrorStatus(w, http.StatusForbidden, CodeForbidden, err.Error())
+			}
+			return
+		}
+	}
+	// The sid is chosen before the response goes out, so the cookie and
+	// the initial headers can carry it on either transport.
+	sid := NewSID()
+	headers := http.Header{}
+	if h.cfg.Cookie != nil {
+		h.cfg.Cookie.set(headers, sid)
+	}
+	if h.cfg.InitialHeaders != nil {
+		h.cfg.InitialHeaders(headers, r)
+	}
 	if transport == WebSocket {
-		conn, err := h.acceptWebSocket(w, r)
+		conn, err := h.acceptWebSocket(w, r, headers)
 		if err != nil {
 			return
 		}
-		sid, s, err := h.cfg.Open(Handshake{Request: r, Transport: WebSocket, Conn: conn})
+		s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: WebSocket, Conn: conn})
 		if err != nil {
 			conn.Close(ws.StatusPolicyViolation)
 			return
 		}
-		h.sessions.Store(sid, s)
+		h.register(sid, s)
 		conn.Attach(s)
 		return
 	}
-	sid, s, err := h.cfg.Open(Handshake{Request: r, Transport: Polling})
+	s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: Polling})
 	if err != nil {
-		var refused *RefusedError
-		if errors.As(err, &refused) {
-			writeErrorStatus(w, refused.Status, CodeForbidden, refused.Message)
-			return
-		}
-		writeError(w, CodeForbidden, "")
+		writeErrorStatus(w, http.StatusForbidden, CodeForbidden, err.Error())
 		return
 	}
-	h.sessions.Store(sid, s)
+	for k, v := range headers {
+		w.Header()[k] = append(w.Header()[k], v...)
+	}
+	h.register(sid, s)
 	h.poll(w, r, s) // the session has the open packet buffered
 }
 
+// register routes sid to s; a session that ended before it was registered
+// (its OnOpen failed) is not left behind in the table.
+func (h *Handler) register(sid string, s Session) {
+	h.sessions.Store(sid, s)
+	select {
+	case <-s.Done():
+		h.sessions.Delete(sid)
+	default:
+	}
+}
+
 func (h *Handler) upgrade(w http.ResponseWriter, r *http.Request, s Session) {
-	conn, err := h.acceptWebSocket(w, r)
+	conn, err := h.acceptWebSocket(w, r, nil)
 	if err != nil {
 		return
 	}
@@ -161,12 +240,24 @@ func (h *Handler) upgrade(w http.ResponseWriter, r *http.Request, s Session) {
 	s.Tell(&WebSocketAttached{Conn: conn})
 }
 
-func (h *Handler) acceptWebSocket(w http.ResponseWriter, r *http.Request) (*WSConn, error) {
-	c, _, _, err := ws.UpgradeHTTP(r, w)
-	if err != nil {
-		return nil, err // UpgradeHTTP has answered already
+func (h *Handler) acceptWebSocket(w http.ResponseWriter, r *http.Request, headers http.Header) (*WSConn, error) {
+	up := ws.HTTPUpgrader{Header: headers}
+	var ext *wsflate.Extension
+	if h.cfg.Deflate != nil {
+		ext = h.cfg.Deflate.extension()
+		up.Negotiate = ext.Negotiate
 	}
-	conn, err := newWSConn(c, h.cfg.Pool, h.cfg.Queue, h.cfg.MaxPayload)
+	c, _, _, err := up.Upgrade(r, w)
+	if err != nil {
+		return nil, err // Upgrade has answered already
+	}
+	var deflate *DeflateOptions
+	if ext != nil {
+		if _, ok := ext.Accepted(); ok {
+			deflate = h.cfg.Deflate
+		}
+	}
+	conn, err := newWSConn(c, h.cfg.Pool, h.cfg.Queue, h.cfg.MaxPayload, deflate)
 	if err != nil {
 		_ = c.Close()
 		return nil, err
@@ -183,20 +274,28 @@ func (h *Handler) poll(w http.ResponseWriter, r *http.Request, s Session) {
 			writeError(w, CodeBadRequest, "")
 			return
 		}
-		w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
-		_, _ = w.Write(rep.Body)
+		h.writePoll(w, r, rep.Body)
 	case <-s.Done():
 		// The session may have answered just before it ended: prefer that.
 		select {
 		case rep := <-reply:
-			w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
-			_, _ = w.Write(rep.Body)
+			h.writePoll(w, r, rep.Body)
 		default:
 			writeError(w, CodeUnknownSID, "")
 		}
 	case <-r.Context().Done():
 		s.Tell(&PollAborted{Reply: reply})
 	}
+}
+
+func (h *Handler) writePoll(w http.ResponseWriter, r *http.Request, body []byte) {
+	body, encoding := h.cfg.Compression.encode(r, body)
+	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+	if encoding != "" {
+		w.Header().Set("Content-Encoding", encoding)
+		w.Header().Add("Vary", "Accept-Encoding")
+	}
+	_, _ = w.Write(body)
 }
 
 func (h *Handler) post(w http.ResponseWriter, r *http.Request, s Session) {

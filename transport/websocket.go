@@ -19,6 +19,7 @@ type WSConn struct {
 	conn       net.Conn
 	out        *OutConn
 	maxPayload int
+	deflate    *DeflateOptions // nil unless permessage-deflate was negotiated
 
 	mu      sync.Mutex
 	session Session // set by Attach; packets before that are dropped
@@ -28,8 +29,8 @@ type WSConn struct {
 // ErrMessageTooBig is reported when a message is over the payload limit.
 var ErrMessageTooBig = errors.New("transport: websocket message too big")
 
-func newWSConn(c net.Conn, pool *WriterPool, limits QueueLimits, maxPayload int) (*WSConn, error) {
-	w := &WSConn{conn: c, maxPayload: maxPayload}
+func newWSConn(c net.Conn, pool *WriterPool, limits QueueLimits, maxPayload int, deflate *DeflateOptions) (*WSConn, error) {
+	w := &WSConn{conn: c, maxPayload: maxPayload, deflate: deflate}
 	out, err := pool.Attach(c, limits, ConnHooks{
 		OnSoft:       func() { w.tell(&SlowConsumer{Conn: w}) },
 		OnHard:       func() { w.tell(&QueueOverflow{Conn: w}) },
@@ -72,14 +73,21 @@ func (w *WSConn) tell(msg any) {
 // SendPacket frames an Engine.IO packet (text, or a binary message) and
 // queues it.
 func (w *WSConn) SendPacket(p eio.Packet) PushResult {
+	op, payload := ws.OpText, p.Data
 	if p.Binary {
-		return w.out.Push(AppendFrame(nil, ws.OpBinary, p.Data), false)
+		op = ws.OpBinary
+	} else {
+		payload = append(append(make([]byte, 0, 1+len(p.Data)), byte('0'+p.Type)), p.Data...)
 	}
-	frame := appendFrameHeader(make([]byte, 0, maxHeaderLen+1+len(p.Data)), ws.OpText, 1+len(p.Data))
-	frame = append(frame, byte('0'+p.Type))
-	frame = append(frame, p.Data...)
-	return w.out.Push(frame, false)
+	if w.Compresses() && len(payload) >= w.deflate.threshold() {
+		return w.out.Push(AppendCompressedFrame(nil, op, payload), false)
+	}
+	return w.out.Push(AppendFrame(make([]byte, 0, maxHeaderLen+len(payload)), op, payload), false)
 }
+
+// Compresses reports whether this connection negotiated permessage-deflate,
+// so a broadcast knows which of its two prebuilt frames to send here.
+func (w *WSConn) Compresses() bool { return w.deflate != nil }
 
 // SendFrame queues a frame built once for many connections.
 func (w *WSConn) SendFrame(frame []byte, volatile bool) PushResult {
@@ -125,10 +133,20 @@ func (w *WSConn) readLoop() {
 func (w *WSConn) read() error {
 	var message []byte
 	var messageOp ws.OpCode
+	var compressed bool
 	for {
 		h, err := ws.ReadHeader(w.conn)
 		if err != nil {
 			return err
+		}
+		if h.Rsv != 0 {
+			// Only RSV1 on the first frame of a data message, and only when
+			// permessage-deflate was negotiated.
+			if !h.Rsv1() || h.Rsv2() || h.Rsv3() || w.deflate == nil || h.OpCode.IsControl() || h.OpCode == ws.OpContinuation {
+				w.Close(ws.StatusProtocolError)
+				return ws.ErrProtocolNonZeroRsv
+			}
+			compressed = true
 		}
 		if !h.Masked {
 			w.Close(ws.StatusProtocolError)
@@ -178,6 +196,18 @@ func (w *WSConn) read() error {
 		if !h.Fin {
 			continue
 		}
+		if compressed {
+			if message, err = inflate(message, w.maxPayload); err != nil {
+				if errors.Is(err, ErrMessageTooBig) {
+					w.Close(ws.StatusMessageTooBig)
+					w.tell(&PayloadTooLarge{Conn: w})
+				} else {
+					w.Close(ws.StatusProtocolError)
+					w.tell(&ParseFailed{Conn: w, Err: err})
+				}
+				return err
+			}
+		}
 		var p eio.Packet
 		if messageOp == ws.OpBinary {
 			p = eio.DecodeBinary(message)
@@ -186,6 +216,6 @@ func (w *WSConn) read() error {
 			return err
 		}
 		w.tell(&WebSocketPacket{Conn: w, Packet: p})
-		message, messageOp = nil, 0
+		message, messageOp, compressed = nil, 0, false
 	}
 }

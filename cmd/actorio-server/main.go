@@ -59,8 +59,7 @@ func conformanceMux() (*http.ServeMux, *actorio.Engine) {
 		MaxHTTPBufferSize: 1_000_000,
 	}, echo{})
 	mux := http.NewServeMux()
-	mux.Handle("/engine.io/", engine)
-	mux.Handle("/engine.io", engine) // Node's addTrailingSlash serves both
+	mux.Handle(engine.Path(), engine)
 	return mux, engine
 }
 
