@@ -67,6 +67,9 @@ type EngineOptions struct {
 	// 65536 frames). Past soft, volatile packets are dropped and the session
 	// is closed ("transport error", slow consumer); past hard, at once.
 	QueueLimits QueueLimits
+	// SlowConsumerGrace lets a WebSocket stay past its queue's soft limit
+	// this long before the session is closed. Zero closes at once.
+	SlowConsumerGrace time.Duration
 	// Path is where the Engine answers (Path() tells, for mounting). Empty
 	// means "/engine.io/". NoTrailingSlash false requires the trailing
 	// slash, as Node's addTrailingSlash: true; true accepts both forms.
@@ -192,17 +195,18 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) transport.Session
 	sid := hs.SID
 	ref := &sessionRef{system: e.system, done: make(chan struct{}), ready: make(chan struct{})}
 	cfg := actors.SessionConfig{
-		SID:            sid,
-		PingInterval:   e.opts.PingInterval,
-		PingTimeout:    e.opts.PingTimeout,
-		UpgradeTimeout: e.opts.UpgradeTimeout,
-		MaxPayload:     e.opts.MaxHTTPBufferSize,
-		AllowUpgrades:  !e.opts.DisallowUpgrades,
-		WebSocket:      hs.Conn,
-		Handler:        h,
-		Logger:         e.opts.Logger,
-		PacketIn:       e.opts.PacketIn,
-		PacketOut:      e.opts.PacketOut,
+		SID:               sid,
+		PingInterval:      e.opts.PingInterval,
+		PingTimeout:       e.opts.PingTimeout,
+		UpgradeTimeout:    e.opts.UpgradeTimeout,
+		MaxPayload:        e.opts.MaxHTTPBufferSize,
+		AllowUpgrades:     !e.opts.DisallowUpgrades,
+		WebSocket:         hs.Conn,
+		Handler:           h,
+		Logger:            e.opts.Logger,
+		PacketIn:          e.opts.PacketIn,
+		SlowConsumerGrace: e.opts.SlowConsumerGrace,
+		PacketOut:         e.opts.PacketOut,
 		Ended: func(sid, _ string) {
 			e.handler.Forget(sid)
 			close(ref.done)

@@ -38,6 +38,10 @@ type SessionConfig struct {
 	Logger    zerolog.Logger
 	// Ended is called once, from the actor, when the session has ended.
 	Ended func(sid, reason string)
+	// SlowConsumerGrace is how long a WebSocket may stay past its queue's
+	// soft limit before the session is closed; zero closes at the first
+	// crossing.
+	SlowConsumerGrace time.Duration
 	// PacketIn and PacketOut, when set, see every packet the session
 	// receives on its transport and every packet it sends (metrics, admin
 	// UI). They run in the actor and must not block or keep p.Data.
@@ -51,6 +55,7 @@ type (
 	pongDue    struct{ gen uint64 }
 	upgradeDue struct{ gen uint64 }
 	noopDue    struct{ gen uint64 }
+	slowDue    struct{ gen uint64 }
 )
 
 // noopInterval is how often a pending poll gets a noop while the client
@@ -70,6 +75,8 @@ type Session struct {
 	poll   chan<- transport.PollReply
 
 	hbGen, upGen uint64
+	slowGen      uint64
+	slowTimer    *time.Timer // armed while a slow-consumer grace period runs
 	hbTimer      *time.Timer
 	upTimer      *time.Timer
 	noopTimer    *time.Timer
@@ -187,7 +194,14 @@ func (s *Session) Handle(msg any) {
 		}
 	case *transport.SlowConsumer:
 		if m.Conn == s.ws {
-			s.close(ReasonTransportError, "slow consumer", false)
+			s.slowConsumer()
+		}
+	case *slowDue:
+		if m.gen == s.slowGen {
+			s.slowTimer = nil
+			if s.ws != nil && s.ws.Backlogged() {
+				s.close(ReasonTransportError, "slow consumer", false)
+			}
 		}
 	case *transport.QueueOverflow:
 		if m.Conn == s.ws {
@@ -250,6 +264,20 @@ func (s *Session) abortUpgrade(c *transport.WSConn) {
 		s.upGen++
 		stopTimer(s.upTimer)
 		stopTimer(s.noopTimer)
+	}
+}
+
+// slowConsumer applies the policy when the WebSocket's queue crosses its
+// soft limit: close now, or once the grace period ends with the queue still
+// past the limit.
+func (s *Session) slowConsumer() {
+	if s.cfg.SlowConsumerGrace <= 0 {
+		s.close(ReasonTransportError, "slow consumer", false)
+		return
+	}
+	if s.slowTimer == nil {
+		s.slowGen++
+		s.slowTimer = s.after(s.cfg.SlowConsumerGrace, &slowDue{gen: s.slowGen})
 	}
 }
 
@@ -377,6 +405,8 @@ func (s *Session) close(reason, detail string, clientClosed bool) {
 	s.closed = true
 	s.hbGen++
 	s.upGen++
+	s.slowGen++
+	stopTimer(s.slowTimer)
 	stopTimer(s.hbTimer)
 	stopTimer(s.upTimer)
 	stopTimer(s.noopTimer)

@@ -28,15 +28,25 @@ type harness struct {
 }
 
 func newHarness(t *testing.T) *harness {
-	h := &harness{t: t, mailbox: make(chan any, 16)}
-	h.s = NewSession(SessionConfig{
+	return newHarnessWith(t, func(*SessionConfig) {})
+}
+
+func newHarnessWith(t *testing.T, configure func(*SessionConfig)) *harness {
+	h := &harness{t: t, mailbox: make(chan any, 1024)}
+	cfg := SessionConfig{
 		SID: "sid", PingInterval: 300 * time.Millisecond, PingTimeout: 200 * time.Millisecond,
 		UpgradeTimeout: time.Second, MaxPayload: 1e6, AllowUpgrades: true,
 		Handler: nopHandler{}, Logger: zerolog.Nop(),
 		Ended: func(_, reason string) { h.ended, h.endedAt = reason, time.Now() },
-	}, func(m any) { h.mailbox <- m })
+	}
+	configure(&cfg)
+	h.s = NewSession(cfg, h.Tell)
 	return h
 }
+
+// The harness is also the transport.Session its WebSockets report to.
+func (h *harness) Tell(m any)            { h.mailbox <- m }
+func (h *harness) Done() <-chan struct{} { return nil }
 
 // poll issues a GET and returns its reply channel.
 func (h *harness) poll() chan transport.PollReply {

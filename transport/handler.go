@@ -257,7 +257,7 @@ func (h *Handler) acceptWebSocket(w http.ResponseWriter, r *http.Request, header
 			deflate = h.cfg.Deflate
 		}
 	}
-	conn, err := newWSConn(c, h.cfg.Pool, h.cfg.Queue, h.cfg.MaxPayload, deflate)
+	conn, err := NewWSConn(c, h.cfg.Pool, h.cfg.Queue, h.cfg.MaxPayload, deflate)
 	if err != nil {
 		_ = c.Close()
 		return nil, err

@@ -257,6 +257,12 @@ func (q *OutQueue) PendingBytes() int { return int(q.pendingBytes.Load()) }
 // PendingFrames returns the frames queued and not yet completely written.
 func (q *OutQueue) PendingFrames() int { return int(q.pendingFrames.Load()) }
 
+// OverSoft reports whether the queue holds at least its soft limit, in bytes
+// or frames: a slow-consumer grace period checks it when it expires.
+func (q *OutQueue) OverSoft() bool {
+	return q.PendingBytes() >= q.limits.SoftBytes || q.PendingFrames() >= q.limits.SoftFrames
+}
+
 // Dropped returns how many volatile frames were dropped at the soft limit.
 func (q *OutQueue) Dropped() uint64 { return q.dropped.Load() }
 

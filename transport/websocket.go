@@ -29,7 +29,10 @@ type WSConn struct {
 // ErrMessageTooBig is reported when a message is over the payload limit.
 var ErrMessageTooBig = errors.New("transport: websocket message too big")
 
-func newWSConn(c net.Conn, pool *WriterPool, limits QueueLimits, maxPayload int, deflate *DeflateOptions) (*WSConn, error) {
+// NewWSConn wraps a connection whose WebSocket handshake is done (deflate
+// non-nil when permessage-deflate was negotiated). The Handler makes these;
+// a transport that accepts connections itself, or a test, may too.
+func NewWSConn(c net.Conn, pool *WriterPool, limits QueueLimits, maxPayload int, deflate *DeflateOptions) (*WSConn, error) {
 	w := &WSConn{conn: c, maxPayload: maxPayload, deflate: deflate}
 	out, err := pool.Attach(c, limits, ConnHooks{
 		OnSoft:       func() { w.tell(&SlowConsumer{Conn: w}) },
@@ -84,6 +87,9 @@ func (w *WSConn) SendPacket(p eio.Packet) PushResult {
 	}
 	return w.out.Push(AppendFrame(make([]byte, 0, maxHeaderLen+len(payload)), op, payload), false)
 }
+
+// Backlogged reports whether the outbound queue is at or past its soft limit.
+func (w *WSConn) Backlogged() bool { return w.out.OverSoft() }
 
 // Compresses reports whether this connection negotiated permessage-deflate,
 // so a broadcast knows which of its two prebuilt frames to send here.
