@@ -1,6 +1,7 @@
 package actorio
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -64,11 +65,14 @@ type EngineOptions struct {
 	DisallowUpgrades bool
 	// QueueLimits bounds each WebSocket's outbound queue. Zero fields mean
 	// the QueueLimits defaults (soft 1 MiB / 4096 frames, hard 8 MiB /
-	// 65536 frames). Past soft, volatile packets are dropped and the session
-	// is closed ("transport error", slow consumer); past hard, at once.
+	// 65536 frames). Past soft, volatile packets are dropped and the
+	// slow-consumer grace period starts; past hard, the session is closed
+	// at once ("transport error"), so memory per client stays bounded.
 	QueueLimits QueueLimits
-	// SlowConsumerGrace lets a WebSocket stay past its queue's soft limit
-	// this long before the session is closed. Zero closes at once.
+	// SlowConsumerGrace is how long a WebSocket may stay past its queue's
+	// soft limit before the session is closed ("transport error", slow
+	// consumer). Zero means 2s; negative closes at the first crossing.
+	// A burst a healthy client is reading does not outlast the grace.
 	SlowConsumerGrace time.Duration
 	// Path is where the Engine answers (Path() tells, for mounting). Empty
 	// means "/engine.io/". NoTrailingSlash false requires the trailing
@@ -117,6 +121,12 @@ func (o *EngineOptions) withDefaults() EngineOptions {
 	}
 	if out.UpgradeTimeout <= 0 {
 		out.UpgradeTimeout = 10 * time.Second
+	}
+	switch {
+	case out.SlowConsumerGrace == 0:
+		out.SlowConsumerGrace = 2 * time.Second
+	case out.SlowConsumerGrace < 0:
+		out.SlowConsumerGrace = 0 // the session closes at the first crossing
 	}
 	if out.MaxHTTPBufferSize <= 0 {
 		out.MaxHTTPBufferSize = transport.DefaultMaxPayload
@@ -202,6 +212,8 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) transport.Session
 		MaxPayload:        e.opts.MaxHTTPBufferSize,
 		AllowUpgrades:     !e.opts.DisallowUpgrades,
 		WebSocket:         hs.Conn,
+		Request:           hs.Request.WithContext(context.Background()), // outlives the handshake
+		Done:              ref.done,
 		Handler:           h,
 		Logger:            e.opts.Logger,
 		PacketIn:          e.opts.PacketIn,

@@ -1,9 +1,11 @@
 package actors
 
 import (
+	"net/http"
 	"sync/atomic"
 
 	"github.com/actorio/actorio/protocol/eio"
+	"github.com/actorio/actorio/transport"
 )
 
 // EngineHandler receives a bare Engine.IO server's events. Its methods run
@@ -26,7 +28,40 @@ type EngineSession struct {
 	id        string
 	tell      func(any)
 	transport atomic.Value // string
+	sink      *Sink
+	request   *http.Request // the handshake request, body gone
+	state     any           // the upper layer's per-client state; actor only
+	done      <-chan struct{}
 }
+
+// Done is closed once the session has ended: code waiting for the session
+// actor to answer gives up then, since nothing it posts will run.
+func (s *EngineSession) Done() <-chan struct{} { return s.done }
+
+// Request is the handshake request (headers, URL, remote address, TLS);
+// its body is not readable.
+func (s *EngineSession) Request() *http.Request { return s.request }
+
+// State and SetState hold the upper layer's per-client state. Only call
+// them inside the session actor (from handler callbacks or Run).
+func (s *EngineSession) State() any     { return s.state }
+func (s *EngineSession) SetState(v any) { s.state = v }
+
+// CloseWithReason ends the session with one of the official reasons.
+func (s *EngineSession) CloseWithReason(reason string) { s.tell(&closeRequested{reason: reason}) }
+
+// Sink delivers shared broadcast packets to this session's client.
+func (s *EngineSession) Sink() *Sink { return s.sink }
+
+// SendFrames queues a packet's messages as one unit, after everything
+// queued before it through this session.
+func (s *EngineSession) SendFrames(f *transport.Frames) {
+	s.tell(&deliverRequested{frames: f})
+}
+
+// Run runs fn inside the session actor, after the messages already queued:
+// state that the upper layer keeps per client is only touched there.
+func (s *EngineSession) Run(fn func()) { s.tell(&taskRequested{fn: fn}) }
 
 // ID is the session id (sid), 20 characters.
 func (s *EngineSession) ID() string { return s.id }

@@ -34,8 +34,13 @@ type SessionConfig struct {
 	AllowUpgrades  bool
 	// WebSocket is set when the client opened the session over WebSocket.
 	WebSocket *transport.WSConn
-	Handler   EngineHandler
-	Logger    zerolog.Logger
+	// Request is the handshake request, for the handshake details sockets
+	// report.
+	Request *http.Request
+	// Done is closed when the session has ended (after Ended).
+	Done    <-chan struct{}
+	Handler EngineHandler
+	Logger  zerolog.Logger
 	// Ended is called once, from the actor, when the session has ended.
 	Ended func(sid, reason string)
 	// SlowConsumerGrace is how long a WebSocket may stay past its queue's
@@ -90,7 +95,7 @@ type Session struct {
 // NewSession returns the state of a session; tell must post to its mailbox.
 func NewSession(cfg SessionConfig, tell func(any)) *Session {
 	s := &Session{cfg: cfg, tell: tell, ws: cfg.WebSocket}
-	s.user = &EngineSession{id: cfg.SID, tell: tell}
+	s.user = &EngineSession{id: cfg.SID, tell: tell, sink: &Sink{tell: tell, ws: cfg.WebSocket}, request: cfg.Request, done: cfg.Done}
 	s.user.transport.Store(s.transportName())
 	return s
 }
@@ -228,6 +233,10 @@ func (s *Session) Handle(msg any) {
 		}
 	case *sendRequested:
 		s.send(m.packet)
+	case *deliverRequested:
+		s.deliver(m)
+	case *taskRequested:
+		s.callUser(m.fn)
 	case *closeRequested:
 		s.close(m.reason, "", false)
 	default:
@@ -330,6 +339,7 @@ func (s *Session) probePacket(p eio.Packet) {
 		}
 		s.buffer = nil
 		s.user.transport.Store(transport.WebSocket)
+		s.user.sink.setWebSocket(s.ws)
 		s.cfg.Logger.Debug().Str("sid", s.cfg.SID).Msg("session upgraded")
 		if u, ok := s.cfg.Handler.(EngineUpgradeHandler); ok {
 			s.callUser(func() { u.OnUpgrade(s.user) })
@@ -388,6 +398,29 @@ func (s *Session) send(p eio.Packet) {
 	}
 }
 
+// deliver sends a shared packet that came through the mailbox: as one push
+// on a WebSocket, into the poll buffer otherwise (a volatile one only if a
+// GET is waiting, as Node drops it when the transport is not writable).
+func (s *Session) deliver(m *deliverRequested) {
+	if m.viaSink {
+		defer s.user.sink.delivered()
+	}
+	switch {
+	case s.ws != nil:
+		if s.cfg.PacketOut != nil {
+			for _, p := range m.frames.Packets {
+				s.cfg.PacketOut(s.cfg.SID, p)
+			}
+		}
+		s.ws.SendFrames(m.frames, m.volatile)
+	case m.volatile && s.poll == nil:
+	default:
+		for _, p := range m.frames.Packets {
+			s.send(p)
+		}
+	}
+}
+
 func (s *Session) flushPoll() {
 	body, err := eio.AppendPayload(nil, s.buffer...)
 	if err != nil { // only our own packets are here: a bug, not input
@@ -426,6 +459,7 @@ func (s *Session) close(reason, detail string, clientClosed bool) {
 		s.probe.Close(ws.StatusGoingAway)
 	}
 	s.buffer = nil
+	s.user.sink.close()
 	s.cfg.Logger.Debug().Str("sid", s.cfg.SID).Str("transport", s.transportName()).Str("reason", reason).Str("detail", detail).Msg("session closed")
 	s.callUser(func() { s.cfg.Handler.OnClose(s.user, reason) })
 	s.endReason = reason

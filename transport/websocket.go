@@ -76,16 +76,7 @@ func (w *WSConn) tell(msg any) {
 // SendPacket frames an Engine.IO packet (text, or a binary message) and
 // queues it.
 func (w *WSConn) SendPacket(p eio.Packet) PushResult {
-	op, payload := ws.OpText, p.Data
-	if p.Binary {
-		op = ws.OpBinary
-	} else {
-		payload = append(append(make([]byte, 0, 1+len(p.Data)), byte('0'+p.Type)), p.Data...)
-	}
-	if w.Compresses() && len(payload) >= w.deflate.threshold() {
-		return w.out.Push(AppendCompressedFrame(nil, op, payload), false)
-	}
-	return w.out.Push(AppendFrame(make([]byte, 0, maxHeaderLen+len(payload)), op, payload), false)
+	return w.out.Push(NewFrames(p).forConn(w), false)
 }
 
 // Backlogged reports whether the outbound queue is at or past its soft limit.

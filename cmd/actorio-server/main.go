@@ -1,6 +1,6 @@
 // Command actorio-server runs Actorio. -mode conformance serves what the
-// official Engine.IO protocol test suite drives (../shared/CONFORMANCE.md);
-// the demo chat and the bench mode arrive with the Socket.IO layer.
+// official Engine.IO and Socket.IO protocol test suites drive
+// (../shared/CONFORMANCE.md); the demo chat and the bench mode come next.
 package main
 
 import (
@@ -14,7 +14,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/internal/conformance"
+	"github.com/rs/zerolog"
 )
 
 func main() {
@@ -26,10 +27,10 @@ func main() {
 	var closeEngine func()
 	switch *mode {
 	case "conformance":
-		mux, engine := conformanceMux()
-		handler, closeEngine = mux, engine.Close
+		srv := conformance.New(zerolog.Nop())
+		handler, closeEngine = srv.Handler, srv.Close
 	default:
-		fmt.Fprintf(os.Stderr, "actorio-server: mode %q is not available yet: it needs the Socket.IO layer (issue 4); try -mode conformance\n", *mode)
+		fmt.Fprintf(os.Stderr, "actorio-server: mode %q is not available yet: the demo and bench modes are not built yet; try -mode conformance\n", *mode)
 		os.Exit(2)
 	}
 
@@ -49,22 +50,3 @@ func main() {
 		os.Exit(1)
 	}
 }
-
-// conformanceMux serves /engine.io/: a bare Engine.IO server that echoes
-// every message, with the suite's hard-coded heartbeat.
-func conformanceMux() (*http.ServeMux, *actorio.Engine) {
-	engine := actorio.NewEngine(&actorio.EngineOptions{
-		PingInterval:      300 * time.Millisecond,
-		PingTimeout:       200 * time.Millisecond,
-		MaxHTTPBufferSize: 1_000_000,
-	}, echo{})
-	mux := http.NewServeMux()
-	mux.Handle(engine.Path(), engine)
-	return mux, engine
-}
-
-type echo struct{}
-
-func (echo) OnOpen(*actorio.EngineSession)                             {}
-func (echo) OnMessage(s *actorio.EngineSession, data []byte, bin bool) { s.Send(data, bin) }
-func (echo) OnClose(*actorio.EngineSession, string)                    {}

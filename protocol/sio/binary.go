@@ -323,3 +323,32 @@ func totalLen(atts [][]byte) int {
 	}
 	return n
 }
+
+// AppendRenumbered appends raw, a JSON value whose placeholders refer to
+// src, with each placeholder renumbered to the attachment's new place at the
+// end of dst atts: how received arguments are forwarded, binary included,
+// into a packet of their own.
+func AppendRenumbered(dst []byte, raw []byte, src, atts [][]byte) ([]byte, [][]byte, error) {
+	s := jsonScanner{data: raw, collectPlaceholders: true}
+	if _, err := s.document(); err != nil {
+		return dst, atts, ErrInvalidJSON
+	}
+	slices.SortFunc(s.placeholders, func(a, b placeholder) int { return a.start - b.start })
+	last := 0
+	for _, ph := range s.placeholders {
+		if ph.start < last {
+			continue // nested inside a placeholder already replaced
+		}
+		if ph.num < 0 || ph.num >= len(src) {
+			return dst, atts, ErrIllegalAttachments
+		}
+		dst = append(dst, raw[last:ph.start]...)
+		dst = AppendPlaceholder(dst, len(atts))
+		atts = append(atts, src[ph.num])
+		last = ph.end
+	}
+	return append(dst, raw[last:]...), atts, nil
+}
+
+// AppendString appends s as a JSON string, escaped as JSON.stringify does.
+func AppendString(dst []byte, s string) []byte { return jsonw.AppendString(dst, s) }

@@ -109,3 +109,22 @@ func TestResolvePlaceholders(t *testing.T) {
 		})
 	}
 }
+
+func TestAppendRenumbered(t *testing.T) {
+	src := [][]byte{{1}, {2}, {3}}
+	atts := [][]byte{{9}} // one attachment already in the new packet
+	out, atts, err := AppendRenumbered([]byte("["), []byte(`{"a":{"_placeholder":true,"num":2},"b":[{"_placeholder":true,"num":0}]}`), src, atts)
+	want := `[{"a":{"_placeholder":true,"num":1},"b":[{"_placeholder":true,"num":2}]}`
+	if err != nil || string(out) != want {
+		t.Fatalf("AppendRenumbered = %s, %v; want %s", out, err, want)
+	}
+	if len(atts) != 3 || atts[1][0] != 3 || atts[2][0] != 1 {
+		t.Errorf("attachments = %v, want [9 3 1]", atts)
+	}
+	if _, _, err := AppendRenumbered(nil, []byte(`{"_placeholder":true,"num":5}`), src, nil); !errors.Is(err, ErrIllegalAttachments) {
+		t.Errorf("out-of-range placeholder error = %v", err)
+	}
+	if _, _, err := AppendRenumbered(nil, []byte(`[`), src, nil); !errors.Is(err, ErrInvalidJSON) {
+		t.Errorf("invalid JSON error = %v", err)
+	}
+}

@@ -1,0 +1,233 @@
+package actors
+
+// The namespace actor: one per namespace.
+//
+// Accepts: AddSocket, RemoveSocket, JoinRooms, LeaveRooms, Broadcast,
+// CountSockets, CountRoom, ListRooms (exported, so embedding code can send
+// them too).
+// Sends: roomJoined, roomLeft and single-room broadcasts to its room actors
+// (children it spawns on the first join and stops when a room empties);
+// shared frames to Sinks for broadcasts that span rooms or exclude some.
+// Owns: the socket registry and the room index (room -> members, socket ->
+// rooms), so unions and exclusions are computed in one place.
+
+import (
+	"github.com/actorio/actorio/transport"
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/rs/zerolog"
+)
+
+// AddSocket registers a connected socket and joins it to its own room (its id).
+type AddSocket struct {
+	ID   string
+	Sink *Sink
+}
+
+// RemoveSocket unregisters a socket and makes it leave every room.
+type RemoveSocket struct{ ID string }
+
+// JoinRooms makes a socket join rooms.
+type JoinRooms struct {
+	ID    string
+	Rooms []string
+	// Done, if set, receives the size of the last room after joining.
+	Done chan<- int
+}
+
+// LeaveRooms makes a socket leave rooms.
+type LeaveRooms struct {
+	ID    string
+	Rooms []string
+}
+
+// Broadcast delivers frames to the sockets in any of Rooms (every socket of
+// the namespace when Rooms is empty), except those in any of Except, each
+// at most once.
+type Broadcast struct {
+	Frames   *transport.Frames
+	Rooms    []string
+	Except   []string
+	Volatile bool
+	// Count, if set, receives how many sockets the frames went to.
+	Count chan<- int
+}
+
+// CountSockets replies with the number of connected sockets.
+type CountSockets struct{ Reply chan<- int }
+
+// CountRoom replies with the number of sockets in Room.
+type CountRoom struct {
+	Room  string
+	Reply chan<- int
+}
+
+// ListRooms replies with every room that has members, own rooms included.
+type ListRooms struct{ Reply chan<- []string }
+
+// NewNamespaceProps returns the props of a namespace actor.
+func NewNamespaceProps(name string, logger zerolog.Logger) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &namespaceActor{name: name, logger: logger, sockets: map[string]*member{}, rooms: map[string]*room{}}
+	}, actor.WithSupervisor(StopOnFailure))
+}
+
+// StopOnFailure replaces protoactor's default supervisor, which restarts a
+// failed actor and silently loses its state.
+var StopOnFailure = actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.StopDirective })
+
+type member struct {
+	sink  *Sink
+	rooms map[string]struct{}
+}
+
+type room struct {
+	pid     *actor.PID
+	members map[string]struct{}
+}
+
+type namespaceActor struct {
+	name    string
+	logger  zerolog.Logger
+	sockets map[string]*member
+	rooms   map[string]*room
+}
+
+func (n *namespaceActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *Broadcast:
+		n.broadcast(ctx, m)
+	case *AddSocket:
+		n.sockets[m.ID] = &member{sink: m.Sink, rooms: map[string]struct{}{}}
+		n.join(ctx, m.ID, m.ID)
+	case *RemoveSocket:
+		if s, ok := n.sockets[m.ID]; ok {
+			for r := range s.rooms {
+				n.leave(ctx, m.ID, r)
+			}
+			delete(n.sockets, m.ID)
+		}
+	case *JoinRooms:
+		size := 0
+		for _, r := range m.Rooms {
+			size = n.join(ctx, m.ID, r)
+		}
+		if m.Done != nil {
+			m.Done <- size
+		}
+	case *LeaveRooms:
+		for _, r := range m.Rooms {
+			n.leave(ctx, m.ID, r)
+		}
+	case *CountSockets:
+		m.Reply <- len(n.sockets)
+	case *CountRoom:
+		size := 0
+		if r, ok := n.rooms[m.Room]; ok {
+			size = len(r.members)
+		}
+		m.Reply <- size
+	case *ListRooms:
+		names := make([]string, 0, len(n.rooms))
+		for name := range n.rooms {
+			names = append(names, name)
+		}
+		m.Reply <- names
+	case *actor.Started, *actor.Stopping, *actor.Stopped, *actor.Restarting:
+	default:
+		n.logger.Debug().Str("nsp", n.name).Type("type", m).Msg("unexpected message")
+	}
+}
+
+// join returns the room's size after the join; a socket that is not
+// registered (it left already) joins nothing.
+func (n *namespaceActor) join(ctx actor.Context, id, name string) int {
+	s, ok := n.sockets[id]
+	if !ok {
+		return 0
+	}
+	r, ok := n.rooms[name]
+	if !ok {
+		pid := ctx.Spawn(actor.PropsFromProducer(func() actor.Actor {
+			return &roomActor{name: name, members: map[string]*Sink{}, logger: n.logger}
+		}, actor.WithSupervisor(StopOnFailure)))
+		r = &room{pid: pid, members: map[string]struct{}{}}
+		n.rooms[name] = r
+	}
+	if _, already := r.members[id]; !already {
+		r.members[id] = struct{}{}
+		s.rooms[name] = struct{}{}
+		ctx.Send(r.pid, &roomJoined{id: id, sink: s.sink})
+	}
+	return len(r.members)
+}
+
+func (n *namespaceActor) leave(ctx actor.Context, id, name string) {
+	r, ok := n.rooms[name]
+	if !ok {
+		return
+	}
+	if _, in := r.members[id]; !in {
+		return
+	}
+	delete(r.members, id)
+	if s, ok := n.sockets[id]; ok {
+		delete(s.rooms, name)
+	}
+	if len(r.members) == 0 {
+		// Poison, not Stop: it is handled after what is already queued.
+		ctx.Poison(r.pid)
+		delete(n.rooms, name)
+		return
+	}
+	ctx.Send(r.pid, &roomLeft{id: id})
+}
+
+func (n *namespaceActor) broadcast(ctx actor.Context, m *Broadcast) {
+	if len(m.Rooms) == 1 && len(m.Except) == 0 {
+		// The hot path: the room actor walks its own members.
+		count := 0
+		if r, ok := n.rooms[m.Rooms[0]]; ok {
+			count = len(r.members)
+			ctx.Send(r.pid, &roomBroadcast{frames: m.Frames, volatile: m.Volatile})
+		}
+		if m.Count != nil {
+			m.Count <- count
+		}
+		return
+	}
+	excluded := map[string]struct{}{}
+	for _, name := range m.Except {
+		if r, ok := n.rooms[name]; ok {
+			for id := range r.members {
+				excluded[id] = struct{}{}
+			}
+		}
+	}
+	count := 0
+	deliver := func(id string) {
+		if _, skip := excluded[id]; skip {
+			return
+		}
+		excluded[id] = struct{}{} // at most once across rooms
+		if s, ok := n.sockets[id]; ok {
+			s.sink.Deliver(m.Frames, m.Volatile)
+			count++
+		}
+	}
+	if len(m.Rooms) == 0 {
+		for id := range n.sockets {
+			deliver(id)
+		}
+	} else {
+		for _, name := range m.Rooms {
+			if r, ok := n.rooms[name]; ok {
+				for id := range r.members {
+					deliver(id)
+				}
+			}
+		}
+	}
+	if m.Count != nil {
+		m.Count <- count
+	}
+}

@@ -1,0 +1,50 @@
+package actors
+
+// The room actor: one per namespace and room.
+//
+// Accepts: roomJoined, roomLeft, roomBroadcast (from its namespace actor,
+// which forwards every join, leave and single-room broadcast in the order it
+// received them, so one sender's join-then-emit stays in order).
+// Sends: the broadcast's shared frames to each member's Sink; no actor
+// message per member.
+// Owns: the room's member list.
+
+import (
+	"github.com/actorio/actorio/transport"
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/rs/zerolog"
+)
+
+type roomActor struct {
+	name    string
+	members map[string]*Sink
+	logger  zerolog.Logger
+}
+
+type (
+	roomJoined struct {
+		id   string
+		sink *Sink
+	}
+	roomLeft      struct{ id string }
+	roomBroadcast struct {
+		frames   *transport.Frames
+		volatile bool
+	}
+)
+
+func (r *roomActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *roomBroadcast:
+		for _, sink := range r.members {
+			sink.Deliver(m.frames, m.volatile)
+		}
+	case *roomJoined:
+		r.members[m.id] = m.sink
+	case *roomLeft:
+		delete(r.members, m.id)
+	case *actor.Started, *actor.Stopping, *actor.Stopped, *actor.Restarting:
+	default:
+		r.logger.Debug().Str("room", r.name).Type("type", m).Msg("unexpected message")
+	}
+}

@@ -1,0 +1,133 @@
+package actorio
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+)
+
+// Args are an event's or an ack's arguments as received, decoded only on
+// demand: a relay can forward Raw(i) untouched.
+type Args struct {
+	raw   [][]byte
+	atts  [][]byte
+	codec codec
+}
+
+// Len is the number of arguments.
+func (a Args) Len() int { return len(a.raw) }
+
+// Decode fills v (a pointer) from argument i. Binary at any depth decodes
+// into []byte fields.
+func (a Args) Decode(i int, v any) error {
+	if i < 0 || i >= len(a.raw) {
+		return fmt.Errorf("actorio: argument %d of %d", i, len(a.raw))
+	}
+	return a.codec.decode(a.raw[i], a.atts, v)
+}
+
+// Raw returns argument i as JSON, without decoding it for the default
+// parser (the bytes the client sent). Pass it to Emit to forward it as is.
+func (a Args) Raw(i int) json.RawMessage {
+	if _, ok := a.codec.(jsonCodec); ok && len(a.atts) == 0 && i >= 0 && i < len(a.raw) {
+		return a.raw[i]
+	}
+	var r json.RawMessage
+	if a.Decode(i, &r) != nil {
+		return nil
+	}
+	return r
+}
+
+// Forward returns the arguments ready to pass to Emit or an Ack as they
+// came, binary included, without decoding them: emit(name, a.Forward()...).
+func (a Args) Forward() []any {
+	out := make([]any, len(a.raw))
+	for i, r := range a.raw {
+		out[i] = forwarded{raw: r, atts: a.atts}
+	}
+	return out
+}
+
+// Ack answers an event the client sent with an acknowledgement request. It
+// sends at most once; a second call returns ErrAckSent. Without a request
+// from the client it does nothing and returns ErrNoAck.
+type Ack func(args ...any) error
+
+var (
+	// ErrAckSent is returned by an Ack called twice.
+	ErrAckSent = errors.New("actorio: ack already sent")
+	// ErrNoAck is returned by an Ack for an event that asked for none.
+	ErrNoAck = errors.New("actorio: the client asked for no ack")
+)
+
+var (
+	ackType   = reflect.TypeFor[Ack]()
+	argsType  = reflect.TypeFor[Args]()
+	errorType = reflect.TypeFor[error]()
+)
+
+// handler is a user's typed event handler, checked once at registration.
+type handler struct {
+	fn      reflect.Value
+	params  []reflect.Type // decoded arguments, in order
+	rawArgs bool           // takes Args (all arguments, raw)
+	ack     bool           // last parameter is Ack
+}
+
+// newHandler accepts func(T1, T2, ..., [Ack]) or func(Args, [Ack]),
+// optionally returning an error (logged).
+func newHandler(fn any) (*handler, error) {
+	v := reflect.ValueOf(fn)
+	t := v.Type()
+	if t.Kind() != reflect.Func {
+		return nil, fmt.Errorf("actorio: handler is a %s, not a func", t)
+	}
+	if t.NumOut() > 1 || (t.NumOut() == 1 && t.Out(0) != errorType) {
+		return nil, fmt.Errorf("actorio: handler %s may only return an error", t)
+	}
+	h := &handler{fn: v}
+	n := t.NumIn()
+	if n > 0 && t.In(n-1) == ackType {
+		h.ack = true
+		n--
+	}
+	for i := range n {
+		switch p := t.In(i); {
+		case p == argsType && n == 1:
+			h.rawArgs = true
+		case p == argsType || p == ackType:
+			return nil, fmt.Errorf("actorio: handler %s: Args must be the only argument, Ack the last", t)
+		default:
+			h.params = append(h.params, p)
+		}
+	}
+	return h, nil
+}
+
+// call decodes args into the handler's types and calls it. An argument
+// that does not decode is an error: the handler is not called.
+func (h *handler) call(args Args, ack Ack) error {
+	in := make([]reflect.Value, 0, len(h.params)+2)
+	if h.rawArgs {
+		in = append(in, reflect.ValueOf(args))
+	}
+	for i, p := range h.params {
+		v := reflect.New(p)
+		if i < args.Len() {
+			if err := args.Decode(i, v.Interface()); err != nil {
+				return fmt.Errorf("actorio: argument %d: %w", i, err)
+			}
+		}
+		in = append(in, v.Elem())
+	}
+	if h.ack {
+		in = append(in, reflect.ValueOf(ack))
+	}
+	out := h.fn.Call(in)
+	if len(out) == 1 && !out[0].IsNil() {
+		return out[0].Interface().(error)
+	}
+	return nil
+}

@@ -1,0 +1,298 @@
+package actorio
+
+// The Socket.IO side of one Engine.IO session. Its state lives in the
+// session actor: every method here runs inside it (EngineHandler callbacks
+// or EngineSession.Run), so it needs no lock. User code never runs here; it
+// goes to each socket's lane.
+
+import (
+	"encoding/json"
+	"sync/atomic"
+	"time"
+
+	"github.com/actorio/actorio/actors"
+	"github.com/actorio/actorio/protocol/sio"
+	"github.com/actorio/actorio/transport"
+)
+
+// Disconnect reasons that only the Socket.IO layer gives.
+const (
+	reasonClientNamespaceDisconnect = "client namespace disconnect"
+	reasonServerNamespaceDisconnect = "server namespace disconnect"
+	reasonForcedServerClose         = "forced server close"
+)
+
+type client struct {
+	srv     *Server
+	es      *EngineSession
+	decoder sio.PacketDecoder
+	sockets map[string]*Socket // by namespace
+	joining map[string]bool    // namespaces whose middleware is running
+	acks    map[uint64]chan<- ackResult
+	nextAck uint64
+	closed  bool
+}
+
+// OnOpen implements EngineHandler.
+func (s *Server) OnOpen(es *EngineSession) {
+	c := &client{srv: s, es: es, decoder: s.codec.parser().NewDecoder(0),
+		sockets: map[string]*Socket{}, joining: map[string]bool{}, acks: map[uint64]chan<- ackResult{}}
+	es.SetState(c)
+	time.AfterFunc(s.opts.ConnectTimeout, func() {
+		es.Run(func() {
+			if !c.closed && len(c.sockets) == 0 && len(c.joining) == 0 {
+				es.Close() // joined no namespace in time
+			}
+		})
+	})
+}
+
+// OnMessage implements EngineHandler.
+func (s *Server) OnMessage(es *EngineSession, data []byte, binary bool) {
+	c := es.State().(*client)
+	p, done, err := c.decoder.Add(data, binary)
+	if err != nil {
+		s.opts.Logger.Debug().Str("sid", es.ID()).Err(err).Msg("parse error")
+		es.CloseWithReason(actors.ReasonParseError)
+		return
+	}
+	if done {
+		c.packet(&p)
+	}
+}
+
+// OnClose implements EngineHandler.
+func (s *Server) OnClose(es *EngineSession, reason string) {
+	es.State().(*client).closed = true
+	es.State().(*client).disconnectAll(reason)
+}
+
+func (c *client) packet(p *sio.Packet) {
+	nsp := p.Nsp()
+	switch p.Type {
+	case sio.Connect:
+		c.connect(nsp, p.Data)
+	case sio.Disconnect:
+		if s, ok := c.sockets[nsp]; ok {
+			c.disconnect(s, reasonClientNamespaceDisconnect)
+		}
+	case sio.Event:
+		s, ok := c.sockets[nsp]
+		if !ok {
+			return // not connected to that namespace: ignored, as Node
+		}
+		args, err := c.srv.codec.split(p.Data)
+		if err != nil || len(args) == 0 {
+			c.es.CloseWithReason(actors.ReasonParseError)
+			return
+		}
+		var name string
+		if err := c.srv.codec.decode(args[0], nil, &name); err != nil {
+			c.es.CloseWithReason(actors.ReasonParseError)
+			return
+		}
+		ack := Ack(func(...any) error { return ErrNoAck })
+		if p.HasID {
+			ack = c.ackFunc(s, p.ID)
+		}
+		s.dispatch(name, Args{raw: args[1:], atts: p.Attachments, codec: c.srv.codec}, ack)
+	case sio.Ack:
+		if _, ok := c.sockets[nsp]; !ok {
+			return
+		}
+		answer, ok := c.acks[p.ID]
+		if !ok {
+			return // late or unknown: ignored
+		}
+		delete(c.acks, p.ID)
+		args, err := c.srv.codec.split(p.Data)
+		if p.Data == nil {
+			args, err = nil, nil
+		}
+		answer <- ackResult{args: Args{raw: args, atts: p.Attachments, codec: c.srv.codec}, err: err}
+	default:
+		c.es.CloseWithReason(actors.ReasonParseError) // CONNECT_ERROR from a client
+	}
+}
+
+func (c *client) connect(name string, auth []byte) {
+	nsp := c.srv.lookup(name)
+	if nsp == nil {
+		c.sendConnectError(name, &ConnectError{Message: "Invalid namespace"})
+		return
+	}
+	if _, ok := c.sockets[name]; ok || c.joining[name] {
+		return // already connected or connecting
+	}
+	s := &Socket{id: transport.NewSID(), nsp: nsp, client: c, handshake: c.handshake(auth)}
+	c.joining[name] = true
+	mws, onConnect := nsp.snapshot()
+	s.lane.run(func() {
+		for _, mw := range mws {
+			var err error
+			s.safely("middleware", func() { err = mw(s) })
+			if err != nil {
+				c.es.Run(func() {
+					delete(c.joining, name)
+					c.sendConnectError(name, err)
+				})
+				return
+			}
+		}
+		// Connection handlers run once accept has registered the socket, so
+		// what they do (join, emit) comes after it everywhere.
+		accepted := make(chan bool, 1)
+		c.es.Run(func() { accepted <- c.accept(s) })
+		select {
+		case ok := <-accepted:
+			if !ok {
+				return
+			}
+		case <-c.es.Done():
+			return
+		}
+		for _, f := range onConnect {
+			s.safely("connection handler", func() { f(s) })
+		}
+	})
+}
+
+// accept completes a connection once its middleware has passed: the
+// CONNECT reply, then the namespace registration, so the socket exists for
+// broadcasts before its connection handler (queued after this on its lane)
+// can emit anything.
+func (c *client) accept(s *Socket) bool {
+	delete(c.joining, s.nsp.name)
+	if c.closed {
+		return false
+	}
+	c.sockets[s.nsp.name] = s
+	s.rooms = []string{s.id}
+	s.connected.Store(true)
+	data, err := c.srv.codec.object(map[string]string{"sid": s.id})
+	if err == nil {
+		c.send(&sio.Packet{Type: sio.Connect, Namespace: s.nsp.name, Data: data})
+	}
+	s.nsp.tell(&actors.AddSocket{ID: s.id, Sink: c.es.Sink()})
+	return true
+}
+
+func (c *client) sendConnectError(nsp string, err error) {
+	payload := map[string]any{"message": err.Error()}
+	if ce, ok := err.(*ConnectError); ok && ce.Data != nil {
+		payload["data"] = ce.Data
+	}
+	data, encErr := c.srv.codec.object(payload)
+	if encErr != nil {
+		data, _ = c.srv.codec.object(map[string]string{"message": err.Error()})
+	}
+	c.send(&sio.Packet{Type: sio.ConnectError, Namespace: nsp, Data: data})
+}
+
+func (c *client) send(p *sio.Packet) { c.es.SendFrames(c.srv.packetFrames(p)) }
+
+func (c *client) ackFunc(s *Socket, id uint64) Ack {
+	var sent atomic.Bool
+	return func(args ...any) error {
+		if !sent.CompareAndSwap(false, true) {
+			return ErrAckSent
+		}
+		data, atts, err := c.srv.codec.encode("", args)
+		if err != nil {
+			return err
+		}
+		c.es.SendFrames(c.srv.packetFrames(&sio.Packet{Type: sio.Ack, Namespace: s.nsp.name, ID: id, HasID: true, Data: data, Attachments: atts}))
+		return nil
+	}
+}
+
+// sendWithAck assigns an ack id inside the session actor and sends p with
+// it; the answer goes to answer. It returns the id, and false if the
+// session ended first.
+func (c *client) sendWithAck(s *Socket, p *sio.Packet, answer chan<- ackResult) (uint64, bool) {
+	ids := make(chan uint64, 1)
+	c.es.Run(func() {
+		id := c.nextAck
+		c.nextAck++
+		ids <- id
+		if c.closed || !s.connected.Load() {
+			answer <- ackResult{err: ErrDisconnected}
+			return
+		}
+		c.acks[id] = answer
+		p.ID, p.HasID = id, true
+		c.send(p)
+	})
+	select {
+	case id := <-ids:
+		return id, true
+	case <-c.es.Done():
+		return 0, false
+	}
+}
+
+func (c *client) forgetAck(_ *Socket, id uint64) { delete(c.acks, id) }
+
+// serverDisconnect tells the client and drops the socket.
+func (c *client) serverDisconnect(s *Socket) {
+	if c.sockets[s.nsp.name] != s {
+		return
+	}
+	c.send(&sio.Packet{Type: sio.Disconnect, Namespace: s.nsp.name})
+	c.disconnect(s, reasonServerNamespaceDisconnect)
+}
+
+// closeAll disconnects every socket with reason and closes the connection.
+func (c *client) closeAll(reason string) {
+	c.disconnectAll(reason)
+	c.es.Close()
+}
+
+func (c *client) disconnectAll(reason string) {
+	for _, s := range c.sockets {
+		c.disconnect(s, reason)
+	}
+	for id, answer := range c.acks {
+		answer <- ackResult{err: ErrDisconnected}
+		delete(c.acks, id)
+	}
+}
+
+// disconnect drops s; its disconnecting handlers run with its rooms still
+// in place, then it leaves them, then its disconnect handlers run.
+func (c *client) disconnect(s *Socket, reason string) {
+	delete(c.sockets, s.nsp.name)
+	s.connected.Store(false)
+	s.lane.run(func() {
+		s.mu.RLock()
+		discing, disc := s.onDiscing, s.onDisconnect
+		s.mu.RUnlock()
+		for _, f := range discing {
+			s.safely("disconnecting handler", func() { f(reason) })
+		}
+		s.nsp.tell(&actors.RemoveSocket{ID: s.id})
+		s.mu.Lock()
+		s.rooms = nil
+		s.mu.Unlock()
+		for _, f := range disc {
+			s.safely("disconnect handler", func() { f(reason) })
+		}
+	})
+}
+
+func (c *client) handshake(auth []byte) Handshake {
+	r := c.es.Request()
+	h := Handshake{Time: time.Now(), Auth: json.RawMessage("{}")}
+	if auth != nil {
+		var raw json.RawMessage
+		if err := c.srv.codec.decode(auth, nil, &raw); err == nil {
+			h.Auth = raw
+		}
+	}
+	if r != nil {
+		h.Headers, h.Query, h.Address, h.URL = r.Header, r.URL.Query(), r.RemoteAddr, r.URL.String()
+		h.Secure = r.TLS != nil
+		h.XDomain = r.Header.Get("Origin") != ""
+	}
+	return h
+}

@@ -1,0 +1,66 @@
+// Package conformance builds the server the official Engine.IO v4 and
+// Socket.IO v5 protocol test suites drive (../shared/CONFORMANCE.md): a bare
+// echoing Engine.IO server at /engine.io/ and a Socket.IO server at
+// /socket.io/, with the suites' hard-coded heartbeat. The binary's
+// conformance mode and the wire-level tests both use it.
+package conformance
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/actorio/actorio"
+	"github.com/rs/zerolog"
+)
+
+// Server is the conformance server: mount Handler, call Close at the end.
+type Server struct {
+	Handler http.Handler
+	engine  *actorio.Engine
+	sio     *actorio.Server
+}
+
+// New returns the conformance server, logging to logger.
+func New(logger zerolog.Logger) *Server {
+	base := actorio.EngineOptions{
+		PingInterval:      300 * time.Millisecond,
+		PingTimeout:       200 * time.Millisecond,
+		MaxHTTPBufferSize: 1_000_000,
+		Logger:            logger,
+	}
+	engineOpts := base
+	engineOpts.Path = "/engine.io/"
+	engine := actorio.NewEngine(&engineOpts, echo{})
+
+	sioOpts := actorio.Options{EngineOptions: base, ConnectTimeout: time.Second}
+	sioOpts.Path = "/socket.io/"
+	srv := actorio.NewServer(&sioOpts)
+	for _, name := range []string{"/", "/custom"} {
+		nsp := srv.Of(name)
+		nsp.OnConnection(func(s *actorio.Socket) {
+			_ = s.Emit("auth", s.Handshake().Auth)
+			if name != "/" {
+				return
+			}
+			_ = s.On("message", func(args actorio.Args) { _ = s.Emit("message-back", args.Forward()...) })
+			_ = s.On("message-with-ack", func(args actorio.Args, ack actorio.Ack) { _ = ack(args.Forward()...) })
+		})
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle(engine.Path(), engine)
+	mux.Handle(srv.Path(), srv)
+	return &Server{Handler: mux, engine: engine, sio: srv}
+}
+
+// Close ends every session of both servers.
+func (s *Server) Close() {
+	s.sio.Close()
+	s.engine.Close()
+}
+
+type echo struct{}
+
+func (echo) OnOpen(*actorio.EngineSession)                             {}
+func (echo) OnMessage(s *actorio.EngineSession, data []byte, bin bool) { s.Send(data, bin) }
+func (echo) OnClose(*actorio.EngineSession, string)                    {}

@@ -1,0 +1,103 @@
+package actorio
+
+import (
+	"sync"
+
+	"github.com/actorio/actorio/actors"
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// Middleware runs when a socket asks to join a namespace; an error refuses
+// it (CONNECT_ERROR with the error's message, and its Data if it is a
+// *ConnectError). Middleware runs on the socket's own goroutine and may block.
+type Middleware func(s *Socket) error
+
+// ConnectError refuses a connection with a message and optional data, as
+// `next(err)` with err.data in Node.
+type ConnectError struct {
+	Message string
+	Data    any
+}
+
+func (e *ConnectError) Error() string { return e.Message }
+
+// Namespace is a communication channel that splits the logic of an
+// application over one shared connection. Its sockets and rooms live in a
+// namespace actor; this is the handle on it. Safe for concurrent use.
+type Namespace struct {
+	name   string
+	server *Server
+	pid    *actor.PID
+
+	mu          sync.RWMutex
+	middlewares []Middleware
+	onConnect   []func(*Socket)
+}
+
+func newNamespace(s *Server, name string) *Namespace {
+	return &Namespace{name: name, server: s, pid: s.spawnNamespace(name)}
+}
+
+// Name is the namespace's name, "/" for the main one.
+func (n *Namespace) Name() string { return n.name }
+
+// PID is the namespace actor, for embedding code that sends it
+// actors.Broadcast, actors.JoinRooms and the other namespace messages.
+func (n *Namespace) PID() *actor.PID { return n.pid }
+
+// Use adds connect middleware, run in the order added.
+func (n *Namespace) Use(mw Middleware) {
+	n.mu.Lock()
+	n.middlewares = append(n.middlewares, mw)
+	n.mu.Unlock()
+}
+
+// OnConnection registers a handler for each socket that connects.
+func (n *Namespace) OnConnection(f func(*Socket)) {
+	n.mu.Lock()
+	n.onConnect = append(n.onConnect, f)
+	n.mu.Unlock()
+}
+
+func (n *Namespace) tell(msg any) { n.server.engine.system.Root.Send(n.pid, msg) }
+
+// To starts a broadcast to the sockets in rooms.
+func (n *Namespace) To(rooms ...string) *BroadcastOperator {
+	return (&BroadcastOperator{nsp: n}).To(rooms...)
+}
+
+// In is To.
+func (n *Namespace) In(rooms ...string) *BroadcastOperator { return n.To(rooms...) }
+
+// Except starts a broadcast to every socket but those in rooms.
+func (n *Namespace) Except(rooms ...string) *BroadcastOperator {
+	return (&BroadcastOperator{nsp: n}).Except(rooms...)
+}
+
+// Volatile starts a broadcast that may be dropped for slow clients.
+func (n *Namespace) Volatile() *BroadcastOperator { return (&BroadcastOperator{nsp: n}).Volatile() }
+
+// Emit sends an event to every socket of the namespace.
+func (n *Namespace) Emit(event string, args ...any) error {
+	return (&BroadcastOperator{nsp: n}).Emit(event, args...)
+}
+
+// SocketCount is the number of sockets connected to the namespace.
+func (n *Namespace) SocketCount() int {
+	reply := make(chan int, 1)
+	n.tell(&actors.CountSockets{Reply: reply})
+	return <-reply
+}
+
+// RoomSize is the number of sockets in room.
+func (n *Namespace) RoomSize(room string) int {
+	reply := make(chan int, 1)
+	n.tell(&actors.CountRoom{Room: room, Reply: reply})
+	return <-reply
+}
+
+func (n *Namespace) snapshot() ([]Middleware, []func(*Socket)) {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.middlewares, n.onConnect
+}

@@ -1,0 +1,109 @@
+package actorio
+
+import (
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/actorio/actorio/actors"
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// Options configures a Server. A nil *Options means defaults; every zero
+// field means its documented default, as in Node's socket.io.
+type Options struct {
+	// EngineOptions configure the Engine.IO layer. Path defaults to
+	// "/socket.io/" here.
+	EngineOptions
+	// Parser is the packet format. Zero means ParserDefault (JSON).
+	Parser Parser
+	// ConnectTimeout closes a connection that joins no namespace in time.
+	// Zero means 45s, as Node.
+	ConnectTimeout time.Duration
+	// AckTimeout is the default timeout of EmitWithAck when its context has
+	// no deadline. Zero means none.
+	AckTimeout time.Duration
+}
+
+// Server is a Socket.IO v5 server: an http.Handler to mount at Path().
+type Server struct {
+	opts   Options
+	engine *Engine
+	codec  codec
+
+	mu         sync.Mutex
+	namespaces map[string]*Namespace
+}
+
+// NewServer returns a server; the main namespace "/" exists from the start.
+func NewServer(opts *Options) *Server {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Path == "" {
+		o.Path = "/socket.io/"
+	}
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = 45 * time.Second
+	}
+	s := &Server{opts: o, codec: newCodec(o.Parser), namespaces: map[string]*Namespace{}}
+	s.engine = NewEngine(&o.EngineOptions, s)
+	s.Of("/")
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+// Path is where the server answers: mux.Handle(s.Path(), s).
+func (s *Server) Path() string { return s.engine.Path() }
+
+// Engine is the Engine.IO server underneath.
+func (s *Server) Engine() *Engine { return s.engine }
+
+// ActorSystem is the protoactor system the server's actors live in.
+func (s *Server) ActorSystem() *actor.ActorSystem { return s.engine.system }
+
+// Close disconnects every client ("server shutting down") and stops.
+func (s *Server) Close() {
+	s.engine.Close()
+}
+
+// Of returns the namespace called name, creating it on first use.
+func (s *Server) Of(name string) *Namespace {
+	if name == "" || name[0] != '/' {
+		name = "/" + name
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n, ok := s.namespaces[name]; ok {
+		return n
+	}
+	n := newNamespace(s, name)
+	s.namespaces[name] = n
+	return n
+}
+
+func (s *Server) lookup(name string) *Namespace {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.namespaces[name]
+}
+
+// Use adds connect middleware to the main namespace, as io.use in Node.
+func (s *Server) Use(mw Middleware) { s.Of("/").Use(mw) }
+
+// OnConnection registers a handler for sockets connecting to "/".
+func (s *Server) OnConnection(f func(*Socket)) { s.Of("/").OnConnection(f) }
+
+// To starts a broadcast to rooms of the main namespace.
+func (s *Server) To(rooms ...string) *BroadcastOperator { return s.Of("/").To(rooms...) }
+
+// Emit sends an event to every socket of the main namespace.
+func (s *Server) Emit(event string, args ...any) error { return s.Of("/").Emit(event, args...) }
+
+// spawnNamespace starts a namespace's actor.
+func (s *Server) spawnNamespace(name string) *actor.PID {
+	return s.engine.system.Root.Spawn(actors.NewNamespaceProps(name, s.opts.Logger))
+}

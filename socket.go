@@ -1,0 +1,265 @@
+package actorio
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/actorio/actorio/actors"
+	"github.com/actorio/actorio/protocol/sio"
+)
+
+// Handshake describes how a socket connected.
+type Handshake struct {
+	Headers http.Header
+	Query   url.Values
+	// Auth is the CONNECT payload, as JSON ({} when the client sent none).
+	Auth    json.RawMessage
+	Address string
+	Time    time.Time
+	URL     string
+	Secure  bool
+	XDomain bool
+}
+
+// Socket is one client's connection to one namespace. Its methods are safe
+// from any goroutine. Event handlers run on the socket's own goroutine, one
+// at a time, in the order the events arrived.
+type Socket struct {
+	id        string
+	nsp       *Namespace
+	client    *client
+	handshake Handshake
+	lane      lane
+	connected atomic.Bool
+
+	mu           sync.RWMutex
+	handlers     map[string][]*handler
+	anyHandlers  []func(event string, args Args)
+	onDisconnect []func(reason string)
+	onDiscing    []func(reason string)
+	rooms        []string
+	data         any
+}
+
+// ID is the socket's id (20 characters), also the name of its own room.
+func (s *Socket) ID() string { return s.id }
+
+// Namespace is the namespace the socket belongs to.
+func (s *Socket) Namespace() *Namespace { return s.nsp }
+
+// Handshake is how the socket connected.
+func (s *Socket) Handshake() Handshake { return s.handshake }
+
+// Connected reports whether the socket is still connected.
+func (s *Socket) Connected() bool { return s.connected.Load() }
+
+// Recovered reports whether the socket's state was restored after a
+// reconnection. Connection state recovery is not enabled, so it is false.
+func (s *Socket) Recovered() bool { return false }
+
+// Transport is the transport in use: "polling" or "websocket".
+func (s *Socket) Transport() string { return s.client.es.Transport() }
+
+// Data returns the value stored with SetData.
+func (s *Socket) Data() any {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.data
+}
+
+// SetData stores a value with the socket, readable from any goroutine.
+func (s *Socket) SetData(v any) {
+	s.mu.Lock()
+	s.data = v
+	s.mu.Unlock()
+}
+
+// Rooms returns the rooms the socket is in, its own room first.
+func (s *Socket) Rooms() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return slices.Clone(s.rooms)
+}
+
+// On registers a handler for event. fn is a func whose parameters are
+// the event's arguments decoded into their types, optionally followed by
+// an Ack; or func(Args[, Ack]) for the raw arguments.
+func (s *Socket) On(event string, fn any) error {
+	h, err := newHandler(fn)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if s.handlers == nil {
+		s.handlers = map[string][]*handler{}
+	}
+	s.handlers[event] = append(s.handlers[event], h)
+	s.mu.Unlock()
+	return nil
+}
+
+// OnAny registers a handler called for every incoming event, before the
+// event's own handlers.
+func (s *Socket) OnAny(f func(event string, args Args)) {
+	s.mu.Lock()
+	s.anyHandlers = append(s.anyHandlers, f)
+	s.mu.Unlock()
+}
+
+// OnDisconnecting registers a handler called when the socket is about to
+// disconnect, while Rooms() still lists its rooms.
+func (s *Socket) OnDisconnecting(f func(reason string)) {
+	s.mu.Lock()
+	s.onDiscing = append(s.onDiscing, f)
+	s.mu.Unlock()
+}
+
+// OnDisconnect registers a handler called once the socket has disconnected.
+func (s *Socket) OnDisconnect(f func(reason string)) {
+	s.mu.Lock()
+	s.onDisconnect = append(s.onDisconnect, f)
+	s.mu.Unlock()
+}
+
+// Join adds the socket to rooms. A broadcast emitted after Join returns,
+// from the same goroutine, reaches the socket.
+func (s *Socket) Join(rooms ...string) {
+	s.mu.Lock()
+	for _, r := range rooms {
+		if !slices.Contains(s.rooms, r) {
+			s.rooms = append(s.rooms, r)
+		}
+	}
+	s.mu.Unlock()
+	s.nsp.tell(&actors.JoinRooms{ID: s.id, Rooms: rooms})
+}
+
+// JoinCount joins one room and returns its size after the join.
+func (s *Socket) JoinCount(room string) int {
+	s.mu.Lock()
+	if !slices.Contains(s.rooms, room) {
+		s.rooms = append(s.rooms, room)
+	}
+	s.mu.Unlock()
+	done := make(chan int, 1)
+	s.nsp.tell(&actors.JoinRooms{ID: s.id, Rooms: []string{room}, Done: done})
+	return <-done
+}
+
+// Leave removes the socket from rooms.
+func (s *Socket) Leave(rooms ...string) {
+	s.mu.Lock()
+	s.rooms = slices.DeleteFunc(s.rooms, func(r string) bool { return slices.Contains(rooms, r) })
+	s.mu.Unlock()
+	s.nsp.tell(&actors.LeaveRooms{ID: s.id, Rooms: rooms})
+}
+
+// To starts a broadcast to rooms that leaves this socket out.
+func (s *Socket) To(rooms ...string) *BroadcastOperator {
+	return s.Broadcast().To(rooms...)
+}
+
+// Broadcast starts a broadcast to the whole namespace but this socket.
+func (s *Socket) Broadcast() *BroadcastOperator {
+	return (&BroadcastOperator{nsp: s.nsp}).Except(s.id)
+}
+
+// Emit sends an event to this socket's client.
+func (s *Socket) Emit(event string, args ...any) error {
+	f, err := s.nsp.server.eventFrames(s.nsp.name, event, args)
+	if err != nil {
+		return err
+	}
+	s.client.es.SendFrames(f)
+	return nil
+}
+
+// ErrDisconnected is returned for an emit that waits on a socket that has
+// disconnected.
+var ErrDisconnected = errors.New("actorio: socket disconnected")
+
+// EmitWithAck sends an event and waits for the client's acknowledgement,
+// until ctx ends (or the server's AckTimeout when ctx has no deadline). It
+// may be called from inside a handler: handlers do not run on the actor
+// that receives the answer.
+func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Args, error) {
+	if _, ok := ctx.Deadline(); !ok && s.nsp.server.opts.AckTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.nsp.server.opts.AckTimeout)
+		defer cancel()
+	}
+	if sio.IsReservedEvent(event) {
+		return Args{}, &ReservedEventError{Event: event}
+	}
+	data, atts, err := s.nsp.server.codec.encode(event, args)
+	if err != nil {
+		return Args{}, err
+	}
+	answer := make(chan ackResult, 1)
+	id, ok := s.client.sendWithAck(s, &sio.Packet{Type: sio.Event, Namespace: s.nsp.name, Data: data, Attachments: atts}, answer)
+	if !ok {
+		return Args{}, ErrDisconnected
+	}
+	select {
+	case r := <-answer:
+		return r.args, r.err
+	case <-ctx.Done():
+		s.client.es.Run(func() { s.client.forgetAck(s, id) }) // a late ack is ignored
+		return Args{}, ctx.Err()
+	}
+}
+
+// Disconnect disconnects the socket from its namespace ("server namespace
+// disconnect"); with close, it closes the whole connection ("forced server
+// close" for every socket of it).
+func (s *Socket) Disconnect(close bool) {
+	s.client.es.Run(func() {
+		if close {
+			s.client.closeAll(reasonForcedServerClose)
+			return
+		}
+		s.client.serverDisconnect(s)
+	})
+}
+
+type ackResult struct {
+	args Args
+	err  error
+}
+
+// dispatch runs an event's handlers on the socket's goroutine.
+func (s *Socket) dispatch(name string, args Args, ack Ack) {
+	s.lane.run(func() {
+		s.mu.RLock()
+		anys, hs := s.anyHandlers, s.handlers[name]
+		s.mu.RUnlock()
+		for _, f := range anys {
+			s.safely("any handler", func() { f(name, args) })
+		}
+		for _, h := range hs {
+			s.safely("event handler", func() {
+				if err := h.call(args, ack); err != nil {
+					s.nsp.server.opts.Logger.Debug().Str("sid", s.id).Str("nsp", s.nsp.name).Str("event", name).Err(err).Msg("event handler failed")
+				}
+			})
+		}
+	})
+}
+
+// safely runs user code; a panic is logged and costs only this socket.
+func (s *Socket) safely(what string, f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.nsp.server.opts.Logger.Error().Str("sid", s.id).Str("nsp", s.nsp.name).Interface("panic", r).Msg(what + " panicked")
+			s.Disconnect(false)
+		}
+	}()
+	f()
+}
