@@ -26,17 +26,23 @@ type client struct {
 	srv     *Server
 	es      *EngineSession
 	decoder sio.PacketDecoder
-	sockets map[string]*Socket // by namespace
-	joining map[string]bool    // namespaces whose middleware is running
-	acks    map[uint64]chan<- ackResult
-	nextAck uint64
+	sockets map[string]*Socket         // by namespace
+	joining map[string]bool            // namespaces whose middleware is running
+	acks    map[ackKey]func(ackResult) // expected acks; each answer is called once
 	closed  bool
+}
+
+// ackKey names an expected ack: ids come from the namespace's counter, as
+// in Node, so a broadcast with acks uses one id for all its recipients.
+type ackKey struct {
+	nsp string
+	id  uint64
 }
 
 // OnOpen implements EngineHandler.
 func (s *Server) OnOpen(es *EngineSession) {
 	c := &client{srv: s, es: es, decoder: s.codec.parser().NewDecoder(0),
-		sockets: map[string]*Socket{}, joining: map[string]bool{}, acks: map[uint64]chan<- ackResult{}}
+		sockets: map[string]*Socket{}, joining: map[string]bool{}, acks: map[ackKey]func(ackResult){}}
 	es.SetState(c)
 	time.AfterFunc(s.opts.ConnectTimeout, func() {
 		es.Run(func() {
@@ -100,34 +106,42 @@ func (c *client) packet(p *sio.Packet) {
 		if _, ok := c.sockets[nsp]; !ok {
 			return
 		}
-		answer, ok := c.acks[p.ID]
+		key := ackKey{nsp: nsp, id: p.ID}
+		answer, ok := c.acks[key]
 		if !ok {
 			return // late or unknown: ignored
 		}
-		delete(c.acks, p.ID)
+		delete(c.acks, key)
 		args, err := c.srv.codec.split(p.Data)
 		if p.Data == nil {
 			args, err = nil, nil
 		}
-		answer <- ackResult{args: Args{raw: args, atts: p.Attachments, codec: c.srv.codec}, err: err}
+		answer(ackResult{args: Args{raw: args, atts: p.Attachments, codec: c.srv.codec}, err: err})
 	default:
 		c.es.CloseWithReason(actors.ReasonParseError) // CONNECT_ERROR from a client
 	}
 }
 
 func (c *client) connect(name string, auth []byte) {
-	nsp := c.srv.lookup(name)
-	if nsp == nil {
-		c.sendConnectError(name, &ConnectError{Message: "Invalid namespace"})
-		return
-	}
 	if _, ok := c.sockets[name]; ok || c.joining[name] {
 		return // already connected or connecting
 	}
-	s := &Socket{id: transport.NewSID(), nsp: nsp, client: c, handshake: c.handshake(auth)}
+	hs := c.handshake(auth)
 	c.joining[name] = true
-	mws, onConnect := nsp.snapshot()
+	s := &Socket{id: transport.NewSID(), client: c, handshake: hs}
 	s.lane.run(func() {
+		// Resolving may run a ParentNamespace's match func: user code, so
+		// here on the lane rather than in the session actor.
+		nsp := c.srv.resolve(name, hs.Auth)
+		if nsp == nil {
+			c.es.Run(func() {
+				delete(c.joining, name)
+				c.sendConnectError(name, &ConnectError{Message: "Invalid namespace"})
+			})
+			return
+		}
+		s.nsp = nsp
+		mws, onConnect := nsp.snapshot()
 		for _, mw := range mws {
 			var err error
 			s.safely("middleware", func() { err = mw(s) })
@@ -166,6 +180,10 @@ func (c *client) accept(s *Socket) bool {
 	if c.closed {
 		return false
 	}
+	if s.nsp.removed.Load() { // an empty child cleaned up while this socket joined
+		c.sendConnectError(s.nsp.name, &ConnectError{Message: "Invalid namespace"})
+		return false
+	}
 	c.sockets[s.nsp.name] = s
 	s.rooms = []string{s.id}
 	s.connected.Store(true)
@@ -173,18 +191,24 @@ func (c *client) accept(s *Socket) bool {
 	if err == nil {
 		c.send(&sio.Packet{Type: sio.Connect, Namespace: s.nsp.name, Data: data})
 	}
-	s.nsp.tell(&actors.AddSocket{ID: s.id, Sink: c.es.Sink()})
+	s.nsp.tell(&actors.AddSocket{ID: s.id, Sink: c.es.Sink(), Ref: s})
 	return true
 }
 
+// connectErrorPayload keeps Node's key order: message, then data.
+type connectErrorPayload struct {
+	Message string `json:"message"`
+	Data    any    `json:"data,omitempty"`
+}
+
 func (c *client) sendConnectError(nsp string, err error) {
-	payload := map[string]any{"message": err.Error()}
-	if ce, ok := err.(*ConnectError); ok && ce.Data != nil {
-		payload["data"] = ce.Data
+	payload := connectErrorPayload{Message: err.Error()}
+	if ce, ok := err.(*ConnectError); ok {
+		payload.Data = ce.Data
 	}
 	data, encErr := c.srv.codec.object(payload)
-	if encErr != nil {
-		data, _ = c.srv.codec.object(map[string]string{"message": err.Error()})
+	if encErr != nil { // Data that does not encode: the message alone
+		data, _ = c.srv.codec.object(connectErrorPayload{Message: err.Error()})
 	}
 	c.send(&sio.Packet{Type: sio.ConnectError, Namespace: nsp, Data: data})
 }
@@ -206,32 +230,43 @@ func (c *client) ackFunc(s *Socket, id uint64) Ack {
 	}
 }
 
-// sendWithAck assigns an ack id inside the session actor and sends p with
-// it; the answer goes to answer. It returns the id, and false if the
-// session ended first.
-func (c *client) sendWithAck(s *Socket, p *sio.Packet, answer chan<- ackResult) (uint64, bool) {
-	ids := make(chan uint64, 1)
+// sendWithAck sends p to s's client with the next id of s's namespace and
+// expects the ack; it returns the id.
+func (c *client) sendWithAck(s *Socket, p *sio.Packet, answer func(ackResult)) uint64 {
+	p.ID, p.HasID = s.nsp.nextAckID(), true
+	f := c.srv.packetFrames(p)
 	c.es.Run(func() {
-		id := c.nextAck
-		c.nextAck++
-		ids <- id
 		if c.closed || !s.connected.Load() {
-			answer <- ackResult{err: ErrDisconnected}
+			answer(ackResult{err: ErrDisconnected})
 			return
 		}
-		c.acks[id] = answer
-		p.ID, p.HasID = id, true
-		c.send(p)
+		c.expectAck(s, p.ID, answer)
+		c.es.SendFrames(f)
 	})
-	select {
-	case id := <-ids:
-		return id, true
-	case <-c.es.Done():
-		return 0, false
-	}
+	return p.ID
 }
 
-func (c *client) forgetAck(_ *Socket, id uint64) { delete(c.acks, id) }
+// expectAck registers an answer for (s's namespace, id). Session actor only.
+func (c *client) expectAck(s *Socket, id uint64, answer func(ackResult)) {
+	if c.closed || c.sockets[s.nsp.name] != s {
+		answer(ackResult{err: ErrDisconnected})
+		return
+	}
+	c.acks[ackKey{nsp: s.nsp.name, id: id}] = answer
+}
+
+func (c *client) forgetAck(s *Socket, id uint64) { delete(c.acks, ackKey{nsp: s.nsp.name, id: id}) }
+
+// failAcks answers every ack still expected from namespace nsp (all when
+// empty) with ErrDisconnected.
+func (c *client) failAcks(nsp string) {
+	for key, answer := range c.acks {
+		if nsp == "" || key.nsp == nsp {
+			delete(c.acks, key)
+			answer(ackResult{err: ErrDisconnected})
+		}
+	}
+}
 
 // serverDisconnect tells the client and drops the socket.
 func (c *client) serverDisconnect(s *Socket) {
@@ -252,10 +287,7 @@ func (c *client) disconnectAll(reason string) {
 	for _, s := range c.sockets {
 		c.disconnect(s, reason)
 	}
-	for id, answer := range c.acks {
-		answer <- ackResult{err: ErrDisconnected}
-		delete(c.acks, id)
-	}
+	c.failAcks("")
 }
 
 // disconnect drops s; its disconnecting handlers run with its rooms still
@@ -263,6 +295,7 @@ func (c *client) disconnectAll(reason string) {
 func (c *client) disconnect(s *Socket, reason string) {
 	delete(c.sockets, s.nsp.name)
 	s.connected.Store(false)
+	c.failAcks(s.nsp.name)
 	s.lane.run(func() {
 		s.mu.RLock()
 		discing, disc := s.onDiscing, s.onDisconnect
@@ -277,6 +310,7 @@ func (c *client) disconnect(s *Socket, reason string) {
 		for _, f := range disc {
 			s.safely("disconnect handler", func() { f(reason) })
 		}
+		c.srv.removeChildIfEmpty(s.nsp)
 	})
 }
 

@@ -60,6 +60,8 @@ func next(t *testing.T, c net.Conn) (string, ws.OpCode) {
 	}
 }
 
+func writeBinary(c net.Conn, b []byte) error { return wsutil.WriteClientBinary(c, b) }
+
 func send(t *testing.T, c net.Conn, s string) {
 	t.Helper()
 	if err := wsutil.WriteClientText(c, []byte(s)); err != nil {

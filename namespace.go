@@ -1,7 +1,10 @@
 package actorio
 
 import (
+	"context"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/actorio/actorio/actors"
 	"github.com/asynkron/protoactor-go/actor"
@@ -29,10 +32,16 @@ type Namespace struct {
 	server *Server
 	pid    *actor.PID
 
+	ackIDs  atomic.Uint64 // ack ids of every emit of this namespace, as Node's nsp._ids
+	parent  *ParentNamespace
+	removed atomic.Bool // an empty child that was cleaned up
+
 	mu          sync.RWMutex
 	middlewares []Middleware
 	onConnect   []func(*Socket)
 }
+
+func (n *Namespace) nextAckID() uint64 { return n.ackIDs.Add(1) - 1 }
 
 func newNamespace(s *Server, name string) *Namespace {
 	return &Namespace{name: name, server: s, pid: s.spawnNamespace(name)}
@@ -74,6 +83,35 @@ func (n *Namespace) Except(rooms ...string) *BroadcastOperator {
 	return (&BroadcastOperator{nsp: n}).Except(rooms...)
 }
 
+// Timeout starts a broadcast with acks bounded by d.
+func (n *Namespace) Timeout(d time.Duration) *BroadcastOperator {
+	return (&BroadcastOperator{nsp: n}).Timeout(d)
+}
+
+// EmitWithAck broadcasts to every socket of the namespace and collects
+// one answer from each (see BroadcastOperator.EmitWithAck).
+func (n *Namespace) EmitWithAck(ctx context.Context, event string, args ...any) ([]Args, error) {
+	return (&BroadcastOperator{nsp: n}).EmitWithAck(ctx, event, args...)
+}
+
+// FetchSockets returns every socket of the namespace.
+func (n *Namespace) FetchSockets() []*RemoteSocket {
+	return (&BroadcastOperator{nsp: n}).FetchSockets()
+}
+
+// SocketsJoin makes every socket of the namespace join rooms.
+func (n *Namespace) SocketsJoin(rooms ...string) { (&BroadcastOperator{nsp: n}).SocketsJoin(rooms...) }
+
+// SocketsLeave makes every socket of the namespace leave rooms.
+func (n *Namespace) SocketsLeave(rooms ...string) {
+	(&BroadcastOperator{nsp: n}).SocketsLeave(rooms...)
+}
+
+// DisconnectSockets disconnects every socket of the namespace.
+func (n *Namespace) DisconnectSockets(close bool) {
+	(&BroadcastOperator{nsp: n}).DisconnectSockets(close)
+}
+
 // Volatile starts a broadcast that may be dropped for slow clients.
 func (n *Namespace) Volatile() *BroadcastOperator { return (&BroadcastOperator{nsp: n}).Volatile() }
 
@@ -96,8 +134,17 @@ func (n *Namespace) RoomSize(room string) int {
 	return <-reply
 }
 
+// snapshot returns the middleware and connection handlers to run: a
+// parent's first, then the namespace's own.
 func (n *Namespace) snapshot() ([]Middleware, []func(*Socket)) {
+	var mws []Middleware
+	var onConnect []func(*Socket)
+	if p := n.parent; p != nil {
+		p.mu.RLock()
+		mws, onConnect = append(mws, p.middlewares...), append(onConnect, p.onConnect...)
+		p.mu.RUnlock()
+	}
 	n.mu.RLock()
 	defer n.mu.RUnlock()
-	return n.middlewares, n.onConnect
+	return append(mws, n.middlewares...), append(onConnect, n.onConnect...)
 }

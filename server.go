@@ -23,6 +23,9 @@ type Options struct {
 	// AckTimeout is the default timeout of EmitWithAck when its context has
 	// no deadline. Zero means none.
 	AckTimeout time.Duration
+	// CleanupEmptyChildNamespaces removes a child of a ParentNamespace when
+	// its last socket leaves. The zero value keeps them, as Node.
+	CleanupEmptyChildNamespaces bool
 }
 
 // Server is a Socket.IO v5 server: an http.Handler to mount at Path().
@@ -33,6 +36,7 @@ type Server struct {
 
 	mu         sync.Mutex
 	namespaces map[string]*Namespace
+	parents    []*ParentNamespace
 }
 
 // NewServer returns a server; the main namespace "/" exists from the start.

@@ -41,11 +41,53 @@ type Socket struct {
 
 	mu           sync.RWMutex
 	handlers     map[string][]*handler
-	anyHandlers  []func(event string, args Args)
+	anyIn        listeners[func(event string, args Args)]
+	anyOut       listeners[func(event string, args []any)]
+	middlewares  []PacketMiddleware
+	onError      []func(err error)
 	onDisconnect []func(reason string)
 	onDiscing    []func(reason string)
 	rooms        []string
 	data         any
+}
+
+// PacketMiddleware runs for every incoming event before its handlers, on
+// the socket's goroutine; an error drops the event and goes to OnError.
+type PacketMiddleware func(event string, args Args) error
+
+// listeners is an ordered list of catch-all listeners, each removable by
+// the function its registration returned (funcs are not comparable).
+type listeners[F any] struct {
+	next  int
+	items []listener[F]
+}
+
+type listener[F any] struct {
+	id int
+	f  F
+}
+
+func (l *listeners[F]) add(f F, front bool) int {
+	l.next++
+	item := listener[F]{id: l.next, f: f}
+	if front {
+		l.items = append([]listener[F]{item}, l.items...)
+	} else {
+		l.items = append(l.items, item)
+	}
+	return l.next
+}
+
+func (l *listeners[F]) remove(id int) {
+	l.items = slices.DeleteFunc(slices.Clone(l.items), func(x listener[F]) bool { return x.id == id })
+}
+
+func (l *listeners[F]) all() []F {
+	out := make([]F, len(l.items))
+	for i, x := range l.items {
+		out[i] = x.f
+	}
+	return out
 }
 
 // ID is the socket's id (20 characters), also the name of its own room.
@@ -105,11 +147,82 @@ func (s *Socket) On(event string, fn any) error {
 	return nil
 }
 
-// OnAny registers a handler called for every incoming event, before the
-// event's own handlers.
-func (s *Socket) OnAny(f func(event string, args Args)) {
+// OnAny registers a listener called for every incoming event, before the
+// event's own handlers. The returned func removes it.
+func (s *Socket) OnAny(f func(event string, args Args)) (off func()) {
+	return s.addAny(f, false)
+}
+
+// PrependAny is OnAny, placing the listener first.
+func (s *Socket) PrependAny(f func(event string, args Args)) (off func()) {
+	return s.addAny(f, true)
+}
+
+func (s *Socket) addAny(f func(string, Args), front bool) func() {
 	s.mu.Lock()
-	s.anyHandlers = append(s.anyHandlers, f)
+	defer s.mu.Unlock()
+	id := s.anyIn.add(f, front)
+	return func() {
+		s.mu.Lock()
+		s.anyIn.remove(id)
+		s.mu.Unlock()
+	}
+}
+
+// OffAny removes every catch-all listener of incoming events.
+func (s *Socket) OffAny() {
+	s.mu.Lock()
+	s.anyIn = listeners[func(string, Args)]{}
+	s.mu.Unlock()
+}
+
+// OnAnyOutgoing registers a listener called for every event this socket
+// emits to its client (not broadcasts). The returned func removes it.
+func (s *Socket) OnAnyOutgoing(f func(event string, args []any)) (off func()) {
+	return s.addAnyOutgoing(f, false)
+}
+
+// PrependAnyOutgoing is OnAnyOutgoing, placing the listener first.
+func (s *Socket) PrependAnyOutgoing(f func(event string, args []any)) (off func()) {
+	return s.addAnyOutgoing(f, true)
+}
+
+func (s *Socket) addAnyOutgoing(f func(string, []any), front bool) func() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.anyOut.add(f, front)
+	return func() {
+		s.mu.Lock()
+		s.anyOut.remove(id)
+		s.mu.Unlock()
+	}
+}
+
+// OffAnyOutgoing removes every catch-all listener of outgoing events.
+func (s *Socket) OffAnyOutgoing() {
+	s.mu.Lock()
+	s.anyOut = listeners[func(string, []any)]{}
+	s.mu.Unlock()
+}
+
+// Use adds packet middleware, run in order for every incoming event.
+func (s *Socket) Use(mw PacketMiddleware) {
+	s.mu.Lock()
+	s.middlewares = append(s.middlewares, mw)
+	s.mu.Unlock()
+}
+
+// OnError registers a handler for errors from packet middleware.
+func (s *Socket) OnError(f func(err error)) {
+	s.mu.Lock()
+	s.onError = append(s.onError, f)
+	s.mu.Unlock()
+}
+
+// Off removes every handler of event.
+func (s *Socket) Off(event string) {
+	s.mu.Lock()
+	delete(s.handlers, event)
 	s.mu.Unlock()
 }
 
@@ -177,8 +290,18 @@ func (s *Socket) Emit(event string, args ...any) error {
 	if err != nil {
 		return err
 	}
+	s.notifyOutgoing(event, args)
 	s.client.es.SendFrames(f)
 	return nil
+}
+
+func (s *Socket) notifyOutgoing(event string, args []any) {
+	s.mu.RLock()
+	outs := s.anyOut.all()
+	s.mu.RUnlock()
+	for _, f := range outs {
+		f(event, args)
+	}
 }
 
 // ErrDisconnected is returned for an emit that waits on a socket that has
@@ -202,17 +325,18 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Ar
 	if err != nil {
 		return Args{}, err
 	}
+	s.notifyOutgoing(event, args)
 	answer := make(chan ackResult, 1)
-	id, ok := s.client.sendWithAck(s, &sio.Packet{Type: sio.Event, Namespace: s.nsp.name, Data: data, Attachments: atts}, answer)
-	if !ok {
-		return Args{}, ErrDisconnected
-	}
+	id := s.client.sendWithAck(s, &sio.Packet{Type: sio.Event, Namespace: s.nsp.name, Data: data, Attachments: atts},
+		func(r ackResult) { answer <- r })
 	select {
 	case r := <-answer:
 		return r.args, r.err
 	case <-ctx.Done():
 		s.client.es.Run(func() { s.client.forgetAck(s, id) }) // a late ack is ignored
 		return Args{}, ctx.Err()
+	case <-s.client.es.Done():
+		return Args{}, ErrDisconnected
 	}
 }
 
@@ -238,8 +362,18 @@ type ackResult struct {
 func (s *Socket) dispatch(name string, args Args, ack Ack) {
 	s.lane.run(func() {
 		s.mu.RLock()
-		anys, hs := s.anyHandlers, s.handlers[name]
+		mws, anys, hs, onErr := s.middlewares, s.anyIn.all(), s.handlers[name], s.onError
 		s.mu.RUnlock()
+		for _, mw := range mws {
+			var err error
+			s.safely("packet middleware", func() { err = mw(name, args) })
+			if err != nil {
+				for _, f := range onErr {
+					s.safely("error handler", func() { f(err) })
+				}
+				return
+			}
+		}
 		for _, f := range anys {
 			s.safely("any handler", func() { f(name, args) })
 		}

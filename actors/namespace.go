@@ -21,6 +21,9 @@ import (
 type AddSocket struct {
 	ID   string
 	Sink *Sink
+	// Ref is the upper layer's handle on the socket, handed back by
+	// SelectSockets and Broadcast.Before.
+	Ref any
 }
 
 // RemoveSocket unregisters a socket and makes it leave every room.
@@ -50,6 +53,18 @@ type Broadcast struct {
 	Volatile bool
 	// Count, if set, receives how many sockets the frames went to.
 	Count chan<- int
+	// Before, if set, is called with each recipient's Ref just before its
+	// delivery (to expect an ack from it). It runs in the namespace actor:
+	// it must not block.
+	Before func(ref any)
+}
+
+// SelectSockets replies with the Refs of the sockets in any of Rooms (all
+// when empty) and in none of Except, each once.
+type SelectSockets struct {
+	Rooms  []string
+	Except []string
+	Reply  chan<- []any
 }
 
 // CountSockets replies with the number of connected sockets.
@@ -77,6 +92,7 @@ var StopOnFailure = actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive {
 
 type member struct {
 	sink  *Sink
+	ref   any
 	rooms map[string]struct{}
 }
 
@@ -97,7 +113,7 @@ func (n *namespaceActor) Receive(ctx actor.Context) {
 	case *Broadcast:
 		n.broadcast(ctx, m)
 	case *AddSocket:
-		n.sockets[m.ID] = &member{sink: m.Sink, rooms: map[string]struct{}{}}
+		n.sockets[m.ID] = &member{sink: m.Sink, ref: m.Ref, rooms: map[string]struct{}{}}
 		n.join(ctx, m.ID, m.ID)
 	case *RemoveSocket:
 		if s, ok := n.sockets[m.ID]; ok {
@@ -118,6 +134,10 @@ func (n *namespaceActor) Receive(ctx actor.Context) {
 		for _, r := range m.Rooms {
 			n.leave(ctx, m.ID, r)
 		}
+	case *SelectSockets:
+		var refs []any
+		n.each(m.Rooms, m.Except, func(_ string, s *member) { refs = append(refs, s.ref) })
+		m.Reply <- refs
 	case *CountSockets:
 		m.Reply <- len(n.sockets)
 	case *CountRoom:
@@ -183,7 +203,7 @@ func (n *namespaceActor) leave(ctx actor.Context, id, name string) {
 }
 
 func (n *namespaceActor) broadcast(ctx actor.Context, m *Broadcast) {
-	if len(m.Rooms) == 1 && len(m.Except) == 0 {
+	if len(m.Rooms) == 1 && len(m.Except) == 0 && m.Before == nil {
 		// The hot path: the room actor walks its own members.
 		count := 0
 		if r, ok := n.rooms[m.Rooms[0]]; ok {
@@ -195,39 +215,51 @@ func (n *namespaceActor) broadcast(ctx actor.Context, m *Broadcast) {
 		}
 		return
 	}
-	excluded := map[string]struct{}{}
-	for _, name := range m.Except {
-		if r, ok := n.rooms[name]; ok {
-			for id := range r.members {
-				excluded[id] = struct{}{}
-			}
-		}
-	}
 	count := 0
-	deliver := func(id string) {
-		if _, skip := excluded[id]; skip {
-			return
+	n.each(m.Rooms, m.Except, func(_ string, s *member) {
+		if m.Before != nil {
+			m.Before(s.ref)
 		}
-		excluded[id] = struct{}{} // at most once across rooms
-		if s, ok := n.sockets[id]; ok {
-			s.sink.Deliver(m.Frames, m.Volatile)
-			count++
-		}
-	}
-	if len(m.Rooms) == 0 {
-		for id := range n.sockets {
-			deliver(id)
-		}
-	} else {
-		for _, name := range m.Rooms {
-			if r, ok := n.rooms[name]; ok {
-				for id := range r.members {
-					deliver(id)
-				}
-			}
-		}
-	}
+		s.sink.Deliver(m.Frames, m.Volatile)
+		count++
+	})
 	if m.Count != nil {
 		m.Count <- count
+	}
+}
+
+// each calls f once for every socket in any of rooms (every socket when
+// rooms is empty) and in none of except: the one place where unions and
+// exclusions are computed.
+func (n *namespaceActor) each(rooms, except []string, f func(id string, s *member)) {
+	seen := map[string]struct{}{}
+	for _, name := range except {
+		if r, ok := n.rooms[name]; ok {
+			for id := range r.members {
+				seen[id] = struct{}{}
+			}
+		}
+	}
+	visit := func(id string) {
+		if _, skip := seen[id]; skip {
+			return
+		}
+		seen[id] = struct{}{}
+		if s, ok := n.sockets[id]; ok {
+			f(id, s)
+		}
+	}
+	if len(rooms) == 0 {
+		for id := range n.sockets {
+			visit(id)
+		}
+		return
+	}
+	for _, name := range rooms {
+		if r, ok := n.rooms[name]; ok {
+			for id := range r.members {
+				visit(id)
+			}
+		}
 	}
 }

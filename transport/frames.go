@@ -17,6 +17,7 @@ type Frames struct {
 
 	plainOnce, deflOnce sync.Once
 	plain, defl         []byte
+	noDeflate           bool // Compress(false)
 }
 
 // NewFrames wraps a packet's Engine.IO messages.
@@ -26,7 +27,7 @@ func NewFrames(packets ...eio.Packet) *Frames { return &Frames{Packets: packets}
 // permessage-deflate (compressed per frame with the threshold of the first
 // such connection; every connection of a server shares its options).
 func (f *Frames) forConn(w *WSConn) []byte {
-	if w.Compresses() {
+	if w.Compresses() && !f.noDeflate {
 		f.deflOnce.Do(func() { f.defl = f.build(w.deflate) })
 		return f.defl
 	}
@@ -59,4 +60,12 @@ func (f *Frames) build(deflate *DeflateOptions) []byte {
 // SendFrames queues a shared packet as one push.
 func (w *WSConn) SendFrames(f *Frames, volatile bool) PushResult {
 	return w.out.Push(f.forConn(w), volatile)
+}
+
+// Uncompressed returns frames that are never compressed, for a broadcast
+// sent with compression off.
+func (f *Frames) Uncompressed() *Frames {
+	u := NewFrames(f.Packets...)
+	u.noDeflate = true
+	return u
 }
