@@ -39,12 +39,48 @@ type Namespace struct {
 	mu          sync.RWMutex
 	middlewares []Middleware
 	onConnect   []func(*Socket)
+	serverSide  map[string][]*handler
+	onRoom      []func(RoomEvent)
+	lane        lane // runs server-side and room-event handlers in order
 }
 
 func (n *Namespace) nextAckID() uint64 { return n.ackIDs.Add(1) - 1 }
 
 func newNamespace(s *Server, name string) *Namespace {
-	return &Namespace{name: name, server: s, pid: s.spawnNamespace(name)}
+	n := &Namespace{name: name, server: s}
+	n.pid = s.spawnNamespace(n)
+	return n
+}
+
+// RoomEvent is a change of a room, as Node's adapter reports it: Kind is
+// "create-room", "delete-room", "join-room" or "leave-room"; ID is the
+// socket's (empty for create and delete).
+type RoomEvent struct {
+	Kind, Room, ID string
+}
+
+// OnRoomEvent registers a handler for room events. Handlers run in order,
+// off the actors, one at a time per namespace.
+func (n *Namespace) OnRoomEvent(f func(RoomEvent)) {
+	n.mu.Lock()
+	n.onRoom = append(n.onRoom, f)
+	n.mu.Unlock()
+}
+
+// roomEvent is called by the namespace actor: it only queues the handlers.
+func (n *Namespace) roomEvent(kind, room, id string) {
+	n.mu.RLock()
+	hs := n.onRoom
+	n.mu.RUnlock()
+	if len(hs) == 0 {
+		return
+	}
+	ev := RoomEvent{Kind: kind, Room: room, ID: id}
+	n.lane.run(func() {
+		for _, f := range hs {
+			f(ev)
+		}
+	})
 }
 
 // Name is the namespace's name, "/" for the main one.
@@ -94,22 +130,55 @@ func (n *Namespace) EmitWithAck(ctx context.Context, event string, args ...any) 
 	return (&BroadcastOperator{nsp: n}).EmitWithAck(ctx, event, args...)
 }
 
-// FetchSockets returns every socket of the namespace.
-func (n *Namespace) FetchSockets() []*RemoteSocket {
-	return (&BroadcastOperator{nsp: n}).FetchSockets()
+// FetchSockets returns every socket of the namespace, cluster-wide.
+func (n *Namespace) FetchSockets(ctx context.Context) ([]*RemoteSocket, error) {
+	return (&BroadcastOperator{nsp: n}).FetchSockets(ctx)
 }
 
 // SocketsJoin makes every socket of the namespace join rooms.
-func (n *Namespace) SocketsJoin(rooms ...string) { (&BroadcastOperator{nsp: n}).SocketsJoin(rooms...) }
+func (n *Namespace) SocketsJoin(rooms ...string) error {
+	return (&BroadcastOperator{nsp: n}).SocketsJoin(rooms...)
+}
 
 // SocketsLeave makes every socket of the namespace leave rooms.
-func (n *Namespace) SocketsLeave(rooms ...string) {
-	(&BroadcastOperator{nsp: n}).SocketsLeave(rooms...)
+func (n *Namespace) SocketsLeave(rooms ...string) error {
+	return (&BroadcastOperator{nsp: n}).SocketsLeave(rooms...)
 }
 
 // DisconnectSockets disconnects every socket of the namespace.
-func (n *Namespace) DisconnectSockets(close bool) {
-	(&BroadcastOperator{nsp: n}).DisconnectSockets(close)
+func (n *Namespace) DisconnectSockets(close bool) error {
+	return (&BroadcastOperator{nsp: n}).DisconnectSockets(close)
+}
+
+// ServerSideEmit sends an event to this namespace on the other servers of
+// the cluster; their OnServerSideEmit handlers receive it. Alone it does
+// nothing, as in Node.
+func (n *Namespace) ServerSideEmit(event string, args ...any) error {
+	data, _, err := n.server.codec.encode(event, args)
+	if err != nil {
+		return err
+	}
+	raw, err := n.server.codec.split(data)
+	if err != nil {
+		return err
+	}
+	return n.server.opts.Adapter.ServerSideEmit(context.Background(), n.name, raw)
+}
+
+// OnServerSideEmit registers a handler for events other servers send with
+// ServerSideEmit; fn takes decoded arguments as Socket.On's handlers do.
+func (n *Namespace) OnServerSideEmit(event string, fn any) error {
+	h, err := newHandler(fn)
+	if err != nil {
+		return err
+	}
+	n.mu.Lock()
+	if n.serverSide == nil {
+		n.serverSide = map[string][]*handler{}
+	}
+	n.serverSide[event] = append(n.serverSide[event], h)
+	n.mu.Unlock()
+	return nil
 }
 
 // Volatile starts a broadcast that may be dropped for slow clients.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/actorio/actorio/actors"
+	"github.com/actorio/actorio/adapter"
 	"github.com/actorio/actorio/protocol/eio"
 	"github.com/actorio/actorio/protocol/sio"
 	"github.com/actorio/actorio/transport"
@@ -72,15 +73,42 @@ func (b *BroadcastOperator) Timeout(d time.Duration) *BroadcastOperator {
 // Emit encodes the event once and hands the same bytes to every addressed
 // socket. It returns once the namespace actor has the broadcast.
 func (b *BroadcastOperator) Emit(event string, args ...any) error {
-	f, err := b.nsp.server.eventFrames(b.nsp.name, event, args)
+	p, err := b.nsp.server.eventPacket(b.nsp.name, event, args)
 	if err != nil {
 		return err
 	}
+	b.deliverLocal(p)
+	if b.local {
+		return nil
+	}
+	return b.nsp.server.opts.Adapter.Broadcast(context.Background(), p, b.options())
+}
+
+// deliverLocal hands the packet, framed once, to the local namespace actor.
+func (b *BroadcastOperator) deliverLocal(p *sio.Packet) {
+	f := b.nsp.server.packetFrames(p)
 	if b.noCompress {
 		f = f.Uncompressed()
 	}
 	b.nsp.tell(&actors.Broadcast{Frames: f, Rooms: b.rooms, Except: b.except, Volatile: b.volatile})
-	return nil
+}
+
+func (b *BroadcastOperator) options() adapter.BroadcastOptions {
+	return adapter.BroadcastOptions{Rooms: b.rooms, Except: b.except, Flags: adapter.Flags{
+		Volatile: b.volatile, Compress: !b.noCompress, Local: b.local, TimeoutMillis: b.timeout.Milliseconds()}}
+}
+
+// deliverLocalWithAck delivers p (its ack id set) to the local sockets,
+// each expecting its ack before the packet reaches its queue, and returns
+// how many got it.
+func (b *BroadcastOperator) deliverLocalWithAck(p *sio.Packet, answer func(ackResult)) int {
+	count := make(chan int, 1)
+	b.nsp.tell(&actors.Broadcast{Frames: b.nsp.server.packetFrames(p), Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Count: count,
+		Before: func(ref any) {
+			s := ref.(*Socket)
+			s.client.es.Run(func() { s.client.expectAck(s, p.ID, answer) })
+		}})
+	return <-count
 }
 
 // ErrAckTimeout is returned by a broadcast EmitWithAck when some recipients
@@ -108,17 +136,19 @@ func (b *BroadcastOperator) EmitWithAck(ctx context.Context, event string, args 
 		return nil, err
 	}
 	id := b.nsp.nextAckID()
-	f := b.nsp.server.packetFrames(&sio.Packet{Type: sio.Event, Namespace: b.nsp.name, ID: id, HasID: true, Data: data, Attachments: atts})
+	p := &sio.Packet{Type: sio.Event, Namespace: b.nsp.name, ID: id, HasID: true, Data: data, Attachments: atts}
 	col := &ackCollector{changed: make(chan struct{}, 1)}
-	count := make(chan int, 1)
-	b.nsp.tell(&actors.Broadcast{Frames: f, Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Count: count,
-		Before: func(ref any) {
-			s := ref.(*Socket)
-			s.client.es.Run(func() { s.client.expectAck(s, id, col.add) })
-		}})
-	want := <-count
+	col.expect(b.deliverLocalWithAck(p, col.add))
+	if !b.local {
+		err := b.nsp.server.opts.Adapter.BroadcastWithAck(ctx, p, b.options(), col.expect, func(raw [][]byte) {
+			col.add(ackResult{args: Args{raw: raw, codec: b.nsp.server.codec}})
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	for {
-		answers, settled := col.snapshot()
+		answers, settled, want := col.snapshot()
 		if settled >= want {
 			return answers, nil
 		}
@@ -136,7 +166,24 @@ type ackCollector struct {
 	mu      sync.Mutex
 	answers []Args
 	settled int
+	want    int // recipients, local and on other servers
 	changed chan struct{}
+}
+
+// expect adds recipients to wait for (the local count, then each other
+// server's).
+func (c *ackCollector) expect(n int) {
+	c.mu.Lock()
+	c.want += n
+	c.mu.Unlock()
+	c.notify()
+}
+
+func (c *ackCollector) notify() {
+	select {
+	case c.changed <- struct{}{}:
+	default:
+	}
 }
 
 func (c *ackCollector) add(r ackResult) {
@@ -146,55 +193,79 @@ func (c *ackCollector) add(r ackResult) {
 		c.answers = append(c.answers, r.args)
 	}
 	c.mu.Unlock()
-	select {
-	case c.changed <- struct{}{}:
-	default:
-	}
+	c.notify()
 }
 
-func (c *ackCollector) snapshot() ([]Args, int) {
+func (c *ackCollector) snapshot() ([]Args, int, int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return slices.Clone(c.answers), c.settled
+	return slices.Clone(c.answers), c.settled, c.want
 }
 
-// FetchSockets returns the addressed sockets.
-func (b *BroadcastOperator) FetchSockets() []*RemoteSocket {
+// FetchSockets returns the addressed sockets, this server's and (unless
+// Local) the other servers'.
+func (b *BroadcastOperator) FetchSockets(ctx context.Context) ([]*RemoteSocket, error) {
+	out := make([]*RemoteSocket, 0)
+	for _, s := range b.localSockets() {
+		out = append(out, newRemoteSocket(s))
+	}
+	if b.local {
+		return out, nil
+	}
+	remote, err := b.nsp.server.opts.Adapter.FetchSockets(ctx, b.nsp.name, b.options())
+	for _, info := range remote {
+		out = append(out, remoteSocketFromInfo(b.nsp, info))
+	}
+	return out, err
+}
+
+func (b *BroadcastOperator) localSockets() []*Socket {
 	reply := make(chan []any, 1)
 	b.nsp.tell(&actors.SelectSockets{Rooms: b.rooms, Except: b.except, Reply: reply})
 	refs := <-reply
-	out := make([]*RemoteSocket, len(refs))
+	out := make([]*Socket, len(refs))
 	for i, r := range refs {
-		out[i] = newRemoteSocket(r.(*Socket))
+		out[i] = r.(*Socket)
 	}
 	return out
 }
 
 // SocketsJoin makes the addressed sockets join rooms.
-func (b *BroadcastOperator) SocketsJoin(rooms ...string) {
-	for _, s := range b.FetchSockets() {
+func (b *BroadcastOperator) SocketsJoin(rooms ...string) error {
+	for _, s := range b.localSockets() {
 		s.Join(rooms...)
 	}
+	if b.local {
+		return nil
+	}
+	return b.nsp.server.opts.Adapter.AddSockets(context.Background(), b.nsp.name, b.options(), rooms)
 }
 
 // SocketsLeave makes the addressed sockets leave rooms.
-func (b *BroadcastOperator) SocketsLeave(rooms ...string) {
-	for _, s := range b.FetchSockets() {
+func (b *BroadcastOperator) SocketsLeave(rooms ...string) error {
+	for _, s := range b.localSockets() {
 		s.Leave(rooms...)
 	}
+	if b.local {
+		return nil
+	}
+	return b.nsp.server.opts.Adapter.DelSockets(context.Background(), b.nsp.name, b.options(), rooms)
 }
 
 // DisconnectSockets disconnects the addressed sockets (closing their whole
 // connection with close).
-func (b *BroadcastOperator) DisconnectSockets(close bool) {
-	for _, s := range b.FetchSockets() {
+func (b *BroadcastOperator) DisconnectSockets(close bool) error {
+	for _, s := range b.localSockets() {
 		s.Disconnect(close)
 	}
+	if b.local {
+		return nil
+	}
+	return b.nsp.server.opts.Adapter.DisconnectSockets(context.Background(), b.nsp.name, b.options(), close)
 }
 
-// eventFrames encodes an EVENT once: Socket.IO packet, Engine.IO messages,
-// and (lazily, in transport) the WebSocket bytes.
-func (s *Server) eventFrames(nsp, event string, args []any) (*transport.Frames, error) {
+// eventPacket encodes an EVENT's payload once.
+func (s *Server) eventPacket(nsp, event string, args []any) (*sio.Packet, error) {
 	if sio.IsReservedEvent(event) {
 		return nil, &ReservedEventError{Event: event}
 	}
@@ -202,7 +273,17 @@ func (s *Server) eventFrames(nsp, event string, args []any) (*transport.Frames, 
 	if err != nil {
 		return nil, err
 	}
-	return s.packetFrames(&sio.Packet{Type: sio.Event, Namespace: nsp, Data: data, Attachments: atts}), nil
+	return &sio.Packet{Type: sio.Event, Namespace: nsp, Data: data, Attachments: atts}, nil
+}
+
+// eventFrames encodes an EVENT once: Socket.IO packet, Engine.IO messages,
+// and (lazily, in transport) the WebSocket bytes.
+func (s *Server) eventFrames(nsp, event string, args []any) (*transport.Frames, error) {
+	p, err := s.eventPacket(nsp, event, args)
+	if err != nil {
+		return nil, err
+	}
+	return s.packetFrames(p), nil
 }
 
 func (s *Server) packetFrames(p *sio.Packet) *transport.Frames {

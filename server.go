@@ -1,11 +1,13 @@
 package actorio
 
 import (
+	"context"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/actorio/actorio/actors"
+	"github.com/actorio/actorio/adapter"
 	"github.com/asynkron/protoactor-go/actor"
 )
 
@@ -26,6 +28,9 @@ type Options struct {
 	// CleanupEmptyChildNamespaces removes a child of a ParentNamespace when
 	// its last socket leaves. The zero value keeps them, as Node.
 	CleanupEmptyChildNamespaces bool
+	// Adapter joins the server to a cluster. Nil means adapter.InMemory:
+	// one server, everything local.
+	Adapter adapter.Adapter
 }
 
 // Server is a Socket.IO v5 server: an http.Handler to mount at Path().
@@ -51,10 +56,27 @@ func NewServer(opts *Options) *Server {
 	if o.ConnectTimeout <= 0 {
 		o.ConnectTimeout = 45 * time.Second
 	}
+	if o.Adapter == nil {
+		o.Adapter = adapter.NewInMemory()
+	}
 	s := &Server{opts: o, codec: newCodec(o.Parser), namespaces: map[string]*Namespace{}}
 	s.engine = NewEngine(&o.EngineOptions, s)
 	s.Of("/")
+	if err := o.Adapter.Attach(localSide{s}); err != nil {
+		s.opts.Logger.Error().Err(err).Msg("adapter attach failed")
+	}
 	return s
+}
+
+// ServerCount is how many servers the cluster has, this one included.
+func (s *Server) ServerCount(ctx context.Context) (int, error) {
+	return s.opts.Adapter.ServerCount(ctx)
+}
+
+// ServerSideEmit sends an event to the main namespace of the other
+// servers of the cluster (a no-op alone, as in Node).
+func (s *Server) ServerSideEmit(event string, args ...any) error {
+	return s.Of("/").ServerSideEmit(event, args...)
 }
 
 // ServeHTTP implements http.Handler.
@@ -69,9 +91,11 @@ func (s *Server) Engine() *Engine { return s.engine }
 // ActorSystem is the protoactor system the server's actors live in.
 func (s *Server) ActorSystem() *actor.ActorSystem { return s.engine.system }
 
-// Close disconnects every client ("server shutting down") and stops.
+// Close disconnects every client ("server shutting down"), leaves the
+// cluster and stops.
 func (s *Server) Close() {
 	s.engine.Close()
+	_ = s.opts.Adapter.Close()
 }
 
 // Of returns the namespace called name, creating it on first use.
@@ -108,6 +132,6 @@ func (s *Server) To(rooms ...string) *BroadcastOperator { return s.Of("/").To(ro
 func (s *Server) Emit(event string, args ...any) error { return s.Of("/").Emit(event, args...) }
 
 // spawnNamespace starts a namespace's actor.
-func (s *Server) spawnNamespace(name string) *actor.PID {
-	return s.engine.system.Root.Spawn(actors.NewNamespaceProps(name, s.opts.Logger))
+func (s *Server) spawnNamespace(n *Namespace) *actor.PID {
+	return s.engine.system.Root.Spawn(actors.NewNamespaceProps(n.name, s.opts.Logger, n.roomEvent))
 }

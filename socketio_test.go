@@ -239,7 +239,10 @@ func TestRoomsAndOperators(t *testing.T) {
 	c.send(`42["join-then-emit"]`)
 	c.expect(`42["welcome"]`)
 
-	fetched := srv.Of("/").To("r").FetchSockets()
+	fetched, err := srv.Of("/").To("r").FetchSockets(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
 	var got []string
 	for _, s := range fetched {
 		got = append(got, s.ID)
@@ -253,9 +256,9 @@ func TestRoomsAndOperators(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("FetchSockets(r) = %v, want %v", got, want)
 	}
-	srv.Of("/").Except("r").SocketsJoin("late")
+	_ = srv.Of("/").Except("r").SocketsJoin("late")
 	eventually(t, "c joined late", func() bool { return srv.Of("/").RoomSize("late") == 1 })
-	srv.To("late").DisconnectSockets(false)
+	_ = srv.To("late").DisconnectSockets(false)
 	c.expect("41")
 }
 
@@ -385,5 +388,34 @@ func TestReservedEventsRefused(t *testing.T) {
 	var re *actorio.ReservedEventError
 	if err := srv.Emit("disconnect"); !errors.As(err, &re) {
 		t.Errorf("Emit(disconnect) = %v", err)
+	}
+}
+
+func TestRoomEvents(t *testing.T) {
+	srv, base := startServer(t, nil)
+	events := make(chan actorio.RoomEvent, 16)
+	srv.Of("/").OnRoomEvent(func(e actorio.RoomEvent) {
+		if e.Room == "r" {
+			events <- e
+		}
+	})
+	srv.OnConnection(func(s *actorio.Socket) {
+		_ = s.On("join", func(room string) { s.Join(room) })
+		_ = s.On("leave", func(room string) { s.Leave(room) })
+	})
+	c := dialSIO(t, base)
+	id := c.connect("")
+	c.send(`42["join","r"]`)
+	c.send(`42["leave","r"]`)
+	want := []actorio.RoomEvent{{"create-room", "r", ""}, {"join-room", "r", id}, {"leave-room", "r", id}, {"delete-room", "r", ""}}
+	for _, w := range want {
+		select {
+		case got := <-events:
+			if got != w {
+				t.Errorf("event %+v, want %+v", got, w)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no %+v", w)
+		}
 	}
 }

@@ -79,10 +79,25 @@ type CountRoom struct {
 // ListRooms replies with every room that has members, own rooms included.
 type ListRooms struct{ Reply chan<- []string }
 
-// NewNamespaceProps returns the props of a namespace actor.
-func NewNamespaceProps(name string, logger zerolog.Logger) *actor.Props {
+// RoomEvent kinds, as Node's adapter emits them.
+const (
+	RoomCreated = "create-room"
+	RoomDeleted = "delete-room"
+	RoomJoined  = "join-room"
+	RoomLeft    = "leave-room"
+)
+
+// RoomEventFunc is told of room events (kind, room, socket id; no id for
+// create and delete). It runs in the namespace actor: it must not block.
+type RoomEventFunc func(kind, room, id string)
+
+// NewNamespaceProps returns the props of a namespace actor; onRoom may be nil.
+func NewNamespaceProps(name string, logger zerolog.Logger, onRoom RoomEventFunc) *actor.Props {
+	if onRoom == nil {
+		onRoom = func(string, string, string) {}
+	}
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &namespaceActor{name: name, logger: logger, sockets: map[string]*member{}, rooms: map[string]*room{}}
+		return &namespaceActor{name: name, logger: logger, onRoom: onRoom, sockets: map[string]*member{}, rooms: map[string]*room{}}
 	}, actor.WithSupervisor(StopOnFailure))
 }
 
@@ -104,6 +119,7 @@ type room struct {
 type namespaceActor struct {
 	name    string
 	logger  zerolog.Logger
+	onRoom  RoomEventFunc
 	sockets map[string]*member
 	rooms   map[string]*room
 }
@@ -172,11 +188,13 @@ func (n *namespaceActor) join(ctx actor.Context, id, name string) int {
 		}, actor.WithSupervisor(StopOnFailure)))
 		r = &room{pid: pid, members: map[string]struct{}{}}
 		n.rooms[name] = r
+		n.onRoom(RoomCreated, name, "")
 	}
 	if _, already := r.members[id]; !already {
 		r.members[id] = struct{}{}
 		s.rooms[name] = struct{}{}
 		ctx.Send(r.pid, &roomJoined{id: id, sink: s.sink})
+		n.onRoom(RoomJoined, name, id)
 	}
 	return len(r.members)
 }
@@ -193,10 +211,12 @@ func (n *namespaceActor) leave(ctx actor.Context, id, name string) {
 	if s, ok := n.sockets[id]; ok {
 		delete(s.rooms, name)
 	}
+	n.onRoom(RoomLeft, name, id)
 	if len(r.members) == 0 {
 		// Poison, not Stop: it is handled after what is already queued.
 		ctx.Poison(r.pid)
 		delete(n.rooms, name)
+		n.onRoom(RoomDeleted, name, "")
 		return
 	}
 	ctx.Send(r.pid, &roomLeft{id: id})
