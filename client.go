@@ -213,7 +213,10 @@ func (c *client) sendConnectError(nsp string, err error) {
 	c.send(&sio.Packet{Type: sio.ConnectError, Namespace: nsp, Data: data})
 }
 
-func (c *client) send(p *sio.Packet) { c.es.SendFrames(c.srv.packetFrames(p)) }
+// send delivers a packet to this client through its Sink, the one path
+// every delivery takes, so packets reach the client in the order they were
+// sent, unicasts and broadcasts alike.
+func (c *client) send(p *sio.Packet) { c.es.Sink().Deliver(c.srv.packetFrames(p), false) }
 
 func (c *client) ackFunc(s *Socket, id uint64) Ack {
 	var sent atomic.Bool
@@ -225,7 +228,7 @@ func (c *client) ackFunc(s *Socket, id uint64) Ack {
 		if err != nil {
 			return err
 		}
-		c.es.SendFrames(c.srv.packetFrames(&sio.Packet{Type: sio.Ack, Namespace: s.nsp.name, ID: id, HasID: true, Data: data, Attachments: atts}))
+		c.send(&sio.Packet{Type: sio.Ack, Namespace: s.nsp.name, ID: id, HasID: true, Data: data, Attachments: atts})
 		return nil
 	}
 }
@@ -241,7 +244,7 @@ func (c *client) sendWithAck(s *Socket, p *sio.Packet, answer func(ackResult)) u
 			return
 		}
 		c.expectAck(s, p.ID, answer)
-		c.es.SendFrames(f)
+		c.es.Sink().Deliver(f, false)
 	})
 	return p.ID
 }

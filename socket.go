@@ -291,7 +291,7 @@ func (s *Socket) Emit(event string, args ...any) error {
 		return err
 	}
 	s.notifyOutgoing(event, args)
-	s.client.es.SendFrames(f)
+	s.client.es.Sink().Deliver(f, false)
 	return nil
 }
 

@@ -419,3 +419,24 @@ func TestRoomEvents(t *testing.T) {
 		}
 	}
 }
+
+// Unicasts and broadcasts from one goroutine reach a client in call order,
+// as in Node: both go through the session's Sink.
+func TestUnicastAndBroadcastKeepOrder(t *testing.T) {
+	srv, base := startServer(t, nil)
+	srv.OnConnection(func(s *actorio.Socket) {
+		_ = s.On("go", func() {
+			for i := range 50 {
+				_ = s.Emit("n", i)
+				_ = srv.Emit("n", -i)
+			}
+		})
+	})
+	c := dialSIO(t, base)
+	c.connect("")
+	c.send(`42["go"]`)
+	for i := range 50 {
+		c.expect(fmt.Sprintf(`42["n",%d]`, i))
+		c.expect(fmt.Sprintf(`42["n",%d]`, -i))
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"sync/atomic"
 
 	"github.com/actorio/actorio/protocol/eio"
-	"github.com/actorio/actorio/transport"
 )
 
 // EngineHandler receives a bare Engine.IO server's events. Its methods run
@@ -52,12 +51,6 @@ func (s *EngineSession) CloseWithReason(reason string) { s.tell(&closeRequested{
 
 // Sink delivers shared broadcast packets to this session's client.
 func (s *EngineSession) Sink() *Sink { return s.sink }
-
-// SendFrames queues a packet's messages as one unit, after everything
-// queued before it through this session.
-func (s *EngineSession) SendFrames(f *transport.Frames) {
-	s.tell(&deliverRequested{frames: f})
-}
 
 // Run runs fn inside the session actor, after the messages already queued:
 // state that the upper layer keeps per client is only touched there.

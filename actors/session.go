@@ -402,9 +402,7 @@ func (s *Session) send(p eio.Packet) {
 // on a WebSocket, into the poll buffer otherwise (a volatile one only if a
 // GET is waiting, as Node drops it when the transport is not writable).
 func (s *Session) deliver(m *deliverRequested) {
-	if m.viaSink {
-		defer s.user.sink.delivered()
-	}
+	defer s.user.sink.delivered()
 	switch {
 	case s.ws != nil:
 		if s.cfg.PacketOut != nil {

@@ -6,8 +6,9 @@ import (
 	"github.com/actorio/actorio/transport"
 )
 
-// Sink is how a room or namespace actor delivers a shared packet to one
-// session's client. On a WebSocket it pushes the prebuilt bytes straight
+// Sink is the one path by which packets reach one session's client:
+// broadcasts from room and namespace actors and the upper layer's unicasts
+// alike, so they arrive in the order Deliver was called. On a WebSocket it pushes the prebuilt bytes straight
 // into the connection's queue: no actor message per recipient. While the
 // client polls, or while an earlier delivery still waits in the session's
 // mailbox, it routes through the mailbox instead, so a client that upgrades
@@ -31,7 +32,7 @@ func (k *Sink) Deliver(f *transport.Frames, volatile bool) {
 	default:
 		k.inflight++
 		k.mu.Unlock()
-		k.tell(&deliverRequested{frames: f, volatile: volatile, viaSink: true})
+		k.tell(&deliverRequested{frames: f, volatile: volatile})
 		return
 	}
 	k.mu.Unlock()
@@ -55,12 +56,11 @@ func (k *Sink) close() {
 	k.mu.Unlock()
 }
 
-// deliverRequested: a packet for this client: from a Sink (it polls, or an
-// earlier delivery is still queued), or a unicast from the upper layer.
+// deliverRequested: a packet for this client, from its Sink (it polls, or
+// an earlier delivery is still queued); counted in the Sink's inflight.
 type deliverRequested struct {
 	frames   *transport.Frames
 	volatile bool
-	viaSink  bool // counted in the Sink's inflight
 }
 
 // taskRequested runs fn inside the session actor (the Socket.IO layer keeps
