@@ -106,6 +106,23 @@ func (n *Namespace) OnConnection(f func(*Socket)) {
 
 func (n *Namespace) tell(msg any) { n.server.engine.system.Root.Send(n.pid, msg) }
 
+// ask sends msg, which carries reply, and waits for the namespace actor's
+// answer; it gives up (zero value) once the server stops or the namespace
+// was removed, since a stopped actor never answers.
+func ask[T any](n *Namespace, msg any, reply <-chan T) T {
+	var zero T
+	if n.removed.Load() {
+		return zero
+	}
+	n.tell(msg)
+	select {
+	case v := <-reply:
+		return v
+	case <-n.server.engine.stopped:
+		return zero
+	}
+}
+
 // To starts a broadcast to the sockets in rooms.
 func (n *Namespace) To(rooms ...string) *BroadcastOperator {
 	return (&BroadcastOperator{nsp: n}).To(rooms...)
@@ -192,15 +209,13 @@ func (n *Namespace) Emit(event string, args ...any) error {
 // SocketCount is the number of sockets connected to the namespace.
 func (n *Namespace) SocketCount() int {
 	reply := make(chan int, 1)
-	n.tell(&actors.CountSockets{Reply: reply})
-	return <-reply
+	return ask(n, &actors.CountSockets{Reply: reply}, reply)
 }
 
 // RoomSize is the number of sockets in room.
 func (n *Namespace) RoomSize(room string) int {
 	reply := make(chan int, 1)
-	n.tell(&actors.CountRoom{Room: room, Reply: reply})
-	return <-reply
+	return ask(n, &actors.CountRoom{Room: room, Reply: reply}, reply)
 }
 
 // snapshot returns the middleware and connection handlers to run: a

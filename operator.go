@@ -84,13 +84,16 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 	return b.nsp.server.opts.Adapter.Broadcast(context.Background(), p, b.options())
 }
 
-// deliverLocal hands the packet, framed once, to the local namespace actor.
+// deliverLocal hands the packet, framed once, to the local namespace actor
+// and returns once every local recipient has it queued: what the caller
+// sends next reaches each of them after it, as in Node.
 func (b *BroadcastOperator) deliverLocal(p *sio.Packet) {
 	f := b.nsp.server.packetFrames(p)
 	if b.noCompress {
 		f = f.Uncompressed()
 	}
-	b.nsp.tell(&actors.Broadcast{Frames: f, Rooms: b.rooms, Except: b.except, Volatile: b.volatile})
+	done := make(chan int, 1)
+	ask(b.nsp, &actors.Broadcast{Frames: f, Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Count: done}, done)
 }
 
 func (b *BroadcastOperator) options() adapter.BroadcastOptions {
@@ -103,12 +106,11 @@ func (b *BroadcastOperator) options() adapter.BroadcastOptions {
 // how many got it.
 func (b *BroadcastOperator) deliverLocalWithAck(p *sio.Packet, answer func(ackResult)) int {
 	count := make(chan int, 1)
-	b.nsp.tell(&actors.Broadcast{Frames: b.nsp.server.packetFrames(p), Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Count: count,
+	return ask(b.nsp, &actors.Broadcast{Frames: b.nsp.server.packetFrames(p), Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Count: count,
 		Before: func(ref any) {
 			s := ref.(*Socket)
 			s.client.es.Run(func() { s.client.expectAck(s, p.ID, answer) })
-		}})
-	return <-count
+		}}, count)
 }
 
 // ErrAckTimeout is returned by a broadcast EmitWithAck when some recipients
@@ -221,8 +223,7 @@ func (b *BroadcastOperator) FetchSockets(ctx context.Context) ([]*RemoteSocket, 
 
 func (b *BroadcastOperator) localSockets() []*Socket {
 	reply := make(chan []any, 1)
-	b.nsp.tell(&actors.SelectSockets{Rooms: b.rooms, Except: b.except, Reply: reply})
-	refs := <-reply
+	refs := ask(b.nsp, &actors.SelectSockets{Rooms: b.rooms, Except: b.except, Reply: reply}, reply)
 	out := make([]*Socket, len(refs))
 	for i, r := range refs {
 		out[i] = r.(*Socket)

@@ -262,8 +262,7 @@ func (s *Socket) JoinCount(room string) int {
 	}
 	s.mu.Unlock()
 	done := make(chan int, 1)
-	s.nsp.tell(&actors.JoinRooms{ID: s.id, Rooms: []string{room}, Done: done})
-	return <-done
+	return ask(s.nsp, &actors.JoinRooms{ID: s.id, Rooms: []string{room}, Done: done}, done)
 }
 
 // Leave removes the socket from rooms.

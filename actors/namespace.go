@@ -51,7 +51,9 @@ type Broadcast struct {
 	Rooms    []string
 	Except   []string
 	Volatile bool
-	// Count, if set, receives how many sockets the frames went to.
+	// Count, if set, receives how many sockets the frames went to, once
+	// every one of them has been handed the frames (so a sender that waits
+	// for it sees its next unicast arrive after the broadcast).
 	Count chan<- int
 	// Before, if set, is called with each recipient's Ref just before its
 	// delivery (to expect an ack from it). It runs in the namespace actor:
@@ -168,7 +170,8 @@ func (n *namespaceActor) Receive(ctx actor.Context) {
 			names = append(names, name)
 		}
 		m.Reply <- names
-	case *actor.Started, *actor.Stopping, *actor.Stopped, *actor.Restarting:
+	case *actor.Started, *actor.Stopping, *actor.Stopped, *actor.Restarting, *actor.Terminated:
+		// lifecycle, and room children stopping after their last member left
 	default:
 		n.logger.Debug().Str("nsp", n.name).Type("type", m).Msg("unexpected message")
 	}
@@ -224,14 +227,11 @@ func (n *namespaceActor) leave(ctx actor.Context, id, name string) {
 
 func (n *namespaceActor) broadcast(ctx actor.Context, m *Broadcast) {
 	if len(m.Rooms) == 1 && len(m.Except) == 0 && m.Before == nil {
-		// The hot path: the room actor walks its own members.
-		count := 0
+		// The hot path: the room actor walks its own members and reports.
 		if r, ok := n.rooms[m.Rooms[0]]; ok {
-			count = len(r.members)
-			ctx.Send(r.pid, &roomBroadcast{frames: m.Frames, volatile: m.Volatile})
-		}
-		if m.Count != nil {
-			m.Count <- count
+			ctx.Send(r.pid, &roomBroadcast{frames: m.Frames, volatile: m.Volatile, done: m.Count})
+		} else if m.Count != nil {
+			m.Count <- 0
 		}
 		return
 	}

@@ -30,6 +30,7 @@ type (
 	roomBroadcast struct {
 		frames   *transport.Frames
 		volatile bool
+		done     chan<- int // receives the member count once all were handed the frames
 	}
 )
 
@@ -38,6 +39,9 @@ func (r *roomActor) Receive(ctx actor.Context) {
 	case *roomBroadcast:
 		for _, sink := range r.members {
 			sink.Deliver(m.frames, m.volatile)
+		}
+		if m.done != nil {
+			m.done <- len(r.members)
 		}
 	case *roomJoined:
 		r.members[m.id] = m.sink
