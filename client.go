@@ -7,6 +7,7 @@ package actorio
 
 import (
 	"encoding/json"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -142,6 +143,11 @@ func (c *client) connect(name string, auth []byte) {
 		}
 		s.nsp = nsp
 		mws, onConnect := nsp.snapshot()
+		var restored actors.Restored
+		s.pid, restored = c.recover(s, hs.Auth)
+		if s.recovered && !c.srv.opts.ConnectionStateRecovery.RunMiddlewares {
+			mws = nil
+		}
 		for _, mw := range mws {
 			var err error
 			s.safely("middleware", func() { err = mw(s) })
@@ -156,7 +162,7 @@ func (c *client) connect(name string, auth []byte) {
 		// Connection handlers run once accept has registered the socket, so
 		// what they do (join, emit) comes after it everywhere.
 		accepted := make(chan bool, 1)
-		c.es.Run(func() { accepted <- c.accept(s) })
+		c.es.Run(func() { accepted <- c.accept(s, restored) })
 		select {
 		case ok := <-accepted:
 			if !ok {
@@ -175,7 +181,7 @@ func (c *client) connect(name string, auth []byte) {
 // CONNECT reply, then the namespace registration, so the socket exists for
 // broadcasts before its connection handler (queued after this on its lane)
 // can emit anything.
-func (c *client) accept(s *Socket) bool {
+func (c *client) accept(s *Socket, restored actors.Restored) bool {
 	delete(c.joining, s.nsp.name)
 	if c.closed {
 		return false
@@ -185,14 +191,48 @@ func (c *client) accept(s *Socket) bool {
 		return false
 	}
 	c.sockets[s.nsp.name] = s
+	s.mu.Lock()
 	s.rooms = []string{s.id}
+	for _, r := range restored.Rooms {
+		if !slices.Contains(s.rooms, r) {
+			s.rooms = append(s.rooms, r)
+		}
+	}
+	s.mu.Unlock()
 	s.connected.Store(true)
-	data, err := c.srv.codec.object(map[string]string{"sid": s.id})
+	data, err := c.srv.codec.object(connectReply{SID: s.id, PID: s.pid})
 	if err == nil {
 		c.send(&sio.Packet{Type: sio.Connect, Namespace: s.nsp.name, Data: data})
 	}
-	s.nsp.tell(&actors.AddSocket{ID: s.id, Sink: c.es.Sink(), Ref: s})
+	// The missed packets follow the CONNECT reply, before the socket is
+	// registered for anything new.
+	for _, f := range restored.Missed {
+		c.es.Sink().Deliver(f, false)
+	}
+	s.nsp.tell(&actors.AddSocket{ID: s.id, Sink: c.es.Sink(), Ref: s, Rooms: restored.Rooms})
 	return true
+}
+
+// connectReply is the CONNECT payload: the socket id and, with recovery
+// on, its private id, in Node's order.
+type connectReply struct {
+	SID string `json:"sid"`
+	PID string `json:"pid,omitempty"`
+}
+
+// recover restores the socket from a reconnecting client's {pid, offset},
+// or gives it a new private id. It runs on the socket's lane.
+func (c *client) recover(s *Socket, auth json.RawMessage) (string, actors.Restored) {
+	if c.srv.opts.ConnectionStateRecovery == nil {
+		return "", actors.Restored{}
+	}
+	ra, restored := s.nsp.restore(auth)
+	if !restored.OK {
+		return transport.NewSID(), actors.Restored{}
+	}
+	s.id, s.recovered = restored.ID, true
+	s.data = restored.Data
+	return ra.PID, restored
 }
 
 // connectErrorPayload keeps Node's key order: message, then data.
@@ -306,7 +346,11 @@ func (c *client) disconnect(s *Socket, reason string) {
 		for _, f := range discing {
 			s.safely("disconnecting handler", func() { f(reason) })
 		}
-		s.nsp.tell(&actors.RemoveSocket{ID: s.id})
+		remove := &actors.RemoveSocket{ID: s.id}
+		if s.pid != "" && recoverableReasons[reason] {
+			remove.Persist = &actors.PersistSession{PID: s.pid, Data: s.Data()}
+		}
+		s.nsp.tell(remove)
 		s.mu.Lock()
 		s.rooms = nil
 		s.mu.Unlock()

@@ -18,7 +18,7 @@ func (l localSide) operator(nsp string, opts adapter.BroadcastOptions) *Broadcas
 }
 
 func (l localSide) Broadcast(p *sio.Packet, opts adapter.BroadcastOptions) {
-	l.operator(p.Nsp(), opts).deliverLocal(p)
+	l.operator(p.Nsp(), opts).deliverLocal(p, "")
 }
 
 func (l localSide) BroadcastWithAck(p *sio.Packet, opts adapter.BroadcastOptions, clientCount func(int), ack func([][]byte)) {

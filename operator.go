@@ -73,11 +73,18 @@ func (b *BroadcastOperator) Timeout(d time.Duration) *BroadcastOperator {
 // Emit encodes the event once and hands the same bytes to every addressed
 // socket. It returns once the namespace actor has the broadcast.
 func (b *BroadcastOperator) Emit(event string, args ...any) error {
+	var offset string
+	if b.nsp.server.opts.ConnectionStateRecovery != nil && !b.volatile {
+		// The packet is recorded for reconnecting clients; its offset goes
+		// last, as Node appends it.
+		offset = newOffset()
+		args = append(args[:len(args):len(args)], offset)
+	}
 	p, err := b.nsp.server.eventPacket(b.nsp.name, event, args)
 	if err != nil {
 		return err
 	}
-	b.deliverLocal(p)
+	b.deliverLocal(p, offset)
 	if b.local {
 		return nil
 	}
@@ -87,13 +94,13 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 // deliverLocal hands the packet, framed once, to the local namespace actor
 // and returns once every local recipient has it queued: what the caller
 // sends next reaches each of them after it, as in Node.
-func (b *BroadcastOperator) deliverLocal(p *sio.Packet) {
+func (b *BroadcastOperator) deliverLocal(p *sio.Packet, offset string) {
 	f := b.nsp.server.packetFrames(p)
 	if b.noCompress {
 		f = f.Uncompressed()
 	}
 	done := make(chan int, 1)
-	ask(b.nsp, &actors.Broadcast{Frames: f, Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Count: done}, done)
+	ask(b.nsp, &actors.Broadcast{Frames: f, Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Count: done, Offset: offset}, done)
 }
 
 func (b *BroadcastOperator) options() adapter.BroadcastOptions {

@@ -28,6 +28,9 @@ type Options struct {
 	// CleanupEmptyChildNamespaces removes a child of a ParentNamespace when
 	// its last socket leaves. The zero value keeps them, as Node.
 	CleanupEmptyChildNamespaces bool
+	// ConnectionStateRecovery, when set, lets reconnecting clients recover
+	// their socket and missed packets. Nil: off, as in Node.
+	ConnectionStateRecovery *RecoveryOptions
 	// Adapter joins the server to a cluster. Nil means adapter.InMemory:
 	// one server, everything local.
 	Adapter adapter.Adapter
@@ -133,5 +136,5 @@ func (s *Server) Emit(event string, args ...any) error { return s.Of("/").Emit(e
 
 // spawnNamespace starts a namespace's actor.
 func (s *Server) spawnNamespace(n *Namespace) *actor.PID {
-	return s.engine.system.Root.Spawn(actors.NewNamespaceProps(n.name, s.opts.Logger, n.roomEvent))
+	return s.engine.system.Root.Spawn(actors.NewNamespaceProps(n.name, s.opts.Logger, n.roomEvent, s.opts.ConnectionStateRecovery.duration()))
 }

@@ -38,6 +38,8 @@ type Socket struct {
 	handshake Handshake
 	lane      lane
 	connected atomic.Bool
+	pid       string // private id for connection state recovery
+	recovered bool   // set before the socket is shared
 
 	mu           sync.RWMutex
 	handlers     map[string][]*handler
@@ -102,9 +104,9 @@ func (s *Socket) Handshake() Handshake { return s.handshake }
 // Connected reports whether the socket is still connected.
 func (s *Socket) Connected() bool { return s.connected.Load() }
 
-// Recovered reports whether the socket's state was restored after a
-// reconnection. Connection state recovery is not enabled, so it is false.
-func (s *Socket) Recovered() bool { return false }
+// Recovered reports whether the socket's state (id, rooms, data, missed
+// packets) was restored after a reconnection.
+func (s *Socket) Recovered() bool { return s.recovered }
 
 // Transport is the transport in use: "polling" or "websocket".
 func (s *Socket) Transport() string { return s.client.es.Transport() }
@@ -285,6 +287,12 @@ func (s *Socket) Broadcast() *BroadcastOperator {
 
 // Emit sends an event to this socket's client.
 func (s *Socket) Emit(event string, args ...any) error {
+	if s.nsp.server.opts.ConnectionStateRecovery != nil {
+		// Recorded for a reconnection, as Node does: a broadcast to the
+		// socket's own room.
+		s.notifyOutgoing(event, args)
+		return (&BroadcastOperator{nsp: s.nsp}).To(s.id).Local().Emit(event, args...)
+	}
 	f, err := s.nsp.server.eventFrames(s.nsp.name, event, args)
 	if err != nil {
 		return err

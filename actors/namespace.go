@@ -12,22 +12,54 @@ package actors
 // rooms), so unions and exclusions are computed in one place.
 
 import (
+	"time"
+
 	"github.com/actorio/actorio/transport"
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/rs/zerolog"
 )
 
-// AddSocket registers a connected socket and joins it to its own room (its id).
+// AddSocket registers a connected socket and joins it to its own room (its
+// id) and to Rooms (a recovered socket's).
 type AddSocket struct {
-	ID   string
-	Sink *Sink
+	ID    string
+	Sink  *Sink
+	Rooms []string
 	// Ref is the upper layer's handle on the socket, handed back by
 	// SelectSockets and Broadcast.Before.
 	Ref any
 }
 
-// RemoveSocket unregisters a socket and makes it leave every room.
-type RemoveSocket struct{ ID string }
+// RemoveSocket unregisters a socket and makes it leave every room. With
+// Persist (and recovery on), its session is kept for a reconnection.
+type RemoveSocket struct {
+	ID      string
+	Persist *PersistSession
+}
+
+// PersistSession is what a disconnected socket leaves for its recovery.
+type PersistSession struct {
+	PID  string
+	Data any
+}
+
+// RestoreSession takes the session of PID if it can be recovered from
+// Offset, with the packets it missed, in order. It does not register the
+// socket: the upper layer sends the CONNECT reply and the missed packets
+// first, then AddSocket with the rooms.
+type RestoreSession struct {
+	PID, Offset string
+	Reply       chan<- Restored
+}
+
+// Restored answers RestoreSession.
+type Restored struct {
+	OK     bool
+	ID     string
+	Rooms  []string
+	Data   any
+	Missed []*transport.Frames
+}
 
 // JoinRooms makes a socket join rooms.
 type JoinRooms struct {
@@ -59,6 +91,9 @@ type Broadcast struct {
 	// delivery (to expect an ack from it). It runs in the namespace actor:
 	// it must not block.
 	Before func(ref any)
+	// Offset, when recovery is on, records the packet for reconnecting
+	// sockets under this offset.
+	Offset string
 }
 
 // SelectSockets replies with the Refs of the sockets in any of Rooms (all
@@ -93,13 +128,19 @@ const (
 // create and delete). It runs in the namespace actor: it must not block.
 type RoomEventFunc func(kind, room, id string)
 
-// NewNamespaceProps returns the props of a namespace actor; onRoom may be nil.
-func NewNamespaceProps(name string, logger zerolog.Logger, onRoom RoomEventFunc) *actor.Props {
+// NewNamespaceProps returns the props of a namespace actor; onRoom may be
+// nil; recovery > 0 keeps packets and sessions that long for connection
+// state recovery.
+func NewNamespaceProps(name string, logger zerolog.Logger, onRoom RoomEventFunc, recovery time.Duration) *actor.Props {
 	if onRoom == nil {
 		onRoom = func(string, string, string) {}
 	}
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &namespaceActor{name: name, logger: logger, onRoom: onRoom, sockets: map[string]*member{}, rooms: map[string]*room{}}
+		a := &namespaceActor{name: name, logger: logger, onRoom: onRoom, sockets: map[string]*member{}, rooms: map[string]*room{}}
+		if recovery > 0 {
+			a.recovery = newRecoveryStore(recovery)
+		}
+		return a
 	}, actor.WithSupervisor(StopOnFailure))
 }
 
@@ -124,22 +165,45 @@ type namespaceActor struct {
 	onRoom  RoomEventFunc
 	sockets map[string]*member
 	rooms   map[string]*room
+	// recovery is nil unless connection state recovery is on.
+	recovery *recoveryStore
 }
 
 func (n *namespaceActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *Broadcast:
+		if m.Offset != "" && n.recovery != nil {
+			n.recovery.record(m.Offset, m.Frames, m.Rooms, m.Except, time.Now())
+		}
 		n.broadcast(ctx, m)
 	case *AddSocket:
 		n.sockets[m.ID] = &member{sink: m.Sink, ref: m.Ref, rooms: map[string]struct{}{}}
 		n.join(ctx, m.ID, m.ID)
+		for _, r := range m.Rooms {
+			n.join(ctx, m.ID, r)
+		}
 	case *RemoveSocket:
 		if s, ok := n.sockets[m.ID]; ok {
+			if m.Persist != nil && n.recovery != nil {
+				rooms := make([]string, 0, len(s.rooms))
+				for r := range s.rooms {
+					rooms = append(rooms, r)
+				}
+				n.recovery.persist(m.Persist.PID, m.ID, rooms, m.Persist.Data, time.Now())
+			}
 			for r := range s.rooms {
 				n.leave(ctx, m.ID, r)
 			}
 			delete(n.sockets, m.ID)
 		}
+	case *RestoreSession:
+		var out Restored
+		if n.recovery != nil {
+			if s, missed, ok := n.recovery.restore(m.PID, m.Offset, time.Now()); ok {
+				out = Restored{OK: true, ID: s.id, Rooms: s.rooms, Data: s.data, Missed: missed}
+			}
+		}
+		m.Reply <- out
 	case *JoinRooms:
 		size := 0
 		for _, r := range m.Rooms {
