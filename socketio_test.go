@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/actorio/actorio"
+	"github.com/asynkron/protoactor-go/actor"
 )
 
 // Wire-level tests of the Socket.IO API, with a minimal client speaking raw
@@ -438,5 +439,63 @@ func TestUnicastAndBroadcastKeepOrder(t *testing.T) {
 	for i := range 50 {
 		c.expect(fmt.Sprintf(`42["n",%d]`, i))
 		c.expect(fmt.Sprintf(`42["n",%d]`, -i))
+	}
+}
+
+// EmitWithAck called from inside a handler waits without blocking the
+// session actor that must read the answer.
+func TestEmitWithAckInsideHandler(t *testing.T) {
+	srv, base := startServer(t, nil)
+	result := make(chan string, 1)
+	srv.OnConnection(func(s *actorio.Socket) {
+		_ = s.On("ask-me", func(ack actorio.Ack) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			args, err := s.EmitWithAck(ctx, "confirm")
+			var yes bool
+			if err == nil {
+				err = args.Decode(0, &yes)
+			}
+			_ = ack(yes)
+			result <- fmt.Sprint(yes, err)
+		})
+	})
+	c := dialSIO(t, base)
+	c.connect("")
+	c.send(`427["ask-me"]`)
+	c.expect(`420["confirm"]`)
+	c.send(`430[true]`)
+	c.expect(`437[true]`)
+	if r := <-result; r != "true <nil>" {
+		t.Errorf("handler saw %s", r)
+	}
+}
+
+// A panicking handler costs only its own socket.
+func TestHandlerPanicCostsOnlyThatSocket(t *testing.T) {
+	srv, base := startServer(t, nil)
+	srv.OnConnection(func(s *actorio.Socket) {
+		_ = s.On("boom", func() { panic("user bug") })
+		_ = s.On("ping", func(ack actorio.Ack) { _ = ack("pong") })
+	})
+	bad, good := dialSIO(t, base), dialSIO(t, base)
+	bad.connect("")
+	good.connect("")
+	bad.send(`42["boom"]`)
+	bad.expect("41") // disconnected from the namespace
+	good.send(`421["ping"]`)
+	good.expect(`431["pong"]`)
+}
+
+// Options.ActorSystem is used as it is: Actorio starts no second system.
+func TestUsesTheUsersActorSystem(t *testing.T) {
+	system := actor.NewActorSystem()
+	srv := actorio.NewServer(&actorio.Options{EngineOptions: actorio.EngineOptions{ActorSystem: system}})
+	defer srv.Close()
+	if srv.ActorSystem() != system {
+		t.Error("the server runs its own actor system")
+	}
+	if srv.Of("/").PID().Address != system.Address() {
+		t.Error("the namespace actor lives in another system")
 	}
 }
