@@ -363,7 +363,8 @@ func (c *client) disconnect(s *Socket, reason string) {
 
 func (c *client) handshake(auth []byte) Handshake {
 	r := c.es.Request()
-	h := Handshake{Time: time.Now(), Auth: json.RawMessage("{}")}
+	now := time.Now()
+	h := Handshake{Time: now, Issued: now.UnixMilli(), Auth: json.RawMessage("{}")}
 	if auth != nil {
 		var raw json.RawMessage
 		if err := c.srv.codec.decode(auth, nil, &raw); err == nil {

@@ -23,6 +23,8 @@ type Handshake struct {
 	Auth    json.RawMessage
 	Address string
 	Time    time.Time
+	// Issued is Time in milliseconds since the epoch, as Node's.
+	Issued  int64
 	URL     string
 	Secure  bool
 	XDomain bool
