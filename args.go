@@ -29,6 +29,8 @@ func (a Args) Decode(i int, v any) error {
 
 // Raw returns argument i as JSON, without decoding it for the default
 // parser (the bytes the client sent). Pass it to Emit to forward it as is.
+// An argument holding binary keeps its placeholders here: forward those
+// with Forward, decode them with Decode.
 func (a Args) Raw(i int) json.RawMessage {
 	if _, ok := a.codec.(jsonCodec); ok && len(a.atts) == 0 && i >= 0 && i < len(a.raw) {
 		return a.raw[i]

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/actorio/actorio/actors"
+	"github.com/actorio/actorio/protocol/eio"
 	"github.com/actorio/actorio/protocol/sio"
 	"github.com/actorio/actorio/transport"
 )
@@ -20,7 +21,6 @@ import (
 const (
 	reasonClientNamespaceDisconnect = "client namespace disconnect"
 	reasonServerNamespaceDisconnect = "server namespace disconnect"
-	reasonForcedServerClose         = "forced server close"
 )
 
 type client struct {
@@ -320,9 +320,22 @@ func (c *client) serverDisconnect(s *Socket) {
 	c.disconnect(s, reasonServerNamespaceDisconnect)
 }
 
-// closeAll disconnects every socket with reason and closes the connection.
-func (c *client) closeAll(reason string) {
-	c.disconnectAll(reason)
+// closeAll disconnects every socket as Disconnect(false) does (a
+// DISCONNECT packet each, reason "server namespace disconnect") and closes
+// the connection, as Node's client._disconnect().
+func (c *client) closeAll() {
+	// One delivery for all the DISCONNECTs, so a polling client gets them in
+	// one payload and sees every namespace close together.
+	var packets []eio.Packet
+	for _, s := range c.sockets {
+		packets = append(packets, c.srv.packetFrames(&sio.Packet{Type: sio.Disconnect, Namespace: s.nsp.name}).Packets...)
+	}
+	if len(packets) > 0 {
+		c.es.Sink().Deliver(transport.NewFrames(packets...), false)
+	}
+	for _, s := range c.sockets {
+		c.disconnect(s, reasonServerNamespaceDisconnect)
+	}
 	c.es.Close()
 }
 
@@ -337,15 +350,15 @@ func (c *client) disconnectAll(reason string) {
 // in place, then it leaves them, then its disconnect handlers run.
 func (c *client) disconnect(s *Socket, reason string) {
 	delete(c.sockets, s.nsp.name)
-	s.connected.Store(false)
 	c.failAcks(s.nsp.name)
 	s.lane.run(func() {
 		s.mu.RLock()
 		discing, disc := s.onDiscing, s.onDisconnect
 		s.mu.RUnlock()
-		for _, f := range discing {
+		for _, f := range discing { // still connected, with its rooms, as in Node
 			s.safely("disconnecting handler", func() { f(reason) })
 		}
+		s.connected.Store(false)
 		remove := &actors.RemoveSocket{ID: s.id}
 		if s.pid != "" && recoverableReasons[reason] {
 			remove.Persist = &actors.PersistSession{PID: s.pid, Data: s.Data()}

@@ -151,7 +151,9 @@ func (msgpackCodec) decode(raw []byte, _ [][]byte, v any) error {
 		*r = b
 		return err
 	}
-	return msgpack.Unmarshal(raw, v)
+	dec := msgpack.NewDecoder(bytes.NewReader(raw))
+	dec.SetCustomStructTag("json") // as the encoder: structs keep their JSON field names
+	return dec.Decode(v)
 }
 
 func (msgpackCodec) object(v any) ([]byte, error) {

@@ -587,8 +587,16 @@ type nodeEvent struct {
 // failure the test prints its stderr.
 func startNode(t *testing.T, ctx context.Context, url, scenario string, args ...string) *nodeRun {
 	t.Helper()
+	r, _ := runNode(t, ctx, e2eScript, scenario, append([]string{url, scenario}, args...)...)
+	return r
+}
+
+// runNode starts `node script args...`, streams its JSON lines as events,
+// and kills it when the test ends; name labels its stderr in failures.
+func runNode(t *testing.T, ctx context.Context, script, name string, args ...string) (*nodeRun, *exec.Cmd) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(ctx) // kills the script when the test ends
-	cmd := exec.CommandContext(ctx, "node", append([]string{e2eScript, url, scenario}, args...)...)
+	cmd := exec.CommandContext(ctx, "node", append([]string{script}, args...)...)
 	cmd.WaitDelay = 2 * time.Second
 	// The script gives up a little before ctx does, so that it can say at
 	// which step it was stuck.
@@ -596,18 +604,20 @@ func startNode(t *testing.T, ctx context.Context, url, scenario string, args ...
 		ms := max(time.Until(deadline)-2*time.Second, time.Second).Milliseconds()
 		cmd.Env = append(os.Environ(), fmt.Sprintf("E2E_TIMEOUT_MS=%d", ms))
 	}
-	r := &nodeRun{t: t, scenario: scenario, events: make(chan []byte), exit: make(chan error, 1), stderr: &syncBuffer{}}
+	r := &nodeRun{t: t, scenario: name, events: make(chan []byte), exit: make(chan error, 1), stderr: &syncBuffer{}}
 	cmd.Stderr = r.stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
+		cancel()
 		t.Fatal(err)
 	}
 	if r.stdin, err = cmd.StdinPipe(); err != nil {
+		cancel()
 		t.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
 		cancel()
-		t.Fatalf("start node %s: %v", scenario, err)
+		t.Fatalf("start node %s: %v", name, err)
 	}
 	stop := make(chan struct{})
 	go func() {
@@ -627,10 +637,10 @@ func startNode(t *testing.T, ctx context.Context, url, scenario string, args ...
 		cancel() // a script still running has failed, or the test has
 		<-r.exit
 		if t.Failed() {
-			t.Logf("node %s stderr:\n%s", scenario, r.stderr.String())
+			t.Logf("node %s stderr:\n%s", name, r.stderr.String())
 		}
 	})
-	return r
+	return r, cmd
 }
 
 // next returns the script's next event.

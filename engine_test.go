@@ -261,11 +261,21 @@ func dialWS(t *testing.T, url string) net.Conn {
 		t.Fatalf("dial %s: %v", url, err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	dc := &deadlineConn{Conn: conn}
 	if br != nil { // frames that arrived with the 101 response
-		return &bufferedConn{Conn: conn, r: io.MultiReader(br, conn)}
+		return &bufferedConn{Conn: dc, r: io.MultiReader(br, dc)}
 	}
-	return conn
+	return dc
+}
+
+// deadlineConn bounds every read by readDeadline from when it starts, so a
+// test fails instead of hanging, and a long test on a loaded machine never
+// runs out of a deadline set once at dial.
+type deadlineConn struct{ net.Conn }
+
+func (c *deadlineConn) Read(p []byte) (int, error) {
+	_ = c.Conn.SetReadDeadline(time.Now().Add(readDeadline))
+	return c.Conn.Read(p)
 }
 
 type bufferedConn struct {
@@ -274,6 +284,10 @@ type bufferedConn struct {
 }
 
 func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+// readDeadline bounds each read in the wire tests: per read, so a long test
+// on a loaded machine does not run out of a deadline set at dial.
+const readDeadline = 5 * time.Second
 
 func readText(t *testing.T, c net.Conn) string {
 	t.Helper()

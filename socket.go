@@ -350,12 +350,12 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Ar
 }
 
 // Disconnect disconnects the socket from its namespace ("server namespace
-// disconnect"); with close, it closes the whole connection ("forced server
-// close" for every socket of it).
+// disconnect"); with close, every socket of its connection is disconnected
+// so, then the connection is closed, as Node's disconnect(true).
 func (s *Socket) Disconnect(close bool) {
 	s.client.es.Run(func() {
 		if close {
-			s.client.closeAll(reasonForcedServerClose)
+			s.client.closeAll()
 			return
 		}
 		s.client.serverDisconnect(s)

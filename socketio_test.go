@@ -374,8 +374,9 @@ func TestServerDisconnectReasons(t *testing.T) {
 	expect("disconnecting client namespace disconnect 2", "client namespace disconnect")
 
 	c.connect("")
-	(<-sockets).Disconnect(true)
-	expect("disconnecting forced server close 2", "forced server close")
+	(<-sockets).Disconnect(true) // as Node: a DISCONNECT, then the connection closes
+	c.expect("41")
+	expect("disconnecting server namespace disconnect 2", "server namespace disconnect")
 
 	d := dialSIO(t, base)
 	d.connect("")

@@ -61,7 +61,16 @@ type (
 	upgradeDue struct{ gen uint64 }
 	noopDue    struct{ gen uint64 }
 	slowDue    struct{ gen uint64 }
+	drainDue   struct{}
 )
+
+// pendingClose is a forced close over polling deferred until the client's
+// next GETs have collected what was buffered (DISCONNECT packets, say) and
+// then the close packet, as engine.io drains its write buffer first.
+type pendingClose struct {
+	reason, detail string
+	timer          *time.Timer
+}
 
 // noopInterval is how often a pending poll gets a noop while the client
 // upgrades, as Node does.
@@ -88,7 +97,9 @@ type Session struct {
 	nextPing     time.Time
 	awaitingPong bool
 	closed       bool
-	endReason    string // set by close; reported by reportEnd
+	draining     *pendingClose // a server close waiting for a GET to take the buffer
+	drained      bool          // the deferred close has run its course
+	endReason    string        // set by close; reported by reportEnd
 	endReported  bool
 }
 
@@ -148,13 +159,17 @@ func (s *Session) Handle(msg any) {
 		s.refuseAfterClose(msg)
 		return
 	}
+	if s.draining != nil {
+		s.handleWhileDraining(msg)
+		return
+	}
 	switch m := msg.(type) {
 	case *transport.PollRequested:
 		s.pollRequested(m)
 	case *transport.PollAborted:
 		if s.poll == m.Reply {
 			s.poll = nil
-			s.close(ReasonTransportClose, "poll aborted", false)
+			s.close(ReasonTransportError, "poll connection closed prematurely", false)
 		}
 	case *transport.PayloadPosted:
 		if s.ws != nil {
@@ -413,8 +428,15 @@ func (s *Session) deliver(m *deliverRequested) {
 		s.ws.SendFrames(m.frames, m.volatile)
 	case m.volatile && s.poll == nil:
 	default:
+		// All of one delivery's packets go into one poll payload.
 		for _, p := range m.frames.Packets {
-			s.send(p)
+			if s.cfg.PacketOut != nil {
+				s.cfg.PacketOut(s.cfg.SID, p)
+			}
+			s.buffer = append(s.buffer, p)
+		}
+		if s.poll != nil {
+			s.flushPoll()
 		}
 	}
 }
@@ -428,9 +450,45 @@ func (s *Session) flushPoll() {
 	s.poll, s.buffer = nil, nil
 }
 
+// handleWhileDraining lets the deferred close finish: the next GET takes
+// the buffer and the close packet; the drain deadline closes anyway.
+func (s *Session) handleWhileDraining(msg any) {
+	d := s.draining
+	switch m := msg.(type) {
+	case *transport.PollRequested:
+		s.poll = m.Reply
+		if len(s.buffer) > 0 {
+			// What was buffered goes first, alone: the client handles it
+			// before it sees the close, as with Node's drain-then-close.
+			s.flushPoll()
+			return
+		}
+		s.buffer = append(s.buffer, eio.Packet{Type: eio.Close})
+		s.flushPoll()
+	case *drainDue:
+	case *deliverRequested:
+		s.user.sink.delivered() // too late for this client
+		return
+	default:
+		s.refuseAfterClose(msg)
+		return
+	}
+	stopTimer(d.timer)
+	s.draining = nil
+	s.drained = true // the close below must not defer itself again
+	s.close(d.reason, d.detail, false)
+}
+
 // close is the one place a session ends: one reason, one log line.
 func (s *Session) close(reason, detail string, clientClosed bool) {
 	if s.closed {
+		return
+	}
+	if !clientClosed && !s.drained && reason == ReasonForcedClose && s.ws == nil && s.poll == nil {
+		// Polling and no GET waiting: the close packet (and anything
+		// buffered before it) goes out on the next GET, as engine.io does;
+		// a server shutdown discards instead.
+		s.draining = &pendingClose{reason: reason, detail: detail, timer: s.after(s.cfg.PingTimeout, &drainDue{})}
 		return
 	}
 	s.closed = true

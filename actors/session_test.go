@@ -116,9 +116,18 @@ func TestPongRearmsHeartbeat(t *testing.T) {
 		if h.ended != "" {
 			t.Fatalf("session ended: %s", h.ended)
 		}
+		// A forced close over polling waits for the next GET, which gets
+		// what was buffered first and the close packet after.
+		h.s.Handle(&sendRequested{packet: eio.Packet{Type: eio.Message, Data: []byte("bye")}})
 		h.s.Handle(&closeRequested{reason: ReasonForcedClose})
-		if h.ended != ReasonForcedClose {
-			t.Errorf("ended %q, want %q", h.ended, ReasonForcedClose)
+		if h.ended != "" {
+			t.Fatalf("ended %q before the client collected its packets", h.ended)
+		}
+		if got := body(t, h.poll()); got != "4bye" {
+			t.Errorf("GET after the forced close = %q, want the buffered packet alone", got)
+		}
+		if got := body(t, h.poll()); got != "1" || h.ended != ReasonForcedClose {
+			t.Errorf("next GET = %q, ended %q; want the close packet and %q", got, h.ended, ReasonForcedClose)
 		}
 	})
 }
