@@ -1,6 +1,7 @@
 // Command actorio-server runs Actorio. -mode conformance serves what the
 // official Engine.IO and Socket.IO protocol test suites drive
-// (../shared/CONFORMANCE.md); the demo chat and the bench mode come next.
+// (../shared/CONFORMANCE.md); -mode bench serves ../shared/BENCH-CONTRACT.md;
+// the demo chat comes next.
 package main
 
 import (
@@ -14,14 +15,22 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/actorio/actorio/internal/benchserver"
 	"github.com/actorio/actorio/internal/conformance"
 	"github.com/rs/zerolog"
 )
 
 func main() {
 	mode := flag.String("mode", "demo", "what to serve: demo, conformance or bench")
-	addr := flag.String("addr", "127.0.0.1:3000", "listen address")
+	addr := flag.String("addr", "", "listen address (default 127.0.0.1:$PORT, PORT defaulting to 3000)")
 	flag.Parse()
+	if *addr == "" {
+		port := os.Getenv("PORT")
+		if port == "" {
+			port = "3000"
+		}
+		*addr = "127.0.0.1:" + port
+	}
 
 	var handler http.Handler
 	var closeEngine func()
@@ -29,8 +38,13 @@ func main() {
 	case "conformance":
 		srv := conformance.New(zerolog.Nop())
 		handler, closeEngine = srv.Handler, srv.Close
+	case "bench":
+		srv := benchserver.New(benchserver.ConfigFromEnv())
+		mux := http.NewServeMux()
+		mux.Handle(srv.Path(), srv)
+		handler, closeEngine = mux, srv.Close
 	default:
-		fmt.Fprintf(os.Stderr, "actorio-server: mode %q is not available yet: the demo and bench modes are not built yet; try -mode conformance\n", *mode)
+		fmt.Fprintf(os.Stderr, "actorio-server: mode %q is not available yet: the demo is not built yet; try -mode conformance or -mode bench\n", *mode)
 		os.Exit(2)
 	}
 
