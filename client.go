@@ -350,6 +350,7 @@ func (c *client) disconnectAll(reason string) {
 // in place, then it leaves them, then its disconnect handlers run.
 func (c *client) disconnect(s *Socket, reason string) {
 	delete(c.sockets, s.nsp.name)
+	c.srv.stats.disconnected(reason)
 	c.failAcks(s.nsp.name)
 	s.lane.run(func() {
 		s.mu.RLock()

@@ -143,6 +143,7 @@ type Engine struct {
 	system    *actor.ActorSystem
 	ownSystem bool
 
+	stats     actors.Stats
 	closeOnce sync.Once
 	stopped   chan struct{} // closed by Close
 }
@@ -219,6 +220,7 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) transport.Session
 		PacketIn:          e.opts.PacketIn,
 		SlowConsumerGrace: e.opts.SlowConsumerGrace,
 		PacketOut:         e.opts.PacketOut,
+		Stats:             &e.stats,
 		Ended: func(sid, _ string) {
 			e.handler.Forget(sid)
 			close(ref.done)

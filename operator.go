@@ -100,7 +100,10 @@ func (b *BroadcastOperator) deliverLocal(p *sio.Packet, offset string) {
 		f = f.Uncompressed()
 	}
 	done := make(chan int, 1)
-	ask(b.nsp, &actors.Broadcast{Frames: f, Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Count: done, Offset: offset}, done)
+	n := ask(b.nsp, &actors.Broadcast{Frames: f, Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Count: done, Offset: offset}, done)
+	st := &b.nsp.server.stats
+	st.broadcasts.Add(1)
+	st.deliveries.Add(uint64(n))
 }
 
 func (b *BroadcastOperator) options() adapter.BroadcastOptions {
@@ -164,6 +167,7 @@ func (b *BroadcastOperator) EmitWithAck(ctx context.Context, event string, args 
 		select {
 		case <-col.changed:
 		case <-ctx.Done():
+			b.nsp.server.stats.ackTimeouts.Add(1)
 			return answers, fmt.Errorf("%w (%d of %d): %w", ErrAckTimeout, len(answers), want, ctx.Err())
 		}
 	}

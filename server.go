@@ -31,6 +31,10 @@ type Options struct {
 	// ConnectionStateRecovery, when set, lets reconnecting clients recover
 	// their socket and missed packets. Nil: off, as in Node.
 	ConnectionStateRecovery *RecoveryOptions
+	// ClientDir, when set, is the dist directory of the npm package
+	// socket.io-client: the server serves its bundles at
+	// <Path>socket.io.js and friends, as Node's serveClient. Empty: not served.
+	ClientDir string
 	// Adapter joins the server to a cluster. Nil means adapter.InMemory:
 	// one server, everything local.
 	Adapter adapter.Adapter
@@ -41,6 +45,8 @@ type Server struct {
 	opts   Options
 	engine *Engine
 	codec  codec
+
+	stats serverStats
 
 	mu         sync.Mutex
 	namespaces map[string]*Namespace
@@ -83,7 +89,12 @@ func (s *Server) ServerSideEmit(event string, args ...any) error {
 }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serveClient(w, r) {
+		return
+	}
+	s.engine.ServeHTTP(w, r)
+}
 
 // Path is where the server answers: mux.Handle(s.Path(), s).
 func (s *Server) Path() string { return s.engine.Path() }

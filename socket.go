@@ -343,6 +343,7 @@ func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Ar
 		return r.args, r.err
 	case <-ctx.Done():
 		s.client.es.Run(func() { s.client.forgetAck(s, id) }) // a late ack is ignored
+		s.nsp.server.stats.countAckTimeout(ctx.Err())
 		return Args{}, ctx.Err()
 	case <-s.client.es.Done():
 		return Args{}, ErrDisconnected

@@ -500,3 +500,17 @@ func TestUsesTheUsersActorSystem(t *testing.T) {
 		t.Error("the namespace actor lives in another system")
 	}
 }
+
+func TestServeClient(t *testing.T) {
+	_, base := startServer(t, &actorio.Options{ClientDir: "node_modules/socket.io-client/dist"})
+	status, body := do(t, "GET", base+"/socket.io/socket.io.js", "")
+	if status != 200 || !strings.Contains(body, "Socket.IO") {
+		t.Errorf("socket.io.js = %d, %.60q", status, body)
+	}
+	if status, _ := do(t, "GET", base+"/socket.io/../go.mod", ""); status == 200 {
+		t.Error("a path outside the bundle list was served")
+	}
+	if status, _ := do(t, "GET", base+"/socket.io/?EIO=4&transport=polling", ""); status != 200 {
+		t.Error("the Engine.IO handshake is no longer reachable")
+	}
+}

@@ -47,6 +47,8 @@ type SessionConfig struct {
 	// soft limit before the session is closed; zero closes at the first
 	// crossing.
 	SlowConsumerGrace time.Duration
+	// Stats, when set, counts what the session does, for metrics.
+	Stats *Stats
 	// PacketIn and PacketOut, when set, see every packet the session
 	// receives on its transport and every packet it sends (metrics, admin
 	// UI). They run in the actor and must not block or keep p.Data.
@@ -106,7 +108,7 @@ type Session struct {
 // NewSession returns the state of a session; tell must post to its mailbox.
 func NewSession(cfg SessionConfig, tell func(any)) *Session {
 	s := &Session{cfg: cfg, tell: tell, ws: cfg.WebSocket}
-	s.user = &EngineSession{id: cfg.SID, tell: tell, sink: &Sink{tell: tell, ws: cfg.WebSocket}, request: cfg.Request, done: cfg.Done}
+	s.user = &EngineSession{id: cfg.SID, tell: tell, sink: &Sink{tell: tell, ws: cfg.WebSocket, stats: cfg.Stats}, request: cfg.Request, done: cfg.Done}
 	s.user.transport.Store(s.transportName())
 	return s
 }
@@ -144,6 +146,10 @@ func (s *Session) Start() {
 		PingTimeout:  int(s.cfg.PingTimeout / time.Millisecond),
 		MaxPayload:   s.cfg.MaxPayload,
 	})
+	if st := s.cfg.Stats; st != nil {
+		st.Opened.Add(1)
+		st.transportGauge(s.ws != nil).Add(1)
+	}
 	s.send(eio.Packet{Type: eio.Open, Data: open})
 	s.nextPing = time.Now().Add(s.cfg.PingInterval)
 	s.armPing()
@@ -355,6 +361,11 @@ func (s *Session) probePacket(p eio.Packet) {
 		s.buffer = nil
 		s.user.transport.Store(transport.WebSocket)
 		s.user.sink.setWebSocket(s.ws)
+		if st := s.cfg.Stats; st != nil {
+			st.Upgrades.Add(1)
+			st.OpenPolling.Add(-1)
+			st.OpenWebSocket.Add(1)
+		}
 		s.cfg.Logger.Debug().Str("sid", s.cfg.SID).Msg("session upgraded")
 		if u, ok := s.cfg.Handler.(EngineUpgradeHandler); ok {
 			s.callUser(func() { u.OnUpgrade(s.user) })
@@ -365,6 +376,10 @@ func (s *Session) probePacket(p eio.Packet) {
 }
 
 func (s *Session) packetReceived(p eio.Packet) {
+	if st := s.cfg.Stats; st != nil {
+		st.PacketsIn.Add(1)
+		st.BytesIn.Add(uint64(len(p.Data)))
+	}
 	if s.cfg.PacketIn != nil {
 		s.cfg.PacketIn(s.cfg.SID, p)
 	}
@@ -400,6 +415,7 @@ func (s *Session) sendPing() {
 
 // send puts a packet on the transport in use.
 func (s *Session) send(p eio.Packet) {
+	s.countOut(p)
 	if s.cfg.PacketOut != nil {
 		s.cfg.PacketOut(s.cfg.SID, p)
 	}
@@ -413,6 +429,13 @@ func (s *Session) send(p eio.Packet) {
 	}
 }
 
+func (s *Session) countOut(p eio.Packet) {
+	if st := s.cfg.Stats; st != nil {
+		st.PacketsOut.Add(1)
+		st.BytesOut.Add(uint64(len(p.Data)))
+	}
+}
+
 // deliver sends a shared packet that came through the mailbox: as one push
 // on a WebSocket, into the poll buffer otherwise (a volatile one only if a
 // GET is waiting, as Node drops it when the transport is not writable).
@@ -420,16 +443,21 @@ func (s *Session) deliver(m *deliverRequested) {
 	defer s.user.sink.delivered()
 	switch {
 	case s.ws != nil:
-		if s.cfg.PacketOut != nil {
-			for _, p := range m.frames.Packets {
+		for _, p := range m.frames.Packets {
+			s.countOut(p)
+			if s.cfg.PacketOut != nil {
 				s.cfg.PacketOut(s.cfg.SID, p)
 			}
 		}
 		s.ws.SendFrames(m.frames, m.volatile)
 	case m.volatile && s.poll == nil:
+		if st := s.cfg.Stats; st != nil {
+			st.VolatileDrops.Add(1)
+		}
 	default:
 		// All of one delivery's packets go into one poll payload.
 		for _, p := range m.frames.Packets {
+			s.countOut(p)
 			if s.cfg.PacketOut != nil {
 				s.cfg.PacketOut(s.cfg.SID, p)
 			}
@@ -516,6 +544,13 @@ func (s *Session) close(reason, detail string, clientClosed bool) {
 	}
 	s.buffer = nil
 	s.user.sink.close()
+	if st := s.cfg.Stats; st != nil {
+		st.transportGauge(s.ws != nil).Add(-1)
+		st.closed(reason)
+		if detail == "slow consumer" || detail == "outbound queue overflow" {
+			st.SlowConsumers.Add(1)
+		}
+	}
 	s.cfg.Logger.Debug().Str("sid", s.cfg.SID).Str("transport", s.transportName()).Str("reason", reason).Str("detail", detail).Msg("session closed")
 	s.callUser(func() { s.cfg.Handler.OnClose(s.user, reason) })
 	s.endReason = reason

@@ -14,7 +14,8 @@ import (
 // mailbox, it routes through the mailbox instead, so a client that upgrades
 // still sees packets in the order they were delivered.
 type Sink struct {
-	tell func(any)
+	tell  func(any)
+	stats *Stats // nil: not counted
 
 	mu       sync.Mutex
 	ws       *transport.WSConn
@@ -28,7 +29,7 @@ func (k *Sink) Deliver(f *transport.Frames, volatile bool) {
 	switch {
 	case k.closed:
 	case k.ws != nil && k.inflight == 0:
-		k.ws.SendFrames(f, volatile)
+		k.count(f, k.ws.SendFrames(f, volatile))
 	default:
 		k.inflight++
 		k.mu.Unlock()
@@ -36,6 +37,21 @@ func (k *Sink) Deliver(f *transport.Frames, volatile bool) {
 		return
 	}
 	k.mu.Unlock()
+}
+
+// count records a direct push: packets and bytes out, or a volatile drop.
+func (k *Sink) count(f *transport.Frames, r transport.PushResult) {
+	if k.stats == nil {
+		return
+	}
+	if r == transport.PushDropped {
+		k.stats.VolatileDrops.Add(1)
+		return
+	}
+	k.stats.PacketsOut.Add(uint64(len(f.Packets)))
+	for _, p := range f.Packets {
+		k.stats.BytesOut.Add(uint64(len(p.Data)))
+	}
 }
 
 func (k *Sink) setWebSocket(ws *transport.WSConn) {

@@ -233,6 +233,17 @@ func (p *WriterPool) Stop() {
 	p.wg.Wait()
 }
 
+// Pending sums what every attached connection has queued and not written.
+func (p *WriterPool) Pending() (bytes, frames int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for oc := range p.conns {
+		bytes += oc.PendingBytes()
+		frames += oc.PendingFrames()
+	}
+	return bytes, frames
+}
+
 // Stats returns the pool's counters.
 func (p *WriterPool) Stats() PoolStats {
 	return PoolStats{

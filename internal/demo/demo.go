@@ -1,0 +1,192 @@
+// Package demo is the chat that `make run` serves: a username checked by
+// connect middleware, an online user list, channels to switch between,
+// messages broadcast to the channel with an ack confirming delivery, a
+// typing indicator and join/leave notices. The page (web/) is embedded in
+// the binary; the official socket.io-client bundle is served from npm's
+// files, as Node's serveClient.
+package demo
+
+import (
+	"embed"
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/actorio/actorio"
+)
+
+//go:embed web/*
+var web embed.FS
+
+// Channels are the rooms a user can switch between.
+var Channels = []string{"general", "random", "help"}
+
+const maxMessage = 2000 // bytes of text per message
+
+// Options configure the demo.
+type Options struct {
+	// Server options (ClientDir, ping, CORS...). Nil means defaults.
+	Server *actorio.Options
+}
+
+// Demo is the chat: an http.Handler serving the page and the Socket.IO
+// server.
+type Demo struct {
+	*actorio.Server
+	mux *http.ServeMux
+
+	mu    sync.Mutex
+	users map[string]*user // by username
+}
+
+type user struct {
+	channel string
+	socket  *actorio.Socket
+}
+
+// User is one entry of the online list.
+type User struct {
+	Username string `json:"username"`
+	Channel  string `json:"channel"`
+}
+
+// New returns the chat.
+func New(opts Options) *Demo {
+	srvOpts := opts.Server
+	if srvOpts == nil {
+		srvOpts = &actorio.Options{}
+	}
+	d := &Demo{Server: actorio.NewServer(srvOpts), users: map[string]*user{}}
+	d.Use(d.checkUsername)
+	d.OnConnection(d.connected)
+
+	page, _ := fs.Sub(web, "web") // the embedded directory exists
+	d.mux = http.NewServeMux()
+	d.mux.Handle(d.Path(), d.Server)
+	d.mux.Handle("/", http.FileServerFS(page))
+	return d
+}
+
+// ServeHTTP implements http.Handler.
+func (d *Demo) ServeHTTP(w http.ResponseWriter, r *http.Request) { d.mux.ServeHTTP(w, r) }
+
+func username(s *actorio.Socket) string {
+	var auth struct {
+		Username string `json:"username"`
+	}
+	if err := json.Unmarshal(s.Handshake().Auth, &auth); err != nil {
+		return ""
+	}
+	return strings.TrimSpace(auth.Username)
+}
+
+// checkUsername refuses an empty or taken name, with a message the page
+// shows.
+func (d *Demo) checkUsername(s *actorio.Socket) error {
+	name := username(s)
+	switch {
+	case name == "":
+		return &actorio.ConnectError{Message: "username required"}
+	case len(name) > 32:
+		return &actorio.ConnectError{Message: "username too long"}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, taken := d.users[name]; taken {
+		return &actorio.ConnectError{Message: "username taken"}
+	}
+	return nil
+}
+
+func (d *Demo) connected(s *actorio.Socket) {
+	name := username(s)
+	d.mu.Lock()
+	if _, taken := d.users[name]; taken { // claimed since the middleware ran
+		d.mu.Unlock()
+		s.Disconnect(false)
+		return
+	}
+	d.users[name] = &user{channel: Channels[0], socket: s}
+	d.mu.Unlock()
+	s.SetData(name)
+	s.Join(Channels[0])
+	_ = s.Emit("welcome", map[string]any{"username": name, "channels": Channels, "channel": Channels[0]})
+	d.publishUsers()
+	_ = s.To(Channels[0]).Emit("notice", map[string]string{"text": name + " joined #" + Channels[0]})
+
+	_ = s.On("message", func(text string, ack actorio.Ack) { d.message(s, name, text, ack) })
+	_ = s.On("typing", func(typing bool) {
+		_ = s.To(d.channelOf(name)).Emit("typing", map[string]any{"username": name, "typing": typing})
+	})
+	_ = s.On("switch", func(channel string, ack actorio.Ack) { d.switchChannel(s, name, channel, ack) })
+	s.OnDisconnect(func(string) {
+		d.mu.Lock()
+		u := d.users[name]
+		if u != nil && u.socket == s {
+			delete(d.users, name)
+		}
+		d.mu.Unlock()
+		if u != nil {
+			_ = d.To(u.channel).Emit("notice", map[string]string{"text": name + " left"})
+			d.publishUsers()
+		}
+	})
+}
+
+func (d *Demo) channelOf(name string) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if u, ok := d.users[name]; ok {
+		return u.channel
+	}
+	return Channels[0]
+}
+
+func (d *Demo) message(s *actorio.Socket, name, text string, ack actorio.Ack) {
+	text = strings.TrimSpace(text)
+	if text == "" || len(text) > maxMessage {
+		_ = ack(map[string]string{"error": "empty or too long"})
+		return
+	}
+	channel := d.channelOf(name)
+	now := time.Now().UnixMilli()
+	_ = s.To(channel).Emit("message", map[string]any{"from": name, "text": text, "channel": channel, "time": now})
+	// Emit returns once every recipient has the message queued: that is
+	// the delivery the sender's tick confirms.
+	_ = ack(map[string]any{"time": now, "delivered": d.Of("/").RoomSize(channel) - 1})
+}
+
+func (d *Demo) switchChannel(s *actorio.Socket, name, channel string, ack actorio.Ack) {
+	if !slices.Contains(Channels, channel) {
+		_ = ack(map[string]string{"error": "unknown channel"})
+		return
+	}
+	d.mu.Lock()
+	old := d.users[name].channel
+	d.users[name].channel = channel
+	d.mu.Unlock()
+	if old != channel {
+		s.Leave(old)
+		_ = d.To(old).Emit("notice", map[string]string{"text": name + " left #" + old})
+		s.Join(channel)
+		_ = s.To(channel).Emit("notice", map[string]string{"text": name + " joined #" + channel})
+	}
+	_ = ack(map[string]string{"channel": channel})
+	d.publishUsers()
+}
+
+// publishUsers sends everyone the online list, sorted by name.
+func (d *Demo) publishUsers() {
+	d.mu.Lock()
+	list := make([]User, 0, len(d.users))
+	for name, u := range d.users {
+		list = append(list, User{Username: name, Channel: u.channel})
+	}
+	d.mu.Unlock()
+	slices.SortFunc(list, func(a, b User) int { return strings.Compare(a.Username, b.Username) })
+	_ = d.Emit("users", list)
+}

@@ -1,0 +1,135 @@
+package actorio
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+
+	"github.com/actorio/actorio/actors"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// serverStats are the Socket.IO layer's own counters.
+type serverStats struct {
+	broadcasts  atomic.Uint64
+	deliveries  atomic.Uint64
+	ackTimeouts atomic.Uint64
+
+	mu          sync.Mutex
+	disconnects map[string]uint64 // socket disconnects by reason
+}
+
+func (s *serverStats) disconnected(reason string) {
+	s.mu.Lock()
+	if s.disconnects == nil {
+		s.disconnects = map[string]uint64{}
+	}
+	s.disconnects[reason]++
+	s.mu.Unlock()
+}
+
+// countAckTimeout counts an EmitWithAck that ended without its answer.
+func (s *serverStats) countAckTimeout(err error) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrAckTimeout) {
+		s.ackTimeouts.Add(1)
+	}
+}
+
+// Metrics is a prometheus.Collector of a server's figures. Register it in
+// a registry of your own (Actorio touches no global one):
+//
+//	reg := prometheus.NewRegistry()
+//	reg.MustRegister(srv.Metrics())
+type Metrics struct {
+	srv *Server
+
+	connections, opened, upgrades, sockets, rooms, packets, bytes,
+	broadcasts, deliveries, volatileDrops, slowConsumers, engineCloses,
+	disconnects, ackTimeouts, queueBytes, queueFrames *prometheus.Desc
+}
+
+// Metrics returns the server's collector.
+func (s *Server) Metrics() *Metrics {
+	d := func(name, help string, labels ...string) *prometheus.Desc {
+		return prometheus.NewDesc("actorio_"+name, help, labels, nil)
+	}
+	return &Metrics{
+		srv:           s,
+		connections:   d("connections", "Open Engine.IO connections.", "transport"),
+		opened:        d("connections_opened_total", "Engine.IO connections opened."),
+		upgrades:      d("upgrades_total", "Upgrades from polling to WebSocket."),
+		sockets:       d("sockets", "Connected sockets.", "namespace"),
+		rooms:         d("rooms", "Rooms with members, sockets' own rooms included.", "namespace"),
+		packets:       d("packets_total", "Engine.IO packets.", "direction"),
+		bytes:         d("bytes_total", "Engine.IO packet payload bytes.", "direction"),
+		broadcasts:    d("broadcasts_total", "Broadcasts emitted."),
+		deliveries:    d("broadcast_deliveries_total", "Broadcast packets handed to a local recipient."),
+		volatileDrops: d("volatile_drops_total", "Volatile packets dropped for clients that could not take them."),
+		slowConsumers: d("slow_consumer_disconnects_total", "Connections closed for not reading fast enough."),
+		engineCloses:  d("connection_closes_total", "Engine.IO connections closed, by reason.", "reason"),
+		disconnects:   d("socket_disconnects_total", "Socket disconnections, by reason.", "reason"),
+		ackTimeouts:   d("ack_timeouts_total", "EmitWithAck calls that ended without every answer."),
+		queueBytes:    d("outbound_queue_bytes", "Bytes queued for WebSocket clients, not yet written."),
+		queueFrames:   d("outbound_queue_frames", "Frames queued for WebSocket clients, not yet written."),
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{m.connections, m.opened, m.upgrades, m.sockets, m.rooms, m.packets,
+		m.bytes, m.broadcasts, m.deliveries, m.volatileDrops, m.slowConsumers, m.engineCloses, m.disconnects,
+		m.ackTimeouts, m.queueBytes, m.queueFrames} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector.
+func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
+	e, s := &m.srv.engine.stats, &m.srv.stats
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	gauge(m.connections, float64(e.OpenPolling.Load()), "polling")
+	gauge(m.connections, float64(e.OpenWebSocket.Load()), "websocket")
+	counter(m.opened, e.Opened.Load())
+	counter(m.upgrades, e.Upgrades.Load())
+	counter(m.packets, e.PacketsIn.Load(), "in")
+	counter(m.packets, e.PacketsOut.Load(), "out")
+	counter(m.bytes, e.BytesIn.Load(), "in")
+	counter(m.bytes, e.BytesOut.Load(), "out")
+	counter(m.volatileDrops, e.VolatileDrops.Load())
+	counter(m.slowConsumers, e.SlowConsumers.Load())
+	for reason, n := range e.Closes() {
+		counter(m.engineCloses, n, reason)
+	}
+	counter(m.broadcasts, s.broadcasts.Load())
+	counter(m.deliveries, s.deliveries.Load())
+	counter(m.ackTimeouts, s.ackTimeouts.Load())
+	s.mu.Lock()
+	for reason, n := range s.disconnects {
+		counter(m.disconnects, n, reason)
+	}
+	s.mu.Unlock()
+	for _, n := range m.srv.allNamespaces() {
+		gauge(m.sockets, float64(n.SocketCount()), n.name)
+		reply := make(chan []string, 1)
+		gauge(m.rooms, float64(len(ask(n, &actors.ListRooms{Reply: reply}, reply))), n.name)
+	}
+	qb, qf := m.srv.engine.pool.Pending()
+	gauge(m.queueBytes, float64(qb))
+	gauge(m.queueFrames, float64(qf))
+}
+
+func (s *Server) allNamespaces() []*Namespace {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*Namespace, 0, len(s.namespaces))
+	for _, n := range s.namespaces {
+		out = append(out, n)
+	}
+	return out
+}
