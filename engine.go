@@ -3,7 +3,6 @@ package actorio
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -153,8 +152,10 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 	o := opts.withDefaults()
 	e := &Engine{opts: o, system: o.ActorSystem, stopped: make(chan struct{})}
 	if e.system == nil {
+		// protoactor's own logs go to the same logger, as component "actors".
+		actorsLog := o.Logger.With().Str("component", "actors").Logger()
 		e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
-			return slog.New(slog.NewTextHandler(io.Discard, nil))
+			return slog.New(zerolog.NewSlogHandler(actorsLog))
 		}))
 		e.ownSystem = true
 	}
@@ -216,7 +217,7 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) transport.Session
 		Request:           hs.Request.WithContext(context.Background()), // outlives the handshake
 		Done:              ref.done,
 		Handler:           h,
-		Logger:            e.opts.Logger,
+		Logger:            e.opts.Logger.With().Str("component", "engine").Logger(),
 		PacketIn:          e.opts.PacketIn,
 		SlowConsumerGrace: e.opts.SlowConsumerGrace,
 		PacketOut:         e.opts.PacketOut,

@@ -70,9 +70,11 @@ func NewServer(opts *Options) *Server {
 	}
 	s := &Server{opts: o, codec: newCodec(o.Parser), namespaces: map[string]*Namespace{}}
 	s.engine = NewEngine(&o.EngineOptions, s)
+	// Socket.IO logs carry component "socket", as Node's DEBUG=socket.io:*.
+	s.opts.Logger = o.Logger.With().Str("component", "socket").Logger()
 	s.Of("/")
 	if err := o.Adapter.Attach(localSide{s}); err != nil {
-		s.opts.Logger.Error().Err(err).Msg("adapter attach failed")
+		s.opts.Logger.Error().Str("component", "adapter").Err(err).Msg("adapter attach failed")
 	}
 	return s
 }
@@ -147,5 +149,5 @@ func (s *Server) Emit(event string, args ...any) error { return s.Of("/").Emit(e
 
 // spawnNamespace starts a namespace's actor.
 func (s *Server) spawnNamespace(n *Namespace) *actor.PID {
-	return s.engine.system.Root.Spawn(actors.NewNamespaceProps(n.name, s.opts.Logger, n.roomEvent, s.opts.ConnectionStateRecovery.duration()))
+	return s.engine.system.Root.Spawn(actors.NewNamespaceProps(n.name, s.opts.Logger.With().Str("component", "actors").Logger(), n.roomEvent, s.opts.ConnectionStateRecovery.duration()))
 }

@@ -376,6 +376,8 @@ func (s *Session) probePacket(p eio.Packet) {
 }
 
 func (s *Session) packetReceived(p eio.Packet) {
+	// Per packet only at trace; zerolog skips the whole line when disabled.
+	s.cfg.Logger.Trace().Str("sid", s.cfg.SID).Stringer("type", p.Type).Bool("binary", p.Binary).Int("bytes", len(p.Data)).Msg("packet in")
 	if st := s.cfg.Stats; st != nil {
 		st.PacketsIn.Add(1)
 		st.BytesIn.Add(uint64(len(p.Data)))
@@ -430,6 +432,7 @@ func (s *Session) send(p eio.Packet) {
 }
 
 func (s *Session) countOut(p eio.Packet) {
+	s.cfg.Logger.Trace().Str("sid", s.cfg.SID).Stringer("type", p.Type).Bool("binary", p.Binary).Int("bytes", len(p.Data)).Msg("packet out")
 	if st := s.cfg.Stats; st != nil {
 		st.PacketsOut.Add(1)
 		st.BytesOut.Add(uint64(len(p.Data)))

@@ -1,66 +1,136 @@
-// Command actorio-server runs Actorio. -mode conformance serves what the
-// official Engine.IO and Socket.IO protocol test suites drive
-// (../shared/CONFORMANCE.md); -mode bench serves ../shared/BENCH-CONTRACT.md;
-// the demo chat comes next.
+// Command actorio-server runs Actorio: the demo chat by default (-mode
+// demo), the server the official protocol test suites drive (-mode
+// conformance, ../shared/CONFORMANCE.md) and the benchmark's server (-mode
+// bench, ../shared/BENCH-CONTRACT.md). Run with -help for the flags; each
+// also reads from the environment (ACTORIO_<FLAG>).
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/actorio/actorio"
 	"github.com/actorio/actorio/internal/benchserver"
 	"github.com/actorio/actorio/internal/conformance"
+	"github.com/actorio/actorio/internal/demo"
 	"github.com/rs/zerolog"
 )
 
 func main() {
-	mode := flag.String("mode", "demo", "what to serve: demo, conformance or bench")
-	addr := flag.String("addr", "", "listen address (default 127.0.0.1:$PORT, PORT defaulting to 3000)")
-	flag.Parse()
-	if *addr == "" {
-		port := os.Getenv("PORT")
-		if port == "" {
-			port = "3000"
-		}
-		*addr = "127.0.0.1:" + port
-	}
-
-	var handler http.Handler
-	var closeEngine func()
-	switch *mode {
-	case "conformance":
-		srv := conformance.New(zerolog.Nop())
-		handler, closeEngine = srv.Handler, srv.Close
-	case "bench":
-		srv := benchserver.New(benchserver.ConfigFromEnv())
-		mux := http.NewServeMux()
-		mux.Handle(srv.Path(), srv)
-		handler, closeEngine = mux, srv.Close
-	default:
-		fmt.Fprintf(os.Stderr, "actorio-server: mode %q is not available yet: the demo is not built yet; try -mode conformance or -mode bench\n", *mode)
-		os.Exit(2)
-	}
-
-	srv := &http.Server{Addr: *addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		closeEngine()
-		_ = srv.Shutdown(shutdown)
-	}()
-	fmt.Fprintf(os.Stderr, "actorio-server: %s mode on http://%s\n", *mode, *addr)
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := run(os.Args[1:], os.Getenv, nil, nil); err != nil {
 		fmt.Fprintln(os.Stderr, "actorio-server:", err)
 		os.Exit(1)
 	}
+}
+
+// run serves until SIGINT or SIGTERM (or until stop is closed, for tests);
+// listening, if set, is told the address once the server accepts.
+func run(args []string, getenv func(string) string, stop <-chan struct{}, listening func(addr string)) error {
+	cfg, err := parseConfig(args, getenv)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(cfg.logLevel, cfg.logFormat, os.Stderr)
+	if err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	var o ops
+	var sio *actorio.Server
+	var closeApp func()
+	switch cfg.mode {
+	case "demo":
+		d := demo.New(demo.Options{Server: serverOptions(cfg, logger)})
+		mux.Handle("/", d)
+		sio, closeApp = d.Server, d.Close
+	case "conformance":
+		c := conformance.New(logger)
+		mux.Handle("/", c.Handler)
+		closeApp = c.Close
+	case "bench":
+		b := benchserver.New(benchserver.ConfigFromEnv())
+		mux.Handle(b.Path(), b)
+		sio, closeApp = b.Server, b.Close
+	default:
+		return fmt.Errorf("unknown mode %q (demo, conformance or bench)", cfg.mode)
+	}
+	o.mount(mux, sio, cfg.metrics && cfg.mode != "bench")
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		closeApp()
+		return err
+	}
+	web := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- web.Serve(ln) }()
+	logger.Info().Str("mode", cfg.mode).Str("url", "http://"+ln.Addr().String()).Msg("listening")
+	if listening != nil {
+		listening(ln.Addr().String())
+	}
+
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	select {
+	case err := <-served:
+		closeApp()
+		return err
+	case <-signals:
+	case <-stop:
+	}
+
+	// Graceful shutdown: not ready any more, no new connections, every
+	// client told "server shutting down", all within the deadline.
+	logger.Info().Dur("deadline", cfg.shutdownTimeout).Msg("shutting down")
+	o.shuttingDown.Store(true)
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	_ = ln.Close()
+	appClosed := make(chan struct{})
+	go func() {
+		closeApp()
+		close(appClosed)
+	}()
+	select {
+	case <-appClosed:
+	case <-ctx.Done():
+		logger.Warn().Msg("clients not all closed by the deadline")
+	}
+	if err := web.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		logger.Warn().Err(err).Msg("http shutdown")
+	}
+	logger.Info().Msg("stopped")
+	return nil
+}
+
+// serverOptions are the flags' Socket.IO options (demo mode).
+func serverOptions(cfg config, logger zerolog.Logger) *actorio.Options {
+	o := &actorio.Options{ClientDir: cfg.clientDir, EngineOptions: actorio.EngineOptions{
+		Path:              cfg.path,
+		PingInterval:      cfg.pingInterval,
+		PingTimeout:       cfg.pingTimeout,
+		MaxHTTPBufferSize: cfg.maxBufferSize,
+		Transports:        splitList(cfg.transports),
+		Logger:            logger,
+	}}
+	if origins := splitList(cfg.corsOrigins); len(origins) > 0 {
+		o.CORS = &actorio.CORSOptions{Origins: origins}
+	}
+	if cfg.recovery {
+		o.ConnectionStateRecovery = &actorio.RecoveryOptions{}
+	}
+	if _, err := os.Stat(cfg.clientDir); cfg.clientDir != "" && err != nil {
+		logger.Warn().Str("dir", cfg.clientDir).Msg("socket.io-client bundle not found: run npm ci; /socket.io/socket.io.js will 404")
+	}
+
+	return o
 }
