@@ -21,7 +21,7 @@ build: ## build every package and the server binary into bin/
 	$(GO) build $(PKGS)
 	$(GO) build -o bin/actorio-server ./cmd/actorio-server
 
-run: ## start the server (demo mode, http://localhost:3000)
+run: deps ## start the demo chat at http://localhost:3000 (npm's socket.io-client bundle is served from node_modules)
 	$(GO) run ./cmd/actorio-server -mode demo -addr 127.0.0.1:3000
 
 test: deps ## the whole test suite, with the race detector (the README's test command)
