@@ -1,13 +1,10 @@
 package actorio_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,8 +19,8 @@ import (
 
 func startConformance(t *testing.T) string {
 	t.Helper()
-	var logs bytes.Buffer
-	srv := conformance.New(zerolog.New(&syncWriter{w: &logs}).Level(zerolog.DebugLevel))
+	var logs syncBuffer
+	srv := conformance.New(zerolog.New(&logs).Level(zerolog.DebugLevel))
 	hs := httptest.NewServer(srv.Handler)
 	t.Cleanup(func() {
 		srv.Close()
@@ -231,16 +228,4 @@ func TestSocketIOBinary(t *testing.T) {
 			}
 		}
 	}
-}
-
-// syncWriter serializes the server's log writes into a buffer.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.w.Write(p)
 }

@@ -15,31 +15,11 @@
 // walking up from testdata/e2e.
 
 const { Socket } = require("engine.io-client");
+const { harness } = require("./harness");
 
 const [url, scenario, arg] = process.argv.slice(2);
-// The Go test sets E2E_TIMEOUT_MS a little under its own deadline.
-const scenarioTimeoutMs = Number(process.env.E2E_TIMEOUT_MS) || 10000;
-
-function emit(obj) {
-  process.stdout.write(JSON.stringify(obj) + "\n"); // a pipe: synchronous on Linux
-}
-
-function fail(msg) {
-  process.stderr.write(`engine_client.js ${scenario}: ${msg}\n`);
-  process.exit(1);
-}
-
-// finish reports the result; Node exits when the last socket has closed.
-function finish(result) {
-  step = "exit once every socket has closed";
-  emit({ event: "result", ...result });
-}
-
-// Reports a scenario that hangs, with where it was, before the Go test's
-// own deadline kills the process without a word. Unreferenced: it does not
-// keep Node alive by itself.
-let step = "start";
-setTimeout(() => fail(`timed out after ${scenarioTimeoutMs}ms at step: ${step}`), scenarioTimeoutMs).unref();
+const h = harness(`engine_client.js ${scenario}`);
+const { emit, fail, finish } = h;
 
 // connect opens a socket and returns it with a message queue. Every "close"
 // is printed, so the Go test sees how and when the client closed.
@@ -91,13 +71,13 @@ function show(data) {
 
 async function expectText(c, want) {
   const got = await c.next();
-  if (got !== want) fail(`at step ${step}: got ${show(got)}, want ${show(want)}`);
+  if (got !== want) fail(`at step ${h.step}: got ${show(got)}, want ${show(want)}`);
 }
 
 async function expectBinary(c, want) {
   const got = await c.next();
-  if (!Buffer.isBuffer(got)) fail(`at step ${step}: got ${show(got)} (${typeof got}), want a Buffer of ${want.length} bytes`);
-  if (!got.equals(want)) fail(`at step ${step}: got ${got.length} bytes that differ from the ${want.length} sent`);
+  if (!Buffer.isBuffer(got)) fail(`at step ${h.step}: got ${show(got)} (${typeof got}), want a Buffer of ${want.length} bytes`);
+  if (!got.equals(want)) fail(`at step ${h.step}: got ${got.length} bytes that differ from the ${want.length} sent`);
 }
 
 // Echo and transport checks on a single transport; the server answers
@@ -107,26 +87,26 @@ async function echo(transport) {
   const seen = new Set();
   const look = () => seen.add(c.socket.transport.name);
   c.socket.on("upgrading", (t) => fail(`upgrading to ${t.name} with transports [${transport}]`));
-  step = "open";
+  h.step = "open";
   await c.opened;
   look();
-  step = "echo hello";
+  h.step = "echo hello";
   c.socket.send("hello");
   await expectText(c, "hello");
   look();
-  step = "echo multi-byte UTF-8";
+  h.step = "echo multi-byte UTF-8";
   c.socket.send("héllo ✓ 🚀");
   await expectText(c, "héllo ✓ 🚀");
   look();
-  step = "echo three messages sent at once";
+  h.step = "echo three messages sent at once";
   for (const m of ["one", "two", "three"]) c.socket.send(m);
   for (const m of ["one", "two", "three"]) await expectText(c, m);
   look();
-  step = "server transport";
+  h.step = "server transport";
   c.socket.send("transport?");
   const server = await c.next();
   look();
-  step = "close";
+  h.step = "close";
   c.socket.close();
   await c.closed;
   finish({ transports: [...seen], server });
@@ -135,23 +115,23 @@ async function echo(transport) {
 async function upgrade() {
   const c = connect({});
   const upgraded = new Promise((resolve) => c.socket.once("upgrade", (t) => resolve(t.name)));
-  step = "open";
+  h.step = "open";
   await c.opened;
   const openTransport = c.socket.transport.name;
-  step = "echo before the upgrade";
+  h.step = "echo before the upgrade";
   c.socket.send("before");
   await expectText(c, "before");
-  step = "upgrade";
+  h.step = "upgrade";
   const upgradedTo = await upgraded;
   const afterUpgrade = c.socket.transport.name;
-  step = "echo after the upgrade";
+  h.step = "echo after the upgrade";
   c.socket.send("after");
   await expectText(c, "after");
-  step = "server transport";
+  h.step = "server transport";
   c.socket.send("transport?");
   const server = await c.next();
   const final = c.socket.transport.name;
-  step = "close";
+  h.step = "close";
   c.socket.close();
   await c.closed;
   finish({ openTransport, upgradedTo, afterUpgrade, final, server });
@@ -169,20 +149,20 @@ function binaryPayloads() {
 
 async function binary(transport) {
   const c = connect({ transports: [transport] });
-  step = "open";
+  h.step = "open";
   await c.opened;
   const sizes = [];
   for (const p of binaryPayloads()) {
-    step = `binary echo of ${p.length} bytes (${p.constructor.name})`;
+    h.step = `binary echo of ${p.length} bytes (${p.constructor.name})`;
     c.socket.send(p);
     await expectBinary(c, Buffer.from(p));
     sizes.push(p.length);
   }
-  step = "text after binary";
+  h.step = "text after binary";
   c.socket.send("4text");
   await expectText(c, "4text");
   const name = c.socket.transport.name;
-  step = "close";
+  h.step = "close";
   c.socket.close();
   await c.closed;
   finish({ transport: name, sizes });
@@ -205,13 +185,13 @@ async function heartbeat(transport) {
       if (pings === want) resolve();
     });
   });
-  step = "open";
+  h.step = "open";
   await c.opened;
   const start = Date.now();
-  step = `wait for ${want} pings`;
+  h.step = `wait for ${want} pings`;
   await enough;
   const elapsedMs = Date.now() - start;
-  step = "bye";
+  h.step = "bye";
   closing = true;
   c.socket.send("bye");
   c.socket.close();
@@ -221,12 +201,12 @@ async function heartbeat(transport) {
 
 async function clientClose(transport) {
   const c = connect({ transports: [transport] });
-  step = "open";
+  h.step = "open";
   await c.opened;
-  step = "echo";
+  h.step = "echo";
   c.socket.send("hello");
   await expectText(c, "hello");
-  step = "close";
+  h.step = "close";
   c.socket.close();
   const reason = await c.closed;
   finish({ reason, transport });
@@ -238,18 +218,18 @@ async function payloadLimit(transport) {
   const c = connect({ transports: [transport] });
   let maxPayload = 0;
   c.socket.once("handshake", (h) => (maxPayload = h.maxPayload));
-  step = "open";
+  h.step = "open";
   await c.opened;
   if (!(maxPayload > 1)) fail(`handshake maxPayload = ${maxPayload}`);
   const echoed = [];
   for (const packetLen of [maxPayload - 1, maxPayload]) {
-    step = `echo a ${packetLen}-byte packet`;
+    h.step = `echo a ${packetLen}-byte packet`;
     const msg = "x".repeat(packetLen - 1); // the packet is "4" + msg
     c.socket.send(msg);
     await expectText(c, msg);
     echoed.push(packetLen);
   }
-  step = `send a ${maxPayload + 1}-byte packet`;
+  h.step = `send a ${maxPayload + 1}-byte packet`;
   c.socket.send("y".repeat(maxPayload));
   const late = [];
   c.socket.on("message", (m) => late.push(show(m)));
@@ -264,13 +244,13 @@ async function payloadLimit(transport) {
 async function burstReader() {
   const every = Number(arg);
   const c = connect({ transports: ["websocket"] });
-  step = "open";
+  h.step = "open";
   await c.opened;
   c.socket.send("role:healthy");
   let count = 0;
   let bytes = 0;
   for (;;) {
-    step = `burst message ${count + 1}`;
+    h.step = `burst message ${count + 1}`;
     const m = await c.next();
     if (typeof m !== "string") fail(`got ${show(m)}, want a burst message`);
     if (m.startsWith("done:")) {
@@ -291,7 +271,7 @@ async function burstReader() {
 // packet, says so, and waits until stdin closes.
 async function slowReader() {
   const c = connect({ transports: ["websocket"] });
-  step = "open";
+  h.step = "open";
   await c.opened;
   const ws = c.socket.transport.ws;
   if (!ws || typeof ws.pause !== "function") fail("socket.transport.ws has no pause(): not the ws package?");
@@ -301,7 +281,7 @@ async function slowReader() {
   ws.pause();
   c.socket.send("role:slow"); // writing still works
   emit({ event: "paused", paused: ws.isPaused });
-  step = "paused, waiting for stdin to close";
+  h.step = "paused, waiting for stdin to close";
   process.stdin.resume();
   process.stdin.on("end", () => {
     finish({ paused: ws.isPaused });
@@ -328,4 +308,4 @@ const scenarios = {
 if (!url || !scenarios[scenario]) {
   fail(`usage: node engine_client.js <url> <scenario> [arg]; scenarios: ${Object.keys(scenarios).join(", ")}`);
 }
-scenarios[scenario]().catch((err) => fail(`at step ${step}: ${err && err.stack ? err.stack : err}`));
+scenarios[scenario]().catch((err) => fail(`at step ${h.step}: ${err && err.stack ? err.stack : err}`));

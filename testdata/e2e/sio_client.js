@@ -21,33 +21,13 @@
 // reconnecting client would have done.
 
 const { io } = require("socket.io-client");
+const { harness } = require("./harness");
 
 const [url, scenario, transport, parserName] = process.argv.slice(2);
-// The Go test sets E2E_TIMEOUT_MS a little under its own deadline.
-const scenarioTimeoutMs = Number(process.env.E2E_TIMEOUT_MS) || 10000;
+const h = harness(`sio_client.js ${scenario} ${transport} ${parserName}`);
+const { emit, fail, finish } = h;
 // How long an acknowledgement may take before the client gives up.
 const ackTimeoutMs = 5000;
-
-function emit(obj) {
-  process.stdout.write(JSON.stringify(obj) + "\n"); // a pipe: synchronous on Linux
-}
-
-function fail(msg) {
-  process.stderr.write(`sio_client.js ${scenario} ${transport} ${parserName}: ${msg}\n`);
-  process.exit(1);
-}
-
-// finish reports the result; Node exits when the last socket has closed.
-function finish(result) {
-  step = "exit once every socket has closed";
-  emit({ event: "result", ...result });
-}
-
-// Reports a scenario that hangs, with where it was, before the Go test's
-// own deadline kills the process without a word. Unreferenced: it does not
-// keep Node alive by itself.
-let step = "start";
-setTimeout(() => fail(`timed out after ${scenarioTimeoutMs}ms at step: ${step}`), scenarioTimeoutMs).unref();
 
 function options(extra) {
   const o = { reconnection: false, ...extra };
@@ -149,15 +129,15 @@ function transportOf(socket) {
 async function connectAuth() {
   const socket = io(url, options({ auth: { token: "abc" } }));
   const ready = once(socket, "ready");
-  step = "connect";
+  h.step = "connect";
   await connected(socket, "/");
   const id = socket.id;
-  step = "ready from the server";
+  h.step = "ready from the server";
   const server = await ready;
-  step = "upgrade";
+  h.step = "upgrade";
   await settled(socket);
   const final = transportOf(socket);
-  step = "disconnect";
+  h.step = "disconnect";
   const reason = disconnected(socket);
   socket.disconnect();
   finish({ id, server: plain(server), transport: final, reason: await reason });
@@ -166,17 +146,17 @@ async function connectAuth() {
 // Scenario 2: three namespaces through one Manager.
 async function namespaces() {
   const sockets = ["/", "/a", "/b"].map((nsp) => ({ nsp, socket: io(nsp === "/" ? url : url + nsp, options()) }));
-  step = "connect to /, /a and /b";
+  h.step = "connect to /, /a and /b";
   await Promise.all(sockets.map((s) => connected(s.socket, s.nsp)));
   const managers = new Set(sockets.map((s) => s.socket.io)).size;
   const engineIDs = [...new Set(sockets.map((s) => s.socket.io.engine.id))];
   const out = [];
   for (const s of sockets) {
-    step = `whoami on ${s.nsp}`;
+    h.step = `whoami on ${s.nsp}`;
     const [server] = await ask(s.socket, "whoami");
     out.push({ nsp: s.nsp, id: s.socket.id, server: plain(server) });
   }
-  step = "disconnect";
+  h.step = "disconnect";
   const reasons = sockets.map((s) => disconnected(s.socket));
   for (const s of sockets) s.socket.disconnect();
   await Promise.all(reasons);
@@ -189,13 +169,13 @@ async function connectError() {
   const root = io(url, options({ auth: { token: "wrong" } }));
   const nope = io(url + "/nope", options());
   const ok = io(url + "/ok", options());
-  step = "connect_error on / and /nope, connect on /ok";
+  h.step = "connect_error on / and /nope, connect on /ok";
   const [rootErr, nopeErr] = await Promise.all([refused(root, "/"), refused(nope, "/nope"), connected(ok, "/ok")]);
   const describe = (err) => ({ message: err.message, data: plain(err.data) });
-  step = "ack on /ok after the refusals";
+  h.step = "ack on /ok after the refusals";
   const [answer] = await ask(ok, "ping");
   const engineIDs = [...new Set([root, nope, ok].map((s) => s.io.engine.id))];
-  step = "disconnect";
+  h.step = "disconnect";
   const reason = disconnected(ok);
   ok.disconnect();
   await reason;
@@ -214,10 +194,10 @@ async function events() {
   const socket = io(url, options());
   const fromServer = once(socket, "fromServer");
   const forwarded = once(socket, "forwarded");
-  step = "connect";
+  h.step = "connect";
   await connected(socket, "/");
 
-  step = "typed";
+  h.step = "typed";
   const typed = await ask(socket, "typed", "héllo ✓ 🚀", -42, {
     flag: true,
     ratio: 1.5,
@@ -225,24 +205,24 @@ async function events() {
     nested: { count: 7, missing: null },
   });
 
-  step = "binary at depth";
+  h.step = "binary at depth";
   const binary = await ask(socket, "binary", {
     meta: "m",
     payload: { data: every256() },
     list: [Buffer.from([1, 2, 3]), Buffer.alloc(0)],
   });
 
-  step = "forward";
+  h.step = "forward";
   const forwardArgs = ["text", { bin: Buffer.from([9, 8, 7]), n: 1 }, [Buffer.from([1]), 2], null];
   const forwardAck = await ask(socket, "forward", ...forwardArgs);
-  step = "forwarded event";
+  h.step = "forwarded event";
   const forwardEvent = await forwarded;
 
-  step = "binary from the server";
+  h.step = "binary from the server";
   socket.emit("sendMe");
   const server = await fromServer;
 
-  step = "disconnect";
+  h.step = "disconnect";
   const reason = disconnected(socket);
   socket.disconnect();
   await reason;
@@ -274,11 +254,11 @@ async function serverAck() {
     socket.emit("lateSent");
   });
   const bye = once(socket, "bye");
-  step = "connect";
+  h.step = "connect";
   await connected(socket, "/");
-  step = "the server's questions, until bye";
+  h.step = "the server's questions, until bye";
   await bye;
-  step = "disconnect";
+  h.step = "disconnect";
   const reason = disconnected(socket);
   socket.disconnect();
   await reason;
@@ -298,20 +278,20 @@ async function rooms() {
     });
     clients[name] = { socket, got, end: once(socket, "end") };
   }
-  step = "connect A, B and C";
+  h.step = "connect A, B and C";
   await Promise.all(names.map((n) => connected(clients[n].socket, n)));
   const joined = {};
   for (const n of ["A", "B"]) {
-    step = `${n} joins r`;
+    h.step = `${n} joins r`;
     [joined[n]] = await ask(clients[n].socket, "join", "r");
   }
   const ids = {};
   for (const n of names) ids[n] = clients[n].socket.id;
   emit({ event: "joined", rooms: joined, ids });
   clients.A.socket.emit("toRoom", "r", "socket.to(r) from A");
-  step = "end from the server on every socket";
+  h.step = "end from the server on every socket";
   await Promise.all(names.map((n) => clients[n].end));
-  step = "disconnect";
+  h.step = "disconnect";
   const reasons = names.map((n) => disconnected(clients[n].socket));
   for (const n of names) clients[n].socket.disconnect();
   await Promise.all(reasons);
@@ -330,7 +310,7 @@ async function joinThenEmit() {
   const hellos = [];
   let welcome = null;
   const progress = () => {
-    step = `waiting for ${welcome === null ? "welcome and " : ""}hello ${[...missing].join(", ")}`;
+    h.step = `waiting for ${welcome === null ? "welcome and " : ""}hello ${[...missing].join(", ")}`;
   };
   const done = new Promise((resolve) => {
     const check = () => {
@@ -347,13 +327,13 @@ async function joinThenEmit() {
       check();
     });
   });
-  step = "connect";
+  h.step = "connect";
   await connected(socket, "/");
   const id = socket.id;
   for (let i = 0; i < n; i++) socket.emit("joinAndHello", `x${i}`);
   progress();
   await done;
-  step = "disconnect";
+  h.step = "disconnect";
   const reason = disconnected(socket);
   socket.disconnect();
   await reason;
@@ -364,11 +344,11 @@ async function joinThenEmit() {
 async function volatileSmoke() {
   const socket = io(url, options());
   const v = once(socket, "v");
-  step = "connect";
+  h.step = "connect";
   await connected(socket, "/");
-  step = "volatile event";
+  h.step = "volatile event";
   const [arg] = await v;
-  step = "disconnect";
+  h.step = "disconnect";
   const reason = disconnected(socket);
   socket.disconnect();
   await reason;
@@ -382,11 +362,11 @@ async function disconnectReasons(mode) {
   const rootReason = disconnected(root);
   const otherReason = disconnected(other);
   const ready = once(root, "ready");
-  step = "connect / and /other";
+  h.step = "connect / and /other";
   await Promise.all([connected(root, "/"), connected(other, "/other")]);
-  step = "ready from the server";
+  h.step = "ready from the server";
   await ready;
-  step = "upgrade";
+  h.step = "upgrade";
   await settled(root);
   emit({ event: "ready", transport: transportOf(root) });
   switch (mode) {
@@ -398,20 +378,20 @@ async function disconnectReasons(mode) {
       break;
     // server, close, kill: the Go test acts
   }
-  step = "disconnect of /";
+  h.step = "disconnect of /";
   const result = { root: await rootReason };
   // socket.io-client dispatches each decoded packet on its own tick, so
   // /other's DISCONNECT may follow /'s even within one payload: give it a
   // bounded moment before concluding that /other stayed connected.
   if (other.connected) {
-    step = "/other: its own disconnect, or still connected";
+    h.step = "/other: its own disconnect, or still connected";
     const late = await Promise.race([otherReason, new Promise((res) => setTimeout(() => res(null), 1000))]);
     if (late === null) {
       result.otherStillConnected = true;
       other.disconnect();
     }
   }
-  step = "disconnect of /other";
+  h.step = "disconnect of /other";
   result.other = await otherReason;
   finish(result);
 }
@@ -421,21 +401,21 @@ async function disconnectReasons(mode) {
 async function payloadLimit() {
   const big = io(url, options({ forceNew: true, auth: { name: "big" } }));
   const small = io(url, options({ forceNew: true, auth: { name: "small" } }));
-  step = "connect both";
+  h.step = "connect both";
   await Promise.all([connected(big, "big"), connected(small, "small")]);
-  step = "upgrade";
+  h.step = "upgrade";
   await Promise.all([settled(big), settled(small)]);
   const bigTransport = transportOf(big);
   const bigReason = disconnected(big);
   const late = [];
   big.onAny((event) => late.push(event));
-  step = "send the oversized event";
+  h.step = "send the oversized event";
   big.emit("big", "x".repeat(5000)); // the Go test sets a limit well under it
-  step = "disconnect of the sender";
+  h.step = "disconnect of the sender";
   const reason = await bigReason;
-  step = "ack on the other connection";
+  h.step = "ack on the other connection";
   const [answer] = await ask(small, "small", "still here");
-  step = "disconnect";
+  h.step = "disconnect";
   const smallReason = disconnected(small);
   small.disconnect();
   await smallReason;
@@ -464,4 +444,4 @@ if (!url || !scenarios[scenario] || !transport || !parserName) {
     `usage: node sio_client.js <url> <scenario> <polling|websocket|default> <json|msgpack>; scenarios: ${Object.keys(scenarios).join(", ")}`,
   );
 }
-scenarios[scenario]().catch((err) => fail(`at step ${step}: ${err && err.stack ? err.stack : err}`));
+scenarios[scenario]().catch((err) => fail(`at step ${h.step}: ${err && err.stack ? err.stack : err}`));
