@@ -72,6 +72,7 @@ var (
 
 // handler is a user's typed event handler, checked once at registration.
 type handler struct {
+	direct  func(Args, Ack) error // set for the common shapes; no reflection
 	fn      reflect.Value
 	params  []reflect.Type // decoded arguments, in order
 	rawArgs bool           // takes Args (all arguments, raw)
@@ -81,6 +82,20 @@ type handler struct {
 // newHandler accepts func(T1, T2, ..., [Ack]) or func(Args, [Ack]),
 // optionally returning an error (logged).
 func newHandler(fn any) (*handler, error) {
+	// The shapes relays and acks use most are called directly: reflect.Call
+	// costs a large frame on the socket's fresh goroutine every event.
+	switch f := fn.(type) {
+	case func(Args, Ack):
+		return &handler{direct: func(a Args, ack Ack) error { f(a, ack); return nil }}, nil
+	case func(Args):
+		return &handler{direct: func(a Args, _ Ack) error { f(a); return nil }}, nil
+	case func(Ack):
+		return &handler{direct: func(_ Args, ack Ack) error { f(ack); return nil }}, nil
+	case func():
+		return &handler{direct: func(Args, Ack) error { f(); return nil }}, nil
+	case func(Args, Ack) error:
+		return &handler{direct: f}, nil
+	}
 	v := reflect.ValueOf(fn)
 	t := v.Type()
 	if t.Kind() != reflect.Func {
@@ -111,6 +126,9 @@ func newHandler(fn any) (*handler, error) {
 // call decodes args into the handler's types and calls it. An argument
 // that does not decode is an error: the handler is not called.
 func (h *handler) call(args Args, ack Ack) error {
+	if h.direct != nil {
+		return h.direct(args, ack)
+	}
 	in := make([]reflect.Value, 0, len(h.params)+2)
 	if h.rawArgs {
 		in = append(in, reflect.ValueOf(args))

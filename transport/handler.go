@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -247,9 +248,14 @@ func (h *Handler) acceptWebSocket(w http.ResponseWriter, r *http.Request, header
 		ext = h.cfg.Deflate.extension()
 		up.Negotiate = ext.Negotiate
 	}
-	c, _, _, err := up.Upgrade(r, w)
+	c, rw, _, err := up.Upgrade(r, w)
 	if err != nil {
 		return nil, err // Upgrade has answered already
+	}
+	var pending []byte
+	if rw != nil && rw.Reader.Buffered() > 0 { // a client that wrote past its handshake
+		pending, _ = rw.Reader.Peek(rw.Reader.Buffered())
+		pending = bytes.Clone(pending)
 	}
 	var deflate *DeflateOptions
 	if ext != nil {
@@ -262,6 +268,7 @@ func (h *Handler) acceptWebSocket(w http.ResponseWriter, r *http.Request, header
 		_ = c.Close()
 		return nil, err
 	}
+	conn.pending = pending
 	return conn, nil
 }
 

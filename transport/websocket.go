@@ -1,6 +1,8 @@
 package transport
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -19,6 +21,7 @@ type WSConn struct {
 	conn       net.Conn
 	out        *OutConn
 	maxPayload int
+	pending    []byte          // read by the HTTP upgrade past the handshake; consumed by read
 	deflate    *DeflateOptions // nil unless permessage-deflate was negotiated
 
 	mu      sync.Mutex
@@ -127,12 +130,23 @@ func (w *WSConn) readLoop() {
 	w.tell(&WebSocketClosed{Conn: w, Err: err})
 }
 
+// readBufferSize is the reader's buffer: one read takes a small frame's
+// header and payload together (three syscalls without it), at 512 bytes per
+// connection; larger payloads are read straight into their own slice.
+const readBufferSize = 512
+
 func (w *WSConn) read() error {
 	var message []byte
 	var messageOp ws.OpCode
 	var compressed bool
+	var src io.Reader = w.conn
+	if w.pending != nil { // bytes the upgrade's reader had already taken
+		src = io.MultiReader(bytes.NewReader(w.pending), w.conn)
+		w.pending = nil
+	}
+	r := bufio.NewReaderSize(src, readBufferSize)
 	for {
-		h, err := ws.ReadHeader(w.conn)
+		h, err := ws.ReadHeader(r)
 		if err != nil {
 			return err
 		}
@@ -158,13 +172,13 @@ func (w *WSConn) read() error {
 			// Read (a bounded part of) what was sent first: closing a socket
 			// with unread input resets it, and the peer would never see 1009.
 			_ = w.conn.SetReadDeadline(time.Now().Add(time.Second))
-			_, _ = io.CopyN(io.Discard, w.conn, min(h.Length, maxDiscard))
+			_, _ = io.CopyN(io.Discard, r, min(h.Length, maxDiscard))
 			w.Close(ws.StatusMessageTooBig)
 			w.tell(&PayloadTooLarge{Conn: w})
 			return ErrMessageTooBig
 		}
 		payload := make([]byte, h.Length)
-		if _, err := io.ReadFull(w.conn, payload); err != nil {
+		if _, err := io.ReadFull(r, payload); err != nil {
 			return err
 		}
 		ws.Cipher(payload, h.Mask, 0)

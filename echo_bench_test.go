@@ -1,0 +1,48 @@
+package actorio_test
+
+import (
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/actorio/actorio"
+	"github.com/gobwas/ws/wsutil"
+)
+
+// BenchmarkAckedEcho is the bench contract's echo: clients each doing
+// sequential acked echoes over loopback WebSockets, the server answering
+// with the arguments unchanged. One op is one round trip.
+func BenchmarkAckedEcho(b *testing.B) {
+	const clients = 100
+	srv := actorio.NewServer(&actorio.Options{EngineOptions: actorio.EngineOptions{PingInterval: time.Hour, PingTimeout: time.Hour}})
+	srv.OnConnection(func(s *actorio.Socket) {
+		_ = s.On("echo", func(a actorio.Args, ack actorio.Ack) { _ = ack(a.Forward()...) })
+	})
+	web := httptest.NewServer(srv)
+	defer web.Close()
+	defer srv.Close()
+	conns := make([]*exClient, clients)
+	for i := range conns {
+		conns[i] = exampleClient(web.URL, "40")
+	}
+	per := b.N/clients + 1
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range per {
+				id := strconv.Itoa(i)
+				_ = wsutil.WriteClientText(c.conn, []byte(`42`+id+`["echo","1732245600123456789|42|7|xxxx"]`))
+				c.read()
+			}
+		}()
+	}
+	wg.Wait()
+	b.ReportMetric(float64(per*clients)/time.Since(start).Seconds(), "acks/s")
+}
