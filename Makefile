@@ -8,7 +8,7 @@ PKGS := ./...
 .DEFAULT_GOAL := help
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -27,6 +27,7 @@ run: deps ## start the demo chat at http://localhost:3000 (npm's socket.io-clien
 test: deps ## the whole test suite, with the race detector (the README's test command)
 	$(GO) vet $(PKGS)
 	$(GO) test -race -shuffle=on $(PKGS)
+	cd bench && $(GO) vet ./... && $(GO) test -race -shuffle=on ./...
 
 race: deps ## the test suite three times over with the race detector, to shake out flakes
 	$(GO) test -race -shuffle=on -count=3 $(PKGS)
@@ -48,9 +49,21 @@ fuzz: ## run every fuzz target for FUZZTIME (default 10s) each
 	  done; \
 	done
 
-bench: ## micro-benchmarks next to the code (the Node comparison arrives in bench/)
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=1s ./protocol/... ./transport/...
+bench/node/node_modules/.package-lock.json: bench/node/package.json bench/node/package-lock.json
+	cd bench/node && npm ci --no-audit --no-fund
+	@touch $@
+
+bench: bench/node/node_modules/.package-lock.json ## Actorio vs Node socket.io, quick pass (< 5 min): table, bench/results/*.{json,txt,svg}
+	cd bench && $(GO) build -o .bin/actorio-bench ./cmd/actorio-bench
+	bench/.bin/actorio-bench -plan quick
+
+bench-micro: ## the micro-benchmarks next to the code (codecs, writer pool, room broadcast, echo)
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=1s ./protocol/... ./transport/... .
+
+bench-full: bench/node/node_modules/.package-lock.json ## Actorio vs Node socket.io, fanout breaking points (~10-20 min)
+	cd bench && $(GO) build -o .bin/actorio-bench ./cmd/actorio-bench
+	bench/.bin/actorio-bench -plan full
 
 ci: lint test ## what CI runs (.ci/run installs the prerequisites first)
 
-.PHONY: help deps build run test race lint fuzz bench ci
+.PHONY: help deps build run test race lint fuzz bench bench-micro bench-full ci

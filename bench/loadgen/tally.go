@@ -1,0 +1,118 @@
+package loadgen
+
+import (
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// tally is what one worker counted since the last SetWindow.
+type tally struct {
+	winStart, winEnd int64 // Unix ns; a delivery counts when its send time is inside
+
+	sent      uint64 // messages whose (intended) send time is in the window
+	sentTotal uint64
+	dropped   uint64 // sends the generator could not queue (server not reading)
+
+	delivered uint64 // deliveries sent in the window
+	before    uint64 // deliveries sent before the window (warm-up)
+	after     uint64 // deliveries sent after it
+	lat       Hist   // receive time − intended send time, deliveries in the window
+	lag       Hist   // actual write time − intended send time (generator lateness)
+
+	tickSeen               bool
+	tickSeqMin, tickSeqMax uint64
+
+	disconnects uint64
+	firstErr    error
+	selfRelay   uint64 // relays delivered back to their sender
+	malformed   uint64 // events or acks whose payload the generator could not read
+	other       uint64 // packets the generator does not count
+	frames      uint64
+	bytesIn     uint64
+	reads       uint64 // read syscalls that returned data
+	lastRecv    int64
+}
+
+func (t *tally) countSent(ns int64) {
+	t.sentTotal++
+	if ns >= t.winStart && ns < t.winEnd {
+		t.sent++
+	}
+}
+
+// countRecv counts one delivery sent at ns and received at now; it reports
+// whether the delivery is in the window.
+func (t *tally) countRecv(ns, now int64) bool {
+	switch {
+	case ns < t.winStart:
+		t.before++
+	case ns >= t.winEnd:
+		t.after++
+	default:
+		t.delivered++
+		t.lat.Record(time.Duration(now - ns))
+		return true
+	}
+	return false
+}
+
+// Tally is a measurement merged over every worker.
+type Tally struct {
+	Sent, SentTotal, Dropped    uint64
+	Delivered, Before, After    uint64
+	Latency, SendLag            Hist
+	TickSeen                    bool
+	TickSeqMin, TickSeqMax      uint64
+	Disconnects                 uint64
+	FirstErr                    error
+	Malformed, Other, SelfRelay uint64
+	Frames, BytesIn, Reads      uint64
+	LastRecv                    time.Time
+	Conns                       int // connections still open
+}
+
+func (o *Tally) add(t *tally, conns int) {
+	o.Sent += t.sent
+	o.SentTotal += t.sentTotal
+	o.Dropped += t.dropped
+	o.Delivered += t.delivered
+	o.Before += t.before
+	o.After += t.after
+	o.Latency.Merge(&t.lat)
+	o.SendLag.Merge(&t.lag)
+	if t.tickSeen {
+		if !o.TickSeen || t.tickSeqMin < o.TickSeqMin {
+			o.TickSeqMin = t.tickSeqMin
+		}
+		if !o.TickSeen || t.tickSeqMax > o.TickSeqMax {
+			o.TickSeqMax = t.tickSeqMax
+		}
+		o.TickSeen = true
+	}
+	o.Disconnects += t.disconnects
+	if o.FirstErr == nil {
+		o.FirstErr = t.firstErr
+	}
+	o.Malformed += t.malformed
+	o.SelfRelay += t.selfRelay
+	o.Other += t.other
+	o.Frames += t.frames
+	o.BytesIn += t.bytesIn
+	o.Reads += t.reads
+	if t.lastRecv != 0 {
+		if r := time.Unix(0, t.lastRecv); r.After(o.LastRecv) {
+			o.LastRecv = r
+		}
+	}
+	o.Conns += conns
+}
+
+// SelfCPU is the CPU time (user + system) the calling process has used.
+func SelfCPU() time.Duration {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

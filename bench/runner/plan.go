@@ -1,0 +1,153 @@
+package runner
+
+import (
+	"fmt"
+	"time"
+)
+
+// Plan is what one run measures. QuickPlan is `make bench`, FullPlan is
+// `make bench-full`, SmokePlan is the test's.
+type Plan struct {
+	Name string
+
+	Warm   time.Duration // sending before the measured window
+	Window time.Duration // the measured window
+	Drain  time.Duration // wait after the window for late deliveries
+
+	Conns           int // conns: idle connections
+	DialConcurrency int // set-ups in flight at once
+
+	Fanout []FanoutPlan
+
+	LobbyRooms, LobbySize int
+	LobbyHz               []float64
+
+	EchoClients int
+
+	TickRooms, TickSize int
+	TickHz              float64
+	TickBytes           int
+
+	PayloadBytes int
+	// Budget is a soft limit: cases that would start after it are skipped
+	// (and say so). Every case is bounded on its own too.
+	Budget time.Duration
+}
+
+// FanoutPlan is one room of Members with one sender; Rates is the ladder
+// of send rates (messages/s) tried in order until one fails.
+type FanoutPlan struct {
+	Members int
+	Rates   []float64
+	// MaxP99 is the latency bound of the breaking point (100 ms; 300 ms at
+	// 10,000 members).
+	MaxP99 time.Duration
+	// Bisect adds one step between the last passing and the first failing
+	// rate.
+	Bisect bool
+}
+
+// ladder returns rates from lo growing by factor while at most hi.
+func ladder(lo, hi, factor float64) []float64 {
+	var r []float64
+	for v := lo; v <= hi*1.0001; v *= factor {
+		r = append(r, roundRate(v))
+	}
+	return r
+}
+
+func roundRate(v float64) float64 {
+	switch {
+	case v >= 100:
+		return float64(int(v + 0.5))
+	case v >= 10:
+		return float64(int(v*10+0.5)) / 10
+	default:
+		return float64(int(v*100+0.5)) / 100
+	}
+}
+
+// QuickPlan fits both servers in under five minutes on two cores: every
+// scenario once, the fanout ladders coarse (x3 steps), 3 s windows.
+func QuickPlan() Plan {
+	return Plan{
+		Name:   "quick",
+		Warm:   time.Second,
+		Window: 3 * time.Second,
+		Drain:  time.Second,
+
+		Conns:           10000,
+		DialConcurrency: 256,
+
+		Fanout: []FanoutPlan{
+			{Members: 1000, Rates: []float64{10, 30, 100, 300}, MaxP99: 100 * time.Millisecond},
+			{Members: 10000, Rates: []float64{1, 3, 10, 30}, MaxP99: 300 * time.Millisecond},
+		},
+
+		LobbyRooms: 200, LobbySize: 10, LobbyHz: []float64{10, 20},
+		EchoClients: 100,
+		TickRooms:   100, TickSize: 10, TickHz: 30, TickBytes: 100,
+
+		PayloadBytes: 100,
+		Budget:       3*time.Minute + 30*time.Second,
+	}
+}
+
+// FullPlan finds the fanout breaking points: x√2 ladders, one bisection
+// step, 5 s windows.
+func FullPlan() Plan {
+	p := QuickPlan()
+	p.Name = "full"
+	p.Window = 5 * time.Second
+	p.Drain = 2 * time.Second
+	p.Fanout = []FanoutPlan{
+		{Members: 1000, Rates: ladder(10, 1280, 1.4142), MaxP99: 100 * time.Millisecond, Bisect: true},
+		{Members: 10000, Rates: ladder(1, 128, 1.4142), MaxP99: 300 * time.Millisecond, Bisect: true},
+	}
+	p.Budget = 40 * time.Minute
+	return p
+}
+
+// SmokePlan is a few seconds per server: small N, short windows.
+func SmokePlan() Plan {
+	return Plan{
+		Name:   "smoke",
+		Warm:   300 * time.Millisecond,
+		Window: time.Second,
+		Drain:  500 * time.Millisecond,
+
+		Conns:           200,
+		DialConcurrency: 64,
+		Fanout: []FanoutPlan{
+			{Members: 50, Rates: []float64{20, 100}, MaxP99: 100 * time.Millisecond, Bisect: true},
+		},
+		LobbyRooms: 5, LobbySize: 4, LobbyHz: []float64{10},
+		EchoClients: 5,
+		TickRooms:   3, TickSize: 4, TickHz: 20, TickBytes: 100,
+
+		PayloadBytes: 100,
+		Budget:       2 * time.Minute,
+	}
+}
+
+// PlanByName returns the named plan.
+func PlanByName(name string) (Plan, error) {
+	switch name {
+	case "quick":
+		return QuickPlan(), nil
+	case "full":
+		return FullPlan(), nil
+	case "smoke":
+		return SmokePlan(), nil
+	}
+	return Plan{}, fmt.Errorf("unknown plan %q (quick, full, smoke)", name)
+}
+
+// maxConns is the most connections any scenario holds at once.
+func (p Plan) maxConns() int {
+	n := max(p.Conns, p.LobbyRooms*p.LobbySize, p.EchoClients, p.TickRooms*p.TickSize)
+	for _, f := range p.Fanout {
+		n = max(n, f.Members)
+	}
+	return n
+}
