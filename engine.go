@@ -143,6 +143,7 @@ type Engine struct {
 	ownSystem bool
 
 	stats     actors.Stats
+	log       zerolog.Logger // component "engine", built once for every session
 	closeOnce sync.Once
 	stopped   chan struct{} // closed by Close
 }
@@ -150,7 +151,7 @@ type Engine struct {
 // NewEngine returns an Engine that reports to h.
 func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 	o := opts.withDefaults()
-	e := &Engine{opts: o, system: o.ActorSystem, stopped: make(chan struct{})}
+	e := &Engine{opts: o, system: o.ActorSystem, stopped: make(chan struct{}), log: o.Logger.With().Str("component", "engine").Logger()}
 	if e.system == nil {
 		// protoactor's own logs go to the same logger, as component "actors".
 		actorsLog := o.Logger.With().Str("component", "actors").Logger()
@@ -217,7 +218,7 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) transport.Session
 		Request:           hs.Request.WithContext(context.Background()), // outlives the handshake
 		Done:              ref.done,
 		Handler:           h,
-		Logger:            e.opts.Logger.With().Str("component", "engine").Logger(),
+		Logger:            e.log,
 		PacketIn:          e.opts.PacketIn,
 		SlowConsumerGrace: e.opts.SlowConsumerGrace,
 		PacketOut:         e.opts.PacketOut,

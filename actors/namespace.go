@@ -155,7 +155,7 @@ type member struct {
 }
 
 type room struct {
-	pid     *actor.PID
+	pid     *actor.PID // nil until the room has two members
 	members map[string]struct{}
 }
 
@@ -250,19 +250,31 @@ func (n *namespaceActor) join(ctx actor.Context, id, name string) int {
 	}
 	r, ok := n.rooms[name]
 	if !ok {
-		pid := ctx.Spawn(actor.PropsFromProducer(func() actor.Actor {
-			return &roomActor{name: name, members: map[string]*Sink{}, logger: n.logger}
-		}, actor.WithSupervisor(StopOnFailure)))
-		r = &room{pid: pid, members: map[string]struct{}{}}
+		r = &room{members: map[string]struct{}{}}
 		n.rooms[name] = r
 		n.onRoom(RoomCreated, name, "")
 	}
-	if _, already := r.members[id]; !already {
-		r.members[id] = struct{}{}
-		s.rooms[name] = struct{}{}
-		ctx.Send(r.pid, &roomJoined{id: id, sink: s.sink})
-		n.onRoom(RoomJoined, name, id)
+	if _, already := r.members[id]; already {
+		return len(r.members)
 	}
+	r.members[id] = struct{}{}
+	s.rooms[name] = struct{}{}
+	switch {
+	case r.pid != nil:
+		ctx.Send(r.pid, &roomJoined{id: id, sink: s.sink})
+	case len(r.members) >= 2:
+		// A room gets its actor once it has two members: every socket's own
+		// room, and any room of one, is delivered by the namespace itself,
+		// which saves an actor per connection. Everything sent to the room
+		// so far was delivered synchronously, so order holds.
+		r.pid = ctx.Spawn(actor.PropsFromProducer(func() actor.Actor {
+			return &roomActor{name: name, members: map[string]*Sink{}, logger: n.logger}
+		}, actor.WithSupervisor(StopOnFailure)))
+		for member := range r.members {
+			ctx.Send(r.pid, &roomJoined{id: member, sink: n.sockets[member].sink})
+		}
+	}
+	n.onRoom(RoomJoined, name, id)
 	return len(r.members)
 }
 
@@ -280,24 +292,27 @@ func (n *namespaceActor) leave(ctx actor.Context, id, name string) {
 	}
 	n.onRoom(RoomLeft, name, id)
 	if len(r.members) == 0 {
-		// Poison, not Stop: it is handled after what is already queued.
-		ctx.Poison(r.pid)
+		if r.pid != nil {
+			// Poison, not Stop: it is handled after what is already queued.
+			ctx.Poison(r.pid)
+		}
 		delete(n.rooms, name)
 		n.onRoom(RoomDeleted, name, "")
 		return
 	}
-	ctx.Send(r.pid, &roomLeft{id: id})
+	if r.pid != nil {
+		ctx.Send(r.pid, &roomLeft{id: id})
+	}
 }
 
 func (n *namespaceActor) broadcast(ctx actor.Context, m *Broadcast) {
 	if len(m.Rooms) == 1 && len(m.Except) == 0 && m.Before == nil {
-		// The hot path: the room actor walks its own members and reports.
-		if r, ok := n.rooms[m.Rooms[0]]; ok {
+		// The hot path: the room actor walks its own members and reports;
+		// a room of one (a socket's own) has no actor and goes below.
+		if r, ok := n.rooms[m.Rooms[0]]; ok && r.pid != nil {
 			ctx.Send(r.pid, &roomBroadcast{frames: m.Frames, volatile: m.Volatile, done: m.Count})
-		} else if m.Count != nil {
-			m.Count <- 0
+			return
 		}
-		return
 	}
 	count := 0
 	n.each(m.Rooms, m.Except, func(_ string, s *member) {

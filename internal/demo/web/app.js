@@ -61,7 +61,17 @@
   // One socket for the page's life: a refused name leaves it inactive, and
   // the next try sets auth and connects it again. The Manager reconnects
   // after a lost connection and sends the same auth.
-  const socket = io({ autoConnect: false });
+  // closeOnBeforeunload: a closing tab tells the server at once, rather
+  // than leaving it to notice at the next ping timeout.
+  const socket = io({ autoConnect: false, closeOnBeforeunload: true });
+
+  // The transport in use, on <body data-transport>: polling, then
+  // websocket once the upgrade is done (shown to tests and to curious eyes).
+  socket.io.on("open", () => {
+    const engine = socket.io.engine;
+    document.body.dataset.transport = engine.transport.name;
+    engine.on("upgrade", (t) => { document.body.dataset.transport = t.name; });
+  });
 
   // ---- connection status ----
 
