@@ -146,12 +146,24 @@ type Engine struct {
 	log       zerolog.Logger // component "engine", built once for every session
 	closeOnce sync.Once
 	stopped   chan struct{} // closed by Close
+
+	// live holds every session from the moment it is opened, and closing
+	// is checked under the same lock, so Close reaches every session or
+	// the session is refused: the handler's routing table gets a session
+	// only after its handshake response, too late for a Close racing it.
+	mu      sync.Mutex
+	live    map[*sessionRef]struct{}
+	closing bool
 }
+
+// ErrClosing refuses a handshake that arrives while the Engine closes.
+var ErrClosing = errors.New("actorio: server shutting down")
 
 // NewEngine returns an Engine that reports to h.
 func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 	o := opts.withDefaults()
-	e := &Engine{opts: o, system: o.ActorSystem, stopped: make(chan struct{}), log: o.Logger.With().Str("component", "engine").Logger()}
+	e := &Engine{opts: o, system: o.ActorSystem, stopped: make(chan struct{}), log: o.Logger.With().Str("component", "engine").Logger(),
+		live: map[*sessionRef]struct{}{}}
 	if e.system == nil {
 		// protoactor's own logs go to the same logger, as component "actors".
 		actorsLog := o.Logger.With().Str("component", "actors").Logger()
@@ -166,7 +178,7 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 		Transports: o.Transports,
 		Pool:       e.pool,
 		Queue:      o.QueueLimits,
-		Open:       func(hs transport.Handshake) (transport.Session, error) { return e.open(hs, h), nil },
+		Open:       func(hs transport.Handshake) (transport.Session, error) { return e.open(hs, h) },
 
 		Path:            o.Path,
 		NoTrailingSlash: o.NoTrailingSlash,
@@ -204,9 +216,16 @@ func (e *Engine) ListenAndServe(addr string) error {
 // failed actor and silently loses its state.
 var stopOnFailure = actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.StopDirective })
 
-func (e *Engine) open(hs transport.Handshake, h EngineHandler) transport.Session {
+func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Session, error) {
 	sid := hs.SID
 	ref := &sessionRef{system: e.system, done: make(chan struct{}), ready: make(chan struct{})}
+	e.mu.Lock()
+	if e.closing {
+		e.mu.Unlock()
+		return nil, ErrClosing
+	}
+	e.live[ref] = struct{}{}
+	e.mu.Unlock()
 	cfg := actors.SessionConfig{
 		SID:               sid,
 		PingInterval:      e.opts.PingInterval,
@@ -225,6 +244,9 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) transport.Session
 		Stats:             &e.stats,
 		Ended: func(sid, _ string) {
 			e.handler.Forget(sid)
+			e.mu.Lock()
+			delete(e.live, ref)
+			e.mu.Unlock()
 			close(ref.done)
 			e.system.Root.Stop(ref.pid)
 		},
@@ -234,7 +256,7 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) transport.Session
 	}, actor.WithSupervisor(stopOnFailure))
 	ref.pid = e.system.Root.Spawn(props)
 	close(ref.ready) // Tell waits for it: OnOpen may Send before Spawn returns
-	return ref
+	return ref, nil
 }
 
 // shutdownDeadline bounds how long Close waits for sessions to end.
@@ -245,11 +267,16 @@ const shutdownDeadline = 5 * time.Second
 // it, the actor system.
 func (e *Engine) Close() {
 	e.closeOnce.Do(func() {
-		var live []transport.Session
-		e.handler.Range(func(_ string, s transport.Session) {
+		e.mu.Lock()
+		e.closing = true
+		live := make([]*sessionRef, 0, len(e.live))
+		for ref := range e.live {
+			live = append(live, ref)
+		}
+		e.mu.Unlock()
+		for _, s := range live {
 			s.Tell(actors.CloseSession(actors.ReasonServerShutdown))
-			live = append(live, s)
-		})
+		}
 		deadline := time.NewTimer(shutdownDeadline)
 		defer deadline.Stop()
 	wait:

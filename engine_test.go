@@ -409,6 +409,11 @@ func TestCloseEndsEverySession(t *testing.T) {
 	if _, _, err := wsutil.ReadServerData(c); err == nil {
 		t.Error("WebSocket still open after Close")
 	}
+	// A handshake that comes during or after the shutdown is refused, never
+	// left as a session nobody will close.
+	if status, body := do(t, "GET", base+"?EIO=4&transport=polling", ""); status != 403 || !strings.Contains(body, "shutting down") {
+		t.Errorf("handshake after Close = %d %s, want 403 shutting down", status, body)
+	}
 }
 
 // A bad probe WebSocket aborts only the upgrade: the session keeps polling.

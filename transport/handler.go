@@ -351,14 +351,6 @@ func writePostStatus(w http.ResponseWriter, status int) {
 	_, _ = w.Write([]byte("ok"))
 }
 
-// Range calls f for every live session, as the shutdown path needs.
-func (h *Handler) Range(f func(sid string, s Session)) {
-	h.sessions.Range(func(k, v any) bool {
-		f(k.(string), v.(Session))
-		return true
-	})
-}
-
 func headerHasToken(h http.Header, name, token string) bool {
 	for _, v := range h.Values(name) {
 		for part := range strings.SplitSeq(v, ",") {

@@ -143,11 +143,24 @@ func TestGracefulShutdownOnSIGTERM(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	conn, _, _, err := ws.Dial(ctx, "ws"+strings.TrimPrefix(url, "http")+"/socket.io/?EIO=4&transport=websocket")
+	conn, br, _, err := ws.Dial(ctx, "ws"+strings.TrimPrefix(url, "http")+"/socket.io/?EIO=4&transport=websocket")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
+	var r io.Reader = conn
+	if br != nil {
+		r = io.MultiReader(br, conn)
+	}
+	rw := struct {
+		io.Reader
+		io.Writer
+	}{r, conn}
+	// The open packet: the session exists, so the shutdown has it to close.
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if open, _, err := wsutil.ReadServerData(rw); err != nil || !strings.HasPrefix(string(open), "0{") {
+		t.Fatalf("open packet %q, %v", open, err)
+	}
 
 	start := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -156,7 +169,7 @@ func TestGracefulShutdownOnSIGTERM(t *testing.T) {
 	waitLine(`"reason":"server shutting down"`)
 	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	for {
-		if _, _, err := wsutil.ReadServerData(conn); err != nil {
+		if _, _, err := wsutil.ReadServerData(rw); err != nil {
 			break // closed by the server
 		}
 	}
