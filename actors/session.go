@@ -64,6 +64,7 @@ type (
 	noopDue    struct{ gen uint64 }
 	slowDue    struct{ gen uint64 }
 	drainDue   struct{}
+	lingerDue  struct{}
 )
 
 // pendingClose is a forced close over polling deferred until the client's
@@ -74,9 +75,18 @@ type pendingClose struct {
 	timer          *time.Timer
 }
 
-// noopInterval is how often a pending poll gets a noop while the client
-// upgrades, as Node does.
+// noopInterval is how long a GET that arrives while the client upgrades
+// waits before it is answered with a noop (Node flushes one every 100 ms).
+// The wait lets an upgrade packet that the client sent before that GET, on
+// the other connection, be handled first: the GET then gets 400, as after
+// any upgrade, whichever connection the server happened to read first.
 const noopInterval = 100 * time.Millisecond
+
+// lateGetGrace is how long a session closed by the client over polling
+// waits for the GET the client may have had in flight, to answer it with a
+// noop as if it had arrived first (engine.io clients keep one GET pending
+// while they poll, and the POST carrying the close can overtake it).
+const lateGetGrace = time.Second
 
 // Session is the session actor's state. Handle runs one message; the
 // protoactor adapter (Receive) and the fake-time tests both drive it.
@@ -92,15 +102,19 @@ type Session struct {
 
 	hbGen, upGen uint64
 	slowGen      uint64
+	noopGen      uint64
 	slowTimer    *time.Timer // armed while a slow-consumer grace period runs
 	hbTimer      *time.Timer
 	upTimer      *time.Timer
 	noopTimer    *time.Timer
 	nextPing     time.Time
 	awaitingPong bool
+	probed       bool // the probe was answered: the client may send the upgrade packet
+	pollHeld     bool // the pending GET arrived after the probe: nothing is written to it before noopDue
 	closed       bool
 	draining     *pendingClose // a server close waiting for a GET to take the buffer
 	drained      bool          // the deferred close has run its course
+	lateGet      *time.Timer   // armed while a client-closed session waits for a GET in flight
 	endReason    string        // set by close; reported by reportEnd
 	endReported  bool
 }
@@ -246,11 +260,8 @@ func (s *Session) Handle(msg any) {
 			s.abortUpgrade(s.probe)
 		}
 	case *noopDue:
-		if m.gen == s.upGen && s.probe != nil {
-			if s.poll != nil {
-				s.send(eio.Packet{Type: eio.Noop})
-			}
-			s.noopTimer = s.after(noopInterval, &noopDue{gen: s.upGen})
+		if m.gen == s.noopGen && s.pollHeld {
+			s.releasePoll()
 		}
 	case *sendRequested:
 		s.send(m.packet)
@@ -266,14 +277,31 @@ func (s *Session) Handle(msg any) {
 }
 
 // refuseAfterClose answers what waits for an answer once the session ended.
+// A client-closed session still waiting for the GET it had in flight
+// answers that one GET with a noop, as if it had come first.
 func (s *Session) refuseAfterClose(msg any) {
 	switch m := msg.(type) {
 	case *transport.PollRequested:
+		if s.lateGet != nil {
+			s.endLateGet()
+			m.Reply <- transport.PollReply{Status: http.StatusOK, Body: []byte{'0' + byte(eio.Noop)}}
+			return
+		}
 		m.Reply <- transport.PollReply{Status: http.StatusBadRequest}
 	case *transport.PayloadPosted:
 		m.Done <- http.StatusBadRequest
 	case *transport.WebSocketAttached:
 		m.Conn.Close(ws.StatusGoingAway)
+	case *lingerDue, *closeRequested:
+		s.endLateGet() // no GET came, or the server shuts down
+	}
+}
+
+// endLateGet stops waiting for a GET in flight; reportEnd can then report.
+func (s *Session) endLateGet() {
+	if s.lateGet != nil {
+		s.lateGet.Stop()
+		s.lateGet = nil
 	}
 }
 
@@ -290,11 +318,25 @@ func (s *Session) isActive(c *transport.WSConn) bool {
 func (s *Session) abortUpgrade(c *transport.WSConn) {
 	if c != nil && c == s.probe {
 		s.probe.Close(ws.StatusPolicyViolation)
-		s.probe = nil
+		s.probe, s.probed = nil, false
 		s.upGen++
 		stopTimer(s.upTimer)
-		stopTimer(s.noopTimer)
+		if s.pollHeld {
+			s.releasePoll()
+		}
 	}
+}
+
+// releasePoll answers a GET held during the upgrade: with what is
+// buffered, or a noop so that the client can finish its upgrade.
+func (s *Session) releasePoll() {
+	s.pollHeld = false
+	s.noopGen++
+	stopTimer(s.noopTimer)
+	if len(s.buffer) == 0 {
+		s.buffer = append(s.buffer, eio.Packet{Type: eio.Noop})
+	}
+	s.flushPoll()
 }
 
 // slowConsumer applies the policy when the WebSocket's queue crosses its
@@ -320,6 +362,13 @@ func (s *Session) pollRequested(m *transport.PollRequested) {
 		// the first gets the close packet.
 		m.Reply <- transport.PollReply{Status: http.StatusBadRequest}
 		s.close(ReasonTransportError, "overlapping poll", false)
+	case s.probed:
+		// After the probe the client is about to send the upgrade packet
+		// (a real client waits for its GET to end first). Hold this GET for
+		// a noop interval, so an upgrade packet sent before it wins.
+		s.poll, s.pollHeld = m.Reply, true
+		s.noopGen++
+		s.noopTimer = s.after(noopInterval, &noopDue{gen: s.noopGen})
 	default:
 		s.poll = m.Reply
 		if len(s.buffer) > 0 {
@@ -342,18 +391,22 @@ func (s *Session) probePacket(p eio.Packet) {
 	switch {
 	case p.Type == eio.Ping && string(p.Data) == "probe":
 		s.probe.SendPacket(eio.Packet{Type: eio.Pong, Data: []byte("probe")})
+		s.probed = true
 		if s.poll != nil {
+			// The GET the client keeps pending must end before it upgrades.
 			s.send(eio.Packet{Type: eio.Noop})
 		}
-		s.noopTimer = s.after(noopInterval, &noopDue{gen: s.upGen})
 	case p.Type == eio.Upgrade:
-		s.ws, s.probe = s.probe, nil
+		s.ws, s.probe, s.probed = s.probe, nil, false
 		s.upGen++
+		s.noopGen++
 		stopTimer(s.upTimer)
 		stopTimer(s.noopTimer)
 		if s.poll != nil {
-			s.poll <- transport.PollReply{Status: http.StatusOK, Body: []byte{'0' + byte(eio.Noop)}}
-			s.poll = nil
+			// A client ends its GET before it upgrades; one still pending
+			// came after the upgrade packet, and the session no longer polls.
+			s.poll <- transport.PollReply{Status: http.StatusBadRequest}
+			s.poll, s.pollHeld = nil, false
 		}
 		for _, p := range s.buffer {
 			s.ws.SendPacket(p)
@@ -426,10 +479,13 @@ func (s *Session) send(p eio.Packet) {
 		return
 	}
 	s.buffer = append(s.buffer, p)
-	if s.poll != nil {
+	if s.pollWritable() {
 		s.flushPoll()
 	}
 }
+
+// pollWritable reports whether a GET is pending and may be answered now.
+func (s *Session) pollWritable() bool { return s.poll != nil && !s.pollHeld }
 
 func (s *Session) countOut(p eio.Packet) {
 	s.cfg.Logger.Trace().Str("sid", s.cfg.SID).Stringer("type", p.Type).Bool("binary", p.Binary).Int("bytes", len(p.Data)).Msg("packet out")
@@ -453,7 +509,7 @@ func (s *Session) deliver(m *deliverRequested) {
 			}
 		}
 		s.ws.SendFrames(m.frames, m.volatile)
-	case m.volatile && s.poll == nil:
+	case m.volatile && !s.pollWritable():
 		if st := s.cfg.Stats; st != nil {
 			st.VolatileDrops.Add(1)
 		}
@@ -466,7 +522,7 @@ func (s *Session) deliver(m *deliverRequested) {
 			}
 			s.buffer = append(s.buffer, p)
 		}
-		if s.poll != nil {
+		if s.pollWritable() {
 			s.flushPoll()
 		}
 	}
@@ -478,7 +534,7 @@ func (s *Session) flushPoll() {
 		s.cfg.Logger.Error().Err(err).Str("sid", s.cfg.SID).Msg("encode poll payload")
 	}
 	s.poll <- transport.PollReply{Status: http.StatusOK, Body: body}
-	s.poll, s.buffer = nil, nil
+	s.poll, s.buffer, s.pollHeld = nil, nil, false
 }
 
 // handleWhileDraining lets the deferred close finish: the next GET takes
@@ -537,7 +593,11 @@ func (s *Session) close(reason, detail string, clientClosed bool) {
 			last = eio.Noop
 		}
 		s.poll <- transport.PollReply{Status: http.StatusOK, Body: []byte{'0' + byte(last)}}
-		s.poll = nil
+		s.poll, s.pollHeld = nil, false
+	} else if clientClosed && s.ws == nil {
+		// The client's close came in a POST that may have overtaken its
+		// pending GET: that GET still gets its noop.
+		s.lateGet = s.after(lateGetGrace, &lingerDue{})
 	}
 	if s.ws != nil {
 		s.ws.Close(ws.StatusNormalClosure)
@@ -561,9 +621,10 @@ func (s *Session) close(reason, detail string, clientClosed bool) {
 
 // reportEnd tells the owner the session has ended, once, after the message
 // that ended it is fully handled, so a POST that carried the client's close
-// packet still gets its "ok" before the session disappears.
+// packet still gets its "ok" before the session disappears, and after the
+// GET that close may have overtaken has had its answer.
 func (s *Session) reportEnd() {
-	if !s.closed || s.endReported {
+	if !s.closed || s.endReported || s.lateGet != nil {
 		return
 	}
 	s.endReported = true

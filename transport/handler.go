@@ -237,8 +237,10 @@ func (h *Handler) upgrade(w http.ResponseWriter, r *http.Request, s Session) {
 	if err != nil {
 		return
 	}
-	conn.Attach(s)
+	// Attached first: the reader Attach starts may report the probe at once,
+	// and the session must know the connection by then.
 	s.Tell(&WebSocketAttached{Conn: conn})
+	conn.Attach(s)
 }
 
 func (h *Handler) acceptWebSocket(w http.ResponseWriter, r *http.Request, headers http.Header) (*WSConn, error) {
