@@ -190,6 +190,10 @@ func (c *client) accept(s *Socket, restored actors.Restored) bool {
 		c.sendConnectError(s.nsp.name, &ConnectError{Message: "Invalid namespace"})
 		return false
 	}
+	if s.nsp.hasFailed() {
+		c.sendConnectError(s.nsp.name, &ConnectError{Message: ErrNamespaceFailed.Error()})
+		return false
+	}
 	c.sockets[s.nsp.name] = s
 	s.mu.Lock()
 	s.rooms = []string{s.id}

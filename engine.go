@@ -3,6 +3,7 @@ package actorio
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -101,6 +102,11 @@ type EngineOptions struct {
 	// ActorSystem is the protoactor system the sessions live in. Nil means
 	// the Engine starts its own, with protoactor's logs discarded.
 	ActorSystem *actor.ActorSystem
+	// ActorName names the server's root actor in the actor system: every
+	// actor of the server (sessions, namespaces, rooms) lives under it, so
+	// one system can host several servers. Empty means "actorio", or
+	// "actorio-2", "actorio-3"... when that name is taken.
+	ActorName string
 	// Logger receives the Engine's logs. The zero value logs nothing.
 	Logger zerolog.Logger
 }
@@ -141,6 +147,7 @@ type Engine struct {
 	pool      *transport.WriterPool
 	system    *actor.ActorSystem
 	ownSystem bool
+	root      *actor.PID // the server's root actor, parent of every other
 
 	stats     actors.Stats
 	log       zerolog.Logger // component "engine", built once for every session
@@ -172,6 +179,7 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 		}))
 		e.ownSystem = true
 	}
+	e.root = spawnRoot(e.system, o.ActorName, actors.RootConfig{Logger: e.log, Stats: &e.stats})
 	e.pool = transport.NewWriterPool(nil)
 	e.handler = transport.NewHandler(transport.Config{
 		MaxPayload: o.MaxHTTPBufferSize,
@@ -196,6 +204,11 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 // ServeHTTP implements http.Handler.
 func (e *Engine) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.handler.ServeHTTP(w, r) }
 
+// PID is the server's root actor. Every actor of the server lives under
+// it (sessions by sid, namespaces as "nsp/<name>", rooms under their
+// namespace); watching it tells when the server has stopped.
+func (e *Engine) PID() *actor.PID { return e.root }
+
 // Path is the path the Engine answers at: mux.Handle(e.Path(), e).
 func (e *Engine) Path() string { return e.handler.Path() }
 
@@ -211,10 +224,6 @@ func (e *Engine) ListenAndServe(addr string) error {
 	}
 	return nil
 }
-
-// stopOnFailure replaces protoactor's default supervisor, which restarts a
-// failed actor and silently loses its state.
-var stopOnFailure = actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.StopDirective })
 
 func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Session, error) {
 	sid := hs.SID
@@ -252,11 +261,52 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Sessio
 		},
 	}
 	props := actor.PropsFromProducer(func() actor.Actor {
-		return actors.NewSession(cfg, ref.Tell)
-	}, actor.WithSupervisor(stopOnFailure))
-	ref.pid = e.system.Root.Spawn(props)
+		s := actors.NewSession(cfg, ref.Tell)
+		ref.user = s.User()
+		return s
+	})
+	pid, err := e.spawn(props, sid, actors.KindSession, nil)
+	if err != nil {
+		e.mu.Lock()
+		delete(e.live, ref)
+		e.mu.Unlock()
+		return nil, err
+	}
+	ref.pid = pid
 	close(ref.ready) // Tell waits for it: OnOpen may Send before Spawn returns
 	return ref, nil
+}
+
+// spawn starts props as a child of the server's root actor, which stops
+// it if it fails (and then calls failed, in the root actor).
+func (e *Engine) spawn(props *actor.Props, name, kind string, failed func(reason any)) (*actor.PID, error) {
+	reply := make(chan actors.SpawnResult, 1)
+	e.system.Root.Send(e.root, &actors.SpawnChild{Props: props, Name: name, Kind: kind, Failed: failed, Reply: reply})
+	select {
+	case r := <-reply:
+		return r.PID, r.Err
+	case <-e.stopped:
+		return nil, ErrClosing
+	}
+}
+
+// spawnRoot starts a server's root actor as name, or name-2, name-3...
+// when that is taken.
+func spawnRoot(system *actor.ActorSystem, name string, cfg actors.RootConfig) *actor.PID {
+	if name == "" {
+		name = "actorio"
+	}
+	props := actors.NewRootProps(cfg)
+	for i := 1; ; i++ {
+		n := name
+		if i > 1 {
+			n = fmt.Sprintf("%s-%d", name, i)
+		}
+		pid, err := system.Root.SpawnNamed(props, n)
+		if err == nil {
+			return pid
+		}
+	}
 }
 
 // shutdownDeadline bounds how long Close waits for sessions to end.
@@ -287,6 +337,9 @@ func (e *Engine) Close() {
 				break wait
 			}
 		}
+		// The whole tree goes, also in a user's actor system: sessions
+		// still running past the deadline, namespaces, rooms.
+		_ = e.system.Root.StopFuture(e.root).Wait()
 		e.pool.Stop()
 		if e.ownSystem {
 			e.system.Shutdown()
@@ -295,12 +348,33 @@ func (e *Engine) Close() {
 	})
 }
 
+// each calls f with every live session's handle (from any goroutine; f
+// must not block: post to the session with Run).
+func (e *Engine) each(f func(*EngineSession)) {
+	e.mu.Lock()
+	refs := make([]*sessionRef, 0, len(e.live))
+	for ref := range e.live {
+		refs = append(refs, ref)
+	}
+	e.mu.Unlock()
+	for _, ref := range refs {
+		select {
+		case <-ref.ready:
+			if ref.user != nil {
+				f(ref.user)
+			}
+		default: // still being spawned: it joins no namespace before it is
+		}
+	}
+}
+
 // sessionRef is how the transport and the user reach a session actor.
 type sessionRef struct {
 	system *actor.ActorSystem
-	pid    *actor.PID    // written once, before ready is closed
-	ready  chan struct{} // closed once pid is set
-	done   chan struct{} // closed when the session has ended
+	user   *EngineSession // written once, before ready is closed
+	pid    *actor.PID     // written once, before ready is closed
+	ready  chan struct{}  // closed once pid is set
+	done   chan struct{}  // closed when the session has ended
 }
 
 func (r *sessionRef) Tell(msg any) {

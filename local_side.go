@@ -18,15 +18,16 @@ func (l localSide) operator(nsp string, opts adapter.BroadcastOptions) *Broadcas
 }
 
 func (l localSide) Broadcast(p *sio.Packet, opts adapter.BroadcastOptions) {
-	l.operator(p.Nsp(), opts).deliverLocal(p, "")
+	_ = l.operator(p.Nsp(), opts).deliverLocal(p, "") // a failed namespace was logged loudly already
 }
 
 func (l localSide) BroadcastWithAck(p *sio.Packet, opts adapter.BroadcastOptions, clientCount func(int), ack func([][]byte)) {
-	clientCount(l.operator(p.Nsp(), opts).deliverLocalWithAck(p, func(r ackResult) {
+	n, _ := l.operator(p.Nsp(), opts).deliverLocalWithAck(p, func(r ackResult) {
 		if r.err == nil {
 			ack(r.args.raw)
 		}
-	}))
+	}) // a failed namespace reaches no one, and was logged loudly already
+	clientCount(n)
 }
 
 func (l localSide) FetchSockets(nsp string, opts adapter.BroadcastOptions) []adapter.SocketInfo {

@@ -46,7 +46,7 @@ type Metrics struct {
 
 	connections, opened, upgrades, sockets, rooms, packets, bytes,
 	broadcasts, deliveries, volatileDrops, slowConsumers, engineCloses,
-	disconnects, ackTimeouts, queueBytes, queueFrames *prometheus.Desc
+	disconnects, ackTimeouts, queueBytes, queueFrames, actorFailures *prometheus.Desc
 }
 
 // Metrics returns the server's collector.
@@ -72,6 +72,7 @@ func (s *Server) Metrics() *Metrics {
 		ackTimeouts:   d("ack_timeouts_total", "EmitWithAck calls that ended without every answer."),
 		queueBytes:    d("outbound_queue_bytes", "Bytes queued for WebSocket clients, not yet written."),
 		queueFrames:   d("outbound_queue_frames", "Frames queued for WebSocket clients, not yet written."),
+		actorFailures: d("actor_failures_total", "Actors that failed and were stopped by their supervisor, by kind.", "kind"),
 	}
 }
 
@@ -79,7 +80,7 @@ func (s *Server) Metrics() *Metrics {
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.connections, m.opened, m.upgrades, m.sockets, m.rooms, m.packets,
 		m.bytes, m.broadcasts, m.deliveries, m.volatileDrops, m.slowConsumers, m.engineCloses, m.disconnects,
-		m.ackTimeouts, m.queueBytes, m.queueFrames} {
+		m.ackTimeouts, m.queueBytes, m.queueFrames, m.actorFailures} {
 		ch <- d
 	}
 }
@@ -103,6 +104,9 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	counter(m.bytes, e.BytesOut.Load(), "out")
 	counter(m.volatileDrops, e.VolatileDrops.Load())
 	counter(m.slowConsumers, e.SlowConsumers.Load())
+	counter(m.actorFailures, e.SessionFailures.Load(), actors.KindSession)
+	counter(m.actorFailures, e.NamespaceFailures.Load(), actors.KindNamespace)
+	counter(m.actorFailures, e.RoomFailures.Load(), actors.KindRoom)
 	for reason, n := range e.Closes() {
 		counter(m.engineCloses, n, reason)
 	}
@@ -117,7 +121,8 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	for _, n := range m.srv.allNamespaces() {
 		gauge(m.sockets, float64(n.SocketCount()), n.name)
 		reply := make(chan []string, 1)
-		gauge(m.rooms, float64(len(ask(n, &actors.ListRooms{Reply: reply}, reply))), n.name)
+		rooms, _ := ask(n, &actors.ListRooms{Reply: reply}, reply)
+		gauge(m.rooms, float64(len(rooms)), n.name)
 	}
 	qb, qf := m.srv.engine.pool.Pending()
 	gauge(m.queueBytes, float64(qb))

@@ -2,6 +2,7 @@ package actorio
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,7 +35,8 @@ type Namespace struct {
 
 	ackIDs  atomic.Uint64 // ack ids of every emit of this namespace, as Node's nsp._ids
 	parent  *ParentNamespace
-	removed atomic.Bool // an empty child that was cleaned up
+	removed atomic.Bool   // an empty child that was cleaned up
+	failed  chan struct{} // closed if the namespace actor failed
 
 	mu          sync.RWMutex
 	middlewares []Middleware
@@ -47,9 +49,44 @@ type Namespace struct {
 func (n *Namespace) nextAckID() uint64 { return n.ackIDs.Add(1) - 1 }
 
 func newNamespace(s *Server, name string) *Namespace {
-	n := &Namespace{name: name, server: s}
+	n := &Namespace{name: name, server: s, failed: make(chan struct{})}
 	n.pid = s.spawnNamespace(n)
 	return n
+}
+
+// ErrNamespaceFailed is returned by every operation on a namespace whose
+// actor failed: its registry of sockets and rooms is gone, so nothing it
+// would answer can be trusted. The failure is logged at error level and
+// counted (actorio_actor_failures_total{kind="namespace"}).
+var ErrNamespaceFailed = errors.New("actorio: namespace actor failed")
+
+// fail runs in the root actor when the namespace actor has failed: every
+// caller waiting on it is released, later calls fail at once, new
+// connections are refused, and its sockets are disconnected, so clients
+// learn of it instead of waiting on a namespace that no longer works.
+func (n *Namespace) fail() {
+	close(n.failed)
+	n.server.engine.each(func(es *EngineSession) {
+		es.Run(func() {
+			c, ok := es.State().(*client)
+			if !ok {
+				return
+			}
+			if s := c.sockets[n.name]; s != nil {
+				c.serverDisconnect(s)
+			}
+		})
+	})
+}
+
+// hasFailed reports whether the namespace actor failed.
+func (n *Namespace) hasFailed() bool {
+	select {
+	case <-n.failed:
+		return true
+	default:
+		return false
+	}
 }
 
 // RoomEvent is a change of a room, as Node's adapter reports it: Kind is
@@ -107,19 +144,25 @@ func (n *Namespace) OnConnection(f func(*Socket)) {
 func (n *Namespace) tell(msg any) { n.server.engine.system.Root.Send(n.pid, msg) }
 
 // ask sends msg, which carries reply, and waits for the namespace actor's
-// answer; it gives up (zero value) once the server stops or the namespace
-// was removed, since a stopped actor never answers.
-func ask[T any](n *Namespace, msg any, reply <-chan T) T {
+// answer; it gives up (zero value) once the server stops, the namespace was
+// removed, or its actor failed (ErrNamespaceFailed), since a stopped actor
+// never answers.
+func ask[T any](n *Namespace, msg any, reply <-chan T) (T, error) {
 	var zero T
 	if n.removed.Load() {
-		return zero
+		return zero, nil
+	}
+	if n.hasFailed() {
+		return zero, ErrNamespaceFailed
 	}
 	n.tell(msg)
 	select {
 	case v := <-reply:
-		return v
+		return v, nil
 	case <-n.server.engine.stopped:
-		return zero
+		return zero, ErrClosing
+	case <-n.failed:
+		return zero, ErrNamespaceFailed
 	}
 }
 
@@ -209,13 +252,15 @@ func (n *Namespace) Emit(event string, args ...any) error {
 // SocketCount is the number of sockets connected to the namespace.
 func (n *Namespace) SocketCount() int {
 	reply := make(chan int, 1)
-	return ask(n, &actors.CountSockets{Reply: reply}, reply)
+	count, _ := ask(n, &actors.CountSockets{Reply: reply}, reply)
+	return count
 }
 
 // RoomSize is the number of sockets in room.
 func (n *Namespace) RoomSize(room string) int {
 	reply := make(chan int, 1)
-	return ask(n, &actors.CountRoom{Room: room, Reply: reply}, reply)
+	size, _ := ask(n, &actors.CountRoom{Room: room, Reply: reply}, reply)
+	return size
 }
 
 // snapshot returns the middleware and connection handlers to run: a

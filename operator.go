@@ -84,7 +84,9 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 	if err != nil {
 		return err
 	}
-	b.deliverLocal(p, offset)
+	if err := b.deliverLocal(p, offset); err != nil {
+		return err
+	}
 	if b.local {
 		return nil
 	}
@@ -94,16 +96,17 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 // deliverLocal hands the packet, framed once, to the local namespace actor
 // and returns once every local recipient has it queued: what the caller
 // sends next reaches each of them after it, as in Node.
-func (b *BroadcastOperator) deliverLocal(p *sio.Packet, offset string) {
+func (b *BroadcastOperator) deliverLocal(p *sio.Packet, offset string) error {
 	f := b.nsp.server.packetFrames(p)
 	if b.noCompress {
 		f = f.Uncompressed()
 	}
 	done := make(chan int, 1)
-	n := ask(b.nsp, &actors.Broadcast{Frames: f, Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Count: done, Offset: offset}, done)
+	n, err := ask(b.nsp, &actors.Broadcast{Frames: f, Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Count: done, Offset: offset}, done)
 	st := &b.nsp.server.stats
 	st.broadcasts.Add(1)
 	st.deliveries.Add(uint64(n))
+	return err
 }
 
 func (b *BroadcastOperator) options() adapter.BroadcastOptions {
@@ -114,7 +117,7 @@ func (b *BroadcastOperator) options() adapter.BroadcastOptions {
 // deliverLocalWithAck delivers p (its ack id set) to the local sockets,
 // each expecting its ack before the packet reaches its queue, and returns
 // how many got it.
-func (b *BroadcastOperator) deliverLocalWithAck(p *sio.Packet, answer func(ackResult)) int {
+func (b *BroadcastOperator) deliverLocalWithAck(p *sio.Packet, answer func(ackResult)) (int, error) {
 	count := make(chan int, 1)
 	return ask(b.nsp, &actors.Broadcast{Frames: b.nsp.server.packetFrames(p), Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Count: count,
 		Before: func(ref any) {
@@ -150,7 +153,11 @@ func (b *BroadcastOperator) EmitWithAck(ctx context.Context, event string, args 
 	id := b.nsp.nextAckID()
 	p := &sio.Packet{Type: sio.Event, Namespace: b.nsp.name, ID: id, HasID: true, Data: data, Attachments: atts}
 	col := &ackCollector{changed: make(chan struct{}, 1)}
-	col.expect(b.deliverLocalWithAck(p, col.add))
+	n, err := b.deliverLocalWithAck(p, col.add)
+	if err != nil {
+		return nil, err
+	}
+	col.expect(n)
 	if !b.local {
 		err := b.nsp.server.opts.Adapter.BroadcastWithAck(ctx, p, b.options(), col.expect, func(raw [][]byte) {
 			col.add(ackResult{args: Args{raw: raw, codec: b.nsp.server.codec}})
@@ -234,7 +241,7 @@ func (b *BroadcastOperator) FetchSockets(ctx context.Context) ([]*RemoteSocket, 
 
 func (b *BroadcastOperator) localSockets() []*Socket {
 	reply := make(chan []any, 1)
-	refs := ask(b.nsp, &actors.SelectSockets{Rooms: b.rooms, Except: b.except, Reply: reply}, reply)
+	refs, _ := ask(b.nsp, &actors.SelectSockets{Rooms: b.rooms, Except: b.except, Reply: reply}, reply)
 	out := make([]*Socket, len(refs))
 	for i, r := range refs {
 		out[i] = r.(*Socket)

@@ -62,5 +62,6 @@ func (n *Namespace) restore(auth json.RawMessage) (recoveryAuth, actors.Restored
 		return ra, actors.Restored{}
 	}
 	reply := make(chan actors.Restored, 1)
-	return ra, ask(n, &actors.RestoreSession{PID: ra.PID, Offset: ra.Offset, Reply: reply}, reply)
+	restored, _ := ask(n, &actors.RestoreSession{PID: ra.PID, Offset: ra.Offset, Reply: reply}, reply)
+	return ra, restored
 }

@@ -2,6 +2,7 @@ package actorio
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -147,7 +148,24 @@ func (s *Server) To(rooms ...string) *BroadcastOperator { return s.Of("/").To(ro
 // Emit sends an event to every socket of the main namespace.
 func (s *Server) Emit(event string, args ...any) error { return s.Of("/").Emit(event, args...) }
 
-// spawnNamespace starts a namespace's actor.
+// spawnNamespace starts a namespace's actor under the server's root.
 func (s *Server) spawnNamespace(n *Namespace) *actor.PID {
-	return s.engine.system.Root.Spawn(actors.NewNamespaceProps(n.name, s.opts.Logger.With().Str("component", "actors").Logger(), n.roomEvent, s.opts.ConnectionStateRecovery.duration()))
+	props := actors.NewNamespaceProps(actors.NamespaceConfig{
+		Name:     n.name,
+		Logger:   s.opts.Logger.With().Str("component", "actors").Logger(),
+		OnRoom:   n.roomEvent,
+		Recovery: s.opts.ConnectionStateRecovery.duration(),
+		Stats:    &s.engine.stats,
+	})
+	failed := func(any) { n.fail() }
+	pid, err := s.engine.spawn(props, "nsp"+n.name, actors.KindNamespace, failed)
+	if errors.Is(err, actor.ErrNameExists) {
+		// A cleaned-up child of the same name is still stopping.
+		pid, err = s.engine.spawn(props, "", actors.KindNamespace, failed)
+	}
+	if err != nil { // the server is closing: a namespace that never answers
+		close(n.failed)
+		return actor.NewPID(s.engine.system.Address(), "closed")
+	}
+	return pid
 }

@@ -266,7 +266,8 @@ func (s *Socket) JoinCount(room string) int {
 	}
 	s.mu.Unlock()
 	done := make(chan int, 1)
-	return ask(s.nsp, &actors.JoinRooms{ID: s.id, Rooms: []string{room}, Done: done}, done)
+	size, _ := ask(s.nsp, &actors.JoinRooms{ID: s.id, Rooms: []string{room}, Done: done}, done)
+	return size
 }
 
 // Leave removes the socket from rooms.

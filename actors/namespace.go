@@ -12,6 +12,7 @@ package actors
 // rooms), so unions and exclusions are computed in one place.
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/actorio/actorio/transport"
@@ -128,25 +129,33 @@ const (
 // create and delete). It runs in the namespace actor: it must not block.
 type RoomEventFunc func(kind, room, id string)
 
-// NewNamespaceProps returns the props of a namespace actor; onRoom may be
-// nil; recovery > 0 keeps packets and sessions that long for connection
-// state recovery.
-func NewNamespaceProps(name string, logger zerolog.Logger, onRoom RoomEventFunc, recovery time.Duration) *actor.Props {
-	if onRoom == nil {
-		onRoom = func(string, string, string) {}
-	}
-	return actor.PropsFromProducer(func() actor.Actor {
-		a := &namespaceActor{name: name, logger: logger, onRoom: onRoom, sockets: map[string]*member{}, rooms: map[string]*room{}}
-		if recovery > 0 {
-			a.recovery = newRecoveryStore(recovery)
-		}
-		return a
-	}, actor.WithSupervisor(StopOnFailure))
+// NamespaceConfig configures a namespace actor.
+type NamespaceConfig struct {
+	Name   string
+	Logger zerolog.Logger
+	// OnRoom, if set, is told of room events.
+	OnRoom RoomEventFunc
+	// Recovery > 0 keeps packets and sessions that long for connection
+	// state recovery.
+	Recovery time.Duration
+	// Stats counts room failures; nil: not counted.
+	Stats *Stats
 }
 
-// StopOnFailure replaces protoactor's default supervisor, which restarts a
-// failed actor and silently loses its state.
-var StopOnFailure = actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.StopDirective })
+// NewNamespaceProps returns the props of a namespace actor. Its rooms are
+// its children, supervised by the namespace itself (HandleFailure).
+func NewNamespaceProps(cfg NamespaceConfig) *actor.Props {
+	if cfg.OnRoom == nil {
+		cfg.OnRoom = func(string, string, string) {}
+	}
+	return actor.PropsFromProducer(func() actor.Actor {
+		a := &namespaceActor{name: cfg.Name, logger: cfg.Logger, onRoom: cfg.OnRoom, stats: cfg.Stats, sockets: map[string]*member{}, rooms: map[string]*room{}}
+		if cfg.Recovery > 0 {
+			a.recovery = newRecoveryStore(cfg.Recovery)
+		}
+		return a
+	})
+}
 
 type member struct {
 	sink  *Sink
@@ -163,6 +172,7 @@ type namespaceActor struct {
 	name    string
 	logger  zerolog.Logger
 	onRoom  RoomEventFunc
+	stats   *Stats
 	sockets map[string]*member
 	rooms   map[string]*room
 	// recovery is nil unless connection state recovery is on.
@@ -267,12 +277,7 @@ func (n *namespaceActor) join(ctx actor.Context, id, name string) int {
 		// room, and any room of one, is delivered by the namespace itself,
 		// which saves an actor per connection. Everything sent to the room
 		// so far was delivered synchronously, so order holds.
-		r.pid = ctx.Spawn(actor.PropsFromProducer(func() actor.Actor {
-			return &roomActor{name: name, members: map[string]*Sink{}, logger: n.logger}
-		}, actor.WithSupervisor(StopOnFailure)))
-		for member := range r.members {
-			ctx.Send(r.pid, &roomJoined{id: member, sink: n.sockets[member].sink})
-		}
+		n.spawnRoom(ctx, name, r)
 	}
 	n.onRoom(RoomJoined, name, id)
 	return len(r.members)
@@ -361,4 +366,41 @@ func (n *namespaceActor) each(rooms, except []string, f func(id string, s *membe
 			}
 		}
 	}
+}
+
+// spawnRoom starts r's actor and tells it every member, from the index.
+func (n *namespaceActor) spawnRoom(ctx actor.Context, name string, r *room) {
+	r.pid = ctx.Spawn(actor.PropsFromProducer(func() actor.Actor {
+		return &roomActor{name: name, members: map[string]*Sink{}, logger: n.logger}
+	}))
+	for member := range r.members {
+		ctx.Send(r.pid, &roomJoined{id: member, sink: n.sockets[member].sink})
+	}
+}
+
+// HandleFailure supervises the rooms. A room whose actor fails loses
+// nothing but the message it failed on (whose sender was answered): it is
+// resumed, not stopped, because a stopped actor would silently drop what
+// the namespace has already sent it; and its member list is rebuilt from
+// the namespace's index, which owns the membership. Any other child is
+// stopped.
+func (n *namespaceActor) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, child *actor.PID, _ *actor.RestartStatistics, reason, message any) {
+	for name, r := range n.rooms {
+		if r.pid == nil || !r.pid.Equal(child) {
+			continue
+		}
+		n.stats.failure(KindRoom)
+		n.logger.Error().Str("nsp", n.name).Str("room", name).Int("members", len(r.members)).
+			Str("panic", fmt.Sprint(reason)).Type("message", message).Msg("room actor failed, rebuilt from the namespace index")
+		members := make(map[string]*Sink, len(r.members))
+		for id := range r.members {
+			members[id] = n.sockets[id].sink
+		}
+		// The reset goes after what the namespace already sent the room,
+		// which the index reflects too.
+		sup.(actor.SenderContext).Send(child, &roomReset{members: members})
+		sup.ResumeChildren(child)
+		return
+	}
+	sup.StopChildren(child)
 }

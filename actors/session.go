@@ -135,10 +135,54 @@ func (s *Session) Receive(ctx actor.Context) {
 	switch ctx.Message().(type) {
 	case *actor.Started:
 		s.Start()
-	case *actor.Stopping, *actor.Stopped, *actor.Restarting:
+	case *actor.Stopping:
+		s.stopping()
+	case *actor.Stopped, *actor.Restarting:
 	default:
 		s.Handle(ctx.Message())
 	}
+}
+
+// ReasonActorFailed details the close of a session whose actor failed.
+const ReasonActorFailed = "session actor failed"
+
+// stopping runs when the actor stops. After a normal end there is nothing
+// left to do; after a failure (its supervisor stops it) the session closes
+// its connection with a reason and reports its end, even if its state is
+// too broken for close to finish.
+func (s *Session) stopping() {
+	if s.endReported {
+		return
+	}
+	closed := false
+	defer func() {
+		if r := recover(); r != nil {
+			s.cfg.Logger.Error().Str("sid", s.cfg.SID).Interface("panic", r).Msg("close after failure panicked")
+		}
+		if !closed { // close itself failed: cut the connections as they are
+			for _, c := range []*transport.WSConn{s.ws, s.probe} {
+				if c != nil {
+					c.Close(ws.StatusInternalServerError)
+				}
+			}
+			if s.poll != nil {
+				s.poll <- transport.PollReply{Status: http.StatusInternalServerError}
+				s.poll = nil
+			}
+		}
+		if !s.endReported {
+			s.endReported = true
+			if s.cfg.Ended != nil {
+				s.cfg.Ended(s.cfg.SID, s.endReason)
+			}
+		}
+	}()
+	s.endLateGet()
+	if !s.closed {
+		s.drained = true // no deferred close: the actor is going
+		s.close(ReasonTransportError, ReasonActorFailed, false)
+	}
+	closed = true
 }
 
 func (s *Session) transportName() string {
@@ -354,6 +398,13 @@ func (s *Session) slowConsumer() {
 }
 
 func (s *Session) pollRequested(m *transport.PollRequested) {
+	if s.ws == nil && s.heartbeatOverdue() {
+		// The session ended at ping + pingTimeout, even if the timer that
+		// says so has not run yet (a loaded machine): this GET came after.
+		m.Reply <- transport.PollReply{Status: http.StatusBadRequest}
+		s.close(ReasonPingTimeout, "", false)
+		return
+	}
 	switch {
 	case s.ws != nil:
 		m.Reply <- transport.PollReply{Status: http.StatusBadRequest}
@@ -450,6 +501,12 @@ func (s *Session) packetReceived(p eio.Packet) {
 	case eio.Close:
 		s.close(ReasonTransportClose, "client close", true)
 	}
+}
+
+// heartbeatOverdue reports whether the pong deadline of the ping due at
+// nextPing has passed, whether or not the ping and pong timers have run.
+func (s *Session) heartbeatOverdue() bool {
+	return !time.Now().Before(s.nextPing.Add(s.cfg.PingTimeout))
 }
 
 // armPing starts a new heartbeat generation: ping at nextPing.

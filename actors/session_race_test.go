@@ -150,3 +150,21 @@ func TestGETDuringUpgradeGetsNoop(t *testing.T) {
 		}
 	})
 }
+
+// A GET that arrives at ping + pingTimeout finds the session ended, even
+// when the timers saying so have not been handled yet (a loaded machine):
+// the official suite GETs exactly then and expects 400.
+func TestGETAtPongDeadlineFindsSessionClosed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.s.Start()
+		body(t, h.poll())
+		time.Sleep(500 * time.Millisecond) // the ping and pong timers fire, unhandled
+		if r := <-h.poll(); r.Status != http.StatusBadRequest {
+			t.Fatalf("GET at the pong deadline = %d %q, want 400", r.Status, r.Body)
+		}
+		if h.ended != ReasonPingTimeout {
+			t.Errorf("ended %q, want %q", h.ended, ReasonPingTimeout)
+		}
+	})
+}

@@ -18,6 +18,8 @@ type Stats struct {
 	SlowConsumers atomic.Uint64
 	OpenPolling   atomic.Int64
 	OpenWebSocket atomic.Int64
+	// Failures of actors, stopped by their supervisor, by kind.
+	SessionFailures, NamespaceFailures, RoomFailures atomic.Uint64
 
 	mu       sync.Mutex
 	byReason map[string]uint64
@@ -51,4 +53,19 @@ func (s *Stats) transportGauge(ws bool) *atomic.Int64 {
 		return &s.OpenWebSocket
 	}
 	return &s.OpenPolling
+}
+
+// failure counts one failed actor of kind.
+func (s *Stats) failure(kind string) {
+	if s == nil {
+		return
+	}
+	switch kind {
+	case KindSession:
+		s.SessionFailures.Add(1)
+	case KindNamespace:
+		s.NamespaceFailures.Add(1)
+	case KindRoom:
+		s.RoomFailures.Add(1)
+	}
 }

@@ -1,0 +1,99 @@
+package actors
+
+// The root actor: one per server, named, the parent of the server's sessions
+// and namespaces (rooms are children of their namespace).
+//
+// Accepts: SpawnChild (start a session or namespace under the root), and
+// the lifecycle messages of its children.
+// Sends: nothing but the replies to SpawnChild.
+// Owns: the supervision of its children. A child that fails is stopped,
+// never restarted with its state wiped (protoactor's default), and its
+// failure is reported once, to the callback its SpawnChild carried.
+// Stopping the root stops the whole tree.
+
+import (
+	"fmt"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/rs/zerolog"
+)
+
+// SpawnChild starts Props under the root as Name (empty: a generated
+// name) and replies on Reply. Failed, if set, is called in the root actor
+// when the child fails, after it was told to stop: it must not block.
+type SpawnChild struct {
+	Props  *actor.Props
+	Name   string
+	Kind   string // KindSession or KindNamespace, as failures are counted
+	Failed func(reason any)
+	Reply  chan<- SpawnResult
+}
+
+// SpawnResult answers SpawnChild.
+type SpawnResult struct {
+	PID *actor.PID
+	Err error
+}
+
+// RootConfig configures a root actor.
+type RootConfig struct {
+	Logger zerolog.Logger
+	Stats  *Stats // counts failures; nil: not counted
+}
+
+// Child kinds, as failures are counted.
+const (
+	KindSession   = "session"
+	KindNamespace = "namespace"
+	KindRoom      = "room"
+)
+
+type rootActor struct {
+	cfg      RootConfig
+	children map[string]*SpawnChild // by child id, for its failure
+}
+
+// NewRootProps returns the props of a server's root actor.
+func NewRootProps(cfg RootConfig) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &rootActor{cfg: cfg, children: map[string]*SpawnChild{}}
+	})
+}
+
+func (r *rootActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *SpawnChild:
+		var pid *actor.PID
+		var err error
+		if m.Name == "" {
+			pid = ctx.Spawn(m.Props)
+		} else {
+			pid, err = ctx.SpawnNamed(m.Props, m.Name)
+		}
+		if err == nil {
+			r.children[pid.Id] = m
+		}
+		m.Reply <- SpawnResult{PID: pid, Err: err}
+	case *actor.Terminated:
+		delete(r.children, m.Who.Id)
+	case *actor.Started, *actor.Stopping, *actor.Stopped, *actor.Restarting:
+	default:
+		r.cfg.Logger.Debug().Type("type", m).Msg("unexpected message")
+	}
+}
+
+// HandleFailure makes the root its children's supervisor: the failing
+// child is stopped and its owner told, loudly.
+func (r *rootActor) HandleFailure(_ *actor.ActorSystem, supervisor actor.Supervisor, child *actor.PID, _ *actor.RestartStatistics, reason, message any) {
+	supervisor.StopChildren(child)
+	c := r.children[child.Id]
+	kind := ""
+	if c != nil {
+		kind = c.Kind
+	}
+	r.cfg.Stats.failure(kind)
+	r.cfg.Logger.Error().Str("actor", child.Id).Str("kind", kind).Str("panic", fmt.Sprint(reason)).Type("message", message).Msg("actor failed, stopped")
+	if c != nil && c.Failed != nil {
+		c.Failed(reason)
+	}
+}
