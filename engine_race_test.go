@@ -1,7 +1,9 @@
 package actorio_test
 
 import (
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -87,4 +89,48 @@ func doQuiet(url, method, body string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// "closes the session upon cancelled polling request": a GET the client
+// aborts, then its next GET, which must get 400. The server may see them in
+// either order (actors/ forces each); odd iterations send the next GET
+// first, so that it often reaches the session before the aborted one.
+func TestRaceAbortedGETBesideNextGET(t *testing.T) {
+	base := startEngine(t, &actorio.EngineOptions{PingInterval: 10 * time.Second, PingTimeout: 10 * time.Second})
+	host := strings.TrimPrefix(strings.SplitN(base, "/engine.io/", 2)[0], "http://")
+	abortGET := func(url string) {
+		conn, err := net.DialTimeout("tcp", host, readDeadline)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := strings.TrimPrefix(url, "http://"+host)
+		fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path, host)
+		conn.Close()
+	}
+	for i := range raceIterations {
+		nextFirst := i%2 == 1
+		_, url := handshake(t, base)
+		next := make(chan int, 1)
+		if nextFirst {
+			go func() {
+				status, _ := doQuiet(url, "GET", "")
+				next <- status
+			}()
+			abortGET(url)
+		} else {
+			abortGET(url)
+			go func() {
+				status, _ := doQuiet(url, "GET", "")
+				next <- status
+			}()
+		}
+		select {
+		case status := <-next:
+			if status != 400 {
+				t.Fatalf("iteration %d (next GET first: %v): next GET = %d, want 400", i, nextFirst, status)
+			}
+		case <-time.After(readDeadline):
+			t.Fatalf("iteration %d: next GET not answered", i)
+		}
+	}
 }

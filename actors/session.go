@@ -65,6 +65,7 @@ type (
 	slowDue    struct{ gen uint64 }
 	drainDue   struct{}
 	lingerDue  struct{}
+	overlapDue struct{ gen uint64 }
 )
 
 // pendingClose is a forced close over polling deferred until the client's
@@ -88,6 +89,13 @@ const noopInterval = 100 * time.Millisecond
 // while they poll, and the POST carrying the close can overtake it).
 const lateGetGrace = time.Second
 
+// overlapWait is how long a GET that arrived while another was pending is
+// held before it is refused, to learn whether its client is gone: a GET the
+// client aborted can reach the session after the client's next GET (each
+// runs on its own goroutine), and is then the tail of an aborted poll,
+// which ends the session before that next GET, not a second poll.
+const overlapWait = 100 * time.Millisecond
+
 // Session is the session actor's state. Handle runs one message; the
 // protoactor adapter (Receive) and the fake-time tests both drive it.
 type Session struct {
@@ -109,7 +117,9 @@ type Session struct {
 	noopTimer    *time.Timer
 	nextPing     time.Time
 	awaitingPong bool
-	probed       bool // the probe was answered: the client may send the upgrade packet
+	probed       bool                       // the probe was answered: the client may send the upgrade packet
+	overlap      chan<- transport.PollReply // a second GET, held for overlapWait
+	overlapGen   uint64
 	pollHeld     bool // the pending GET arrived after the probe: nothing is written to it before noopDue
 	closed       bool
 	draining     *pendingClose // a server close waiting for a GET to take the buffer
@@ -231,8 +241,18 @@ func (s *Session) Handle(msg any) {
 	case *transport.PollRequested:
 		s.pollRequested(m)
 	case *transport.PollAborted:
-		if s.poll == m.Reply {
+		switch m.Reply {
+		case s.poll:
 			s.poll = nil
+			s.close(ReasonTransportError, "poll connection closed prematurely", false)
+		case s.overlap:
+			// An aborted GET that arrived after the client's next one: the
+			// session ended at the abort, before that GET, which gets 400.
+			s.overlap = nil
+			if s.poll != nil {
+				s.poll <- transport.PollReply{Status: http.StatusBadRequest}
+				s.poll, s.pollHeld = nil, false
+			}
 			s.close(ReasonTransportError, "poll connection closed prematurely", false)
 		}
 	case *transport.PayloadPosted:
@@ -306,6 +326,12 @@ func (s *Session) Handle(msg any) {
 	case *noopDue:
 		if m.gen == s.noopGen && s.pollHeld {
 			s.releasePoll()
+		}
+	case *overlapDue:
+		if m.gen == s.overlapGen && s.overlap != nil {
+			// Two live GETs: the second is refused, the first gets the close
+			// packet, as Node.
+			s.close(ReasonTransportError, "overlapping poll", false)
 		}
 	case *sendRequested:
 		s.send(m.packet)
@@ -408,11 +434,14 @@ func (s *Session) pollRequested(m *transport.PollRequested) {
 	switch {
 	case s.ws != nil:
 		m.Reply <- transport.PollReply{Status: http.StatusBadRequest}
-	case s.poll != nil:
-		// A second GET while one is pending: refuse it and end the session;
-		// the first gets the close packet.
+	case s.overlap != nil:
 		m.Reply <- transport.PollReply{Status: http.StatusBadRequest}
-		s.close(ReasonTransportError, "overlapping poll", false)
+	case s.poll != nil:
+		// A second GET while one is pending ends the session: held until
+		// it is known whether its client is still there (PollAborted).
+		s.overlap = m.Reply
+		s.overlapGen++
+		s.after(overlapWait, &overlapDue{gen: s.overlapGen})
 	case s.probed:
 		// After the probe the client is about to send the upgrade packet
 		// (a real client waits for its GET to end first). Hold this GET for
@@ -643,6 +672,10 @@ func (s *Session) close(reason, detail string, clientClosed bool) {
 	stopTimer(s.hbTimer)
 	stopTimer(s.upTimer)
 	stopTimer(s.noopTimer)
+	if s.overlap != nil {
+		s.overlap <- transport.PollReply{Status: http.StatusBadRequest}
+		s.overlap = nil
+	}
 	if s.poll != nil {
 		// A client's close ends its pending GET with a noop; ours with close.
 		last := eio.Close

@@ -168,3 +168,25 @@ func TestGETAtPongDeadlineFindsSessionClosed(t *testing.T) {
 		}
 	})
 }
+
+// "closes the session upon cancelled polling request": a GET the client
+// aborted reaches the session after the client's next GET. It is the tail
+// of an aborted poll: the session ends and the pending GET gets 400, as if
+// the abort had come first; two live GETs still end with the close packet.
+func TestAbortedGETArrivingLate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarnessWith(t, func(c *SessionConfig) { c.PingInterval = time.Hour })
+		h.s.Start()
+		body(t, h.poll())
+		next := h.poll() // the client's next GET, handled first
+		aborted := make(chan transport.PollReply, 1)
+		h.s.Handle(&transport.PollRequested{Reply: aborted})
+		h.s.Handle(&transport.PollAborted{Reply: aborted}) // the server notices the client went away
+		if r := <-next; r.Status != http.StatusBadRequest {
+			t.Errorf("pending GET = %d %q, want 400", r.Status, r.Body)
+		}
+		if h.ended != ReasonTransportError {
+			t.Errorf("ended %q, want %q", h.ended, ReasonTransportError)
+		}
+	})
+}
