@@ -99,7 +99,7 @@ type EngineOptions struct {
 	// keep the packet's Data. Nil: none.
 	PacketIn, PacketOut func(sid string, p EnginePacket)
 	// ActorSystem is the protoactor system the sessions live in. Nil means
-	// the Engine starts its own, with protoactor's logs discarded.
+	// the Engine starts its own, logging to Logger (component "actors").
 	ActorSystem *actor.ActorSystem
 	// Logger receives the Engine's logs. The zero value logs nothing.
 	Logger zerolog.Logger
@@ -168,7 +168,7 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 		// protoactor's own logs go to the same logger, as component "actors".
 		actorsLog := o.Logger.With().Str("component", "actors").Logger()
 		e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
-			return slog.New(zerolog.NewSlogHandler(actorsLog))
+			return slog.New(newActorLog(actorsLog)) // dead letters at debug, no duplicated key
 		}))
 		e.ownSystem = true
 	}
