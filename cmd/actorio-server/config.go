@@ -50,7 +50,7 @@ func flagSet(c *config) *flag.FlagSet {
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level, or per component: info,engine=debug,socket=trace (components: engine socket adapter actors)")
 	fs.StringVar(&c.logFormat, "log-format", "auto", "auto (console on a terminal, JSON otherwise), console or json")
 	fs.BoolVar(&c.metrics, "metrics", true, "serve Prometheus metrics at /metrics (conformance: the /socket.io/ server's)")
-	fs.StringVar(&c.clientDir, "client-dir", "node_modules/socket.io-client/dist", "socket.io-client's dist directory, served at <path>socket.io.js; empty: not served (conformance: not served, refused)")
+	fs.StringVar(&c.clientDir, "client-dir", "node_modules/socket.io-client/dist", "socket.io-client's dist directory, served at <path>socket.io.js; empty: not served (conformance: never served, a value is refused)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take (bench: at most 5s, the contract's bound, and 5s by default)")
 	return fs
 }
