@@ -11,10 +11,14 @@ help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 node_modules/.package-lock.json: package.json package-lock.json
+	@scripts/prereqs.sh go node
 	npm ci --no-audit --no-fund
 	@touch $@
 
-deps: node_modules/.package-lock.json ## install Go modules and the npm packages the tests drive
+prereqs: ## check what make test needs (Go, Node 20+, npm, Chromium); installs Chromium with apt-get as root
+	@scripts/prereqs.sh go node chromium
+
+deps: node_modules/.package-lock.json ## install Go modules and the npm packages the tests drive (package-lock.json)
 	$(GO) mod download
 
 build: ## build every package and the server binary into bin/
@@ -24,12 +28,12 @@ build: ## build every package and the server binary into bin/
 run: deps ## start the demo chat at http://localhost:3000 (npm's socket.io-client bundle is served from node_modules)
 	$(GO) run ./cmd/actorio-server -mode demo -addr 127.0.0.1:3000
 
-test: deps ## the whole test suite, with the race detector (the README's test command)
+test: prereqs deps ## the whole test suite with the race detector; installs what it needs (README: Prerequisites)
 	$(GO) vet $(PKGS)
 	$(GO) test -race -shuffle=on $(PKGS)
 	cd bench && $(GO) vet ./... && $(GO) test -race -shuffle=on ./...
 
-race: deps ## the test suite three times over with the race detector, to shake out flakes
+race: prereqs deps ## the test suite three times over with the race detector, to shake out flakes
 	$(GO) test -race -shuffle=on -count=3 $(PKGS)
 
 lint: ## gofmt, go vet, staticcheck, go mod tidy
@@ -64,6 +68,6 @@ bench-full: bench/node/node_modules/.package-lock.json ## Actorio vs Node socket
 	cd bench && $(GO) build -o .bin/actorio-bench ./cmd/actorio-bench
 	bench/.bin/actorio-bench -plan full
 
-ci: lint test ## what CI runs (.ci/run installs the prerequisites first)
+ci: lint test ## what CI runs (.ci/run)
 
-.PHONY: help deps build run test race lint fuzz bench bench-micro bench-full ci
+.PHONY: help prereqs deps build run test race lint fuzz bench bench-micro bench-full ci

@@ -14,7 +14,7 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// The Socket.IO half of ../shared/CONFORMANCE.md at the wire level: raw
+// The Socket.IO half of docs/conformance.md at the wire level: raw
 // WebSocket frames, replies compared as exact strings.
 
 func startConformance(t *testing.T) string {

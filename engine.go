@@ -100,7 +100,7 @@ type EngineOptions struct {
 	// keep the packet's Data. Nil: none.
 	PacketIn, PacketOut func(sid string, p EnginePacket)
 	// ActorSystem is the protoactor system the sessions live in. Nil means
-	// the Engine starts its own, with protoactor's logs discarded.
+	// the Engine starts its own, logging to Logger (component "actors").
 	ActorSystem *actor.ActorSystem
 	// ActorName names the server's root actor in the actor system: every
 	// actor of the server (sessions, namespaces, rooms) lives under it, so
@@ -175,7 +175,7 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 		// protoactor's own logs go to the same logger, as component "actors".
 		actorsLog := o.Logger.With().Str("component", "actors").Logger()
 		e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
-			return slog.New(zerolog.NewSlogHandler(actorsLog))
+			return slog.New(newActorLog(actorsLog)) // dead letters at debug, no duplicated key
 		}))
 		e.ownSystem = true
 	}

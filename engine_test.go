@@ -18,7 +18,7 @@ import (
 
 // These tests drive the real server on a loopback port at the wire level,
 // one per behaviour the Engine.IO conformance suite checks
-// (../shared/CONFORMANCE.md).
+// (docs/conformance.md).
 
 type echoHandler struct{}
 

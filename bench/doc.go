@@ -2,7 +2,7 @@
 // socket.io server, in its own Go module so the root `make test` stays fast.
 //
 //   - node/: the Node reference server (socket.io 4.8.x, defaults) that
-//     implements ../shared/BENCH-CONTRACT.md;
+//     implements docs/bench-contract.md;
 //   - loadgen/: the epoll load generator (no JSON on the hot path, latency
 //     from the intended send time, loss counted, its own CPU reported);
 //   - runner/ and cmd/actorio-bench/: start each server pinned to one CPU,

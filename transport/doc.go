@@ -1,13 +1,29 @@
-// Package transport moves Engine.IO bytes between sockets and the session
-// actors: HTTP long-polling, WebSocket (github.com/gobwas/ws), per-connection
-// bounded outbound queues and the writer pool that flushes them.
+// Package transport moves Engine.IO bytes between the network and the
+// session actors: the HTTP handler (handshakes, long-polling, CORS,
+// cookies, compression), WebSocket connections (github.com/gobwas/ws,
+// permessage-deflate optional), per-connection bounded outbound queues and
+// the writer pool that flushes them.
 //
-// It is not for protocol decisions: what a packet means, when a session
-// closes and why, is decided by the session actor. Transport reports what
-// happened (bytes read, queue past its soft limit, socket closed) and does
-// what it is told.
+// It makes no protocol decisions. Handler routes each request by sid to its
+// Session and reports what happened as messages (PollRequested,
+// PayloadPosted, WebSocketPacket, WebSocketClosed, SlowConsumer...), each
+// posted with Session.Tell; what a packet means, and when and why a
+// session closes, is the session's to decide (package actors). Transport
+// then does what it is told: answer a poll, push frames, close a
+// connection with a status code.
 //
-// Concurrency: an OutQueue may be pushed to from any goroutine; the writer
-// pool owns flushing. Readers run one goroutine per connection for now,
-// behind a small interface so an epoll poller can replace them.
+// Writing: each WebSocket's frames go through its OutQueue, bounded by
+// QueueLimits in bytes and frames. A WriterPool of about one goroutine per
+// core flushes every ready queue with one non-blocking system call, so a
+// frame built once (Frames, AppendFrame) can be pushed, shared and
+// unchanged, to every member of a broadcast, and one slow socket never
+// holds a writer. Reading: each WebSocket has one reader goroutine
+// (WSConn) that answers WebSocket pings and closes itself and reports each
+// Engine.IO packet to its session; a polling request runs on its HTTP
+// handler's goroutine and waits for the session's answer.
+//
+// Concurrency: OutQueue.Push and the WSConn send methods may be called
+// from any goroutine and never block on I/O; ConnHooks must not block
+// either (they post a message to the session). Handler is safe for
+// concurrent requests. Session.Tell may be called from any goroutine.
 package transport

@@ -74,7 +74,7 @@ func (c *conn) maskKey() uint32 {
 }
 
 // upgradeRequest is the HTTP request that opens a WebSocket directly
-// (BENCH-CONTRACT.md §2).
+// (docs/bench-contract.md §2).
 func (c *conn) upgradeRequest(host string) []byte {
 	var k [16]byte
 	for i := 0; i < 16; i += 4 {

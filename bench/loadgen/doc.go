@@ -1,5 +1,5 @@
 // Package loadgen is a Socket.IO v4 load generator cheap enough not to be
-// the bottleneck of the comparison benchmark (../../shared/BENCH-CONTRACT.md).
+// the bottleneck of the comparison benchmark (docs/bench-contract.md).
 //
 // Clients are raw non-blocking sockets driven by a few epoll event loops
 // (one per GOMAXPROCS, one when the runner pins itself to a CPU): no

@@ -15,7 +15,7 @@ import "strconv"
 // where send_ns is the intended send time in Unix nanoseconds (the sender's
 // schedule, not the moment of the write), seq the message's index in its
 // stream and sender the sending client's index; padding ('x') brings the
-// string to the configured size. The server tick payload (BENCH-CONTRACT.md
+// string to the configured size. The server tick payload (docs/bench-contract.md
 // §4) is <ms>|<seq>|<padding> with <ms> in Unix milliseconds and an optional
 // decimal fraction.
 

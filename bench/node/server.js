@@ -1,5 +1,5 @@
 // The Node.js reference server of the comparison benchmark. It implements
-// BENCH-CONTRACT.md (events join, leave, echo, relay, fanout, stats and the
+// docs/bench-contract.md (events join, leave, echo, relay, fanout, stats and the
 // TICK_HZ game loop) on the npm socket.io package with its defaults
 // (perMessageDeflate off, maxHttpBufferSize 1e6, pingInterval 25 s,
 // pingTimeout 20 s), so the figures describe what a Node user gets out of the

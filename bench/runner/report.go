@@ -268,7 +268,7 @@ func (r *Report) WriteTable(w io.Writer) {
 	}
 	for _, s := range r.Servers {
 		if len(s.Contract) > 0 {
-			fmt.Fprintf(&b, "\n%s against BENCH-CONTRACT.md:\n", s.Name)
+			fmt.Fprintf(&b, "\n%s against docs/bench-contract.md:\n", s.Name)
 			for _, n := range s.Contract {
 				fmt.Fprintf(&b, "  - %s\n", n)
 			}

@@ -220,7 +220,7 @@ func (r *Runner) probe(def ServerDef) error {
 }
 
 // checkContract probes what the load scenarios do not exercise, and notes
-// every departure from BENCH-CONTRACT.md §3 (the server is still measured).
+// every departure from docs/bench-contract.md §3 (the server is still measured).
 func (r *Runner) checkContract(name string, g *loadgen.Gen) {
 	const wait = 5 * time.Second
 	note := func(format string, args ...any) { r.rep.note(name, format, args...) }

@@ -3,6 +3,8 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -26,29 +28,58 @@ type config struct {
 	metrics         bool
 	clientDir       string
 	shutdownTimeout time.Duration
+
+	// set names the flags given explicitly, on the command line or in the
+	// environment: a mode refuses those it cannot honour (modes.go).
+	set map[string]bool
 }
 
-func parseConfig(args []string, getenv func(string) string) (config, error) {
-	var c config
+// flagSet declares the flags into c. The help of each flag that a mode
+// fixes says so; modes.go enforces it.
+func flagSet(c *config) *flag.FlagSet {
 	fs := flag.NewFlagSet("actorio-server", flag.ContinueOnError)
-	fs.StringVar(&c.mode, "mode", "demo", "what to serve: demo (the chat), conformance (the protocol test suites' server) or bench (BENCH-CONTRACT.md)")
+	fs.StringVar(&c.mode, "mode", "demo", "what to serve: demo (the chat), conformance (the server of the official protocol test suites, docs/conformance.md) or bench (the benchmark's server, docs/bench-contract.md)")
 	fs.StringVar(&c.addr, "addr", "", "listen address; default 127.0.0.1:$PORT, PORT defaulting to 3000")
-	fs.StringVar(&c.path, "path", "/socket.io/", "the Socket.IO path (demo mode)")
-	fs.StringVar(&c.corsOrigins, "cors-origins", "", "comma-separated origins allowed cross-origin (* for any); empty: no CORS headers")
-	fs.DurationVar(&c.pingInterval, "ping-interval", 25*time.Second, "Engine.IO ping interval")
-	fs.DurationVar(&c.pingTimeout, "ping-timeout", 20*time.Second, "Engine.IO ping timeout")
-	fs.IntVar(&c.maxBufferSize, "max-buffer-size", 1_000_000, "largest message or POST body, in bytes (maxHttpBufferSize)")
-	fs.StringVar(&c.transports, "transports", "polling,websocket", "transports allowed")
-	fs.BoolVar(&c.recovery, "recovery", false, "connection state recovery")
+	fs.StringVar(&c.path, "path", "/socket.io/", "the Socket.IO path (conformance and bench: fixed at /socket.io/)")
+	fs.StringVar(&c.corsOrigins, "cors-origins", "", "comma-separated origins allowed cross-origin (* for any); empty: no CORS headers (conformance: refused)")
+	fs.DurationVar(&c.pingInterval, "ping-interval", 25*time.Second, "Engine.IO ping interval (conformance: fixed at 300ms)")
+	fs.DurationVar(&c.pingTimeout, "ping-timeout", 20*time.Second, "Engine.IO ping timeout (conformance: fixed at 200ms)")
+	fs.IntVar(&c.maxBufferSize, "max-buffer-size", 1_000_000, "largest message or POST body, in bytes, maxHttpBufferSize (conformance: fixed at 1000000; bench: at least that)")
+	fs.StringVar(&c.transports, "transports", "polling,websocket", "transports allowed: polling, websocket or both (conformance: fixed at both; bench: must include websocket)")
+	fs.BoolVar(&c.recovery, "recovery", false, "connection state recovery (conformance and bench: refused, it changes the packets the clients expect)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level, or per component: info,engine=debug,socket=trace (components: engine socket adapter actors)")
 	fs.StringVar(&c.logFormat, "log-format", "auto", "auto (console on a terminal, JSON otherwise), console or json")
-	fs.BoolVar(&c.metrics, "metrics", true, "serve Prometheus metrics at /metrics")
-	fs.StringVar(&c.clientDir, "client-dir", "node_modules/socket.io-client/dist", "socket.io-client's dist directory, served at <path>socket.io.js; empty: not served")
-	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: actorio-server [flags]\n\nEvery flag may also come from the environment: -ping-interval as ACTORIO_PING_INTERVAL, and so on.\n\n")
-		fs.PrintDefaults()
-	}
+	fs.BoolVar(&c.metrics, "metrics", true, "serve Prometheus metrics at /metrics (conformance: the /socket.io/ server's)")
+	fs.StringVar(&c.clientDir, "client-dir", "node_modules/socket.io-client/dist", "socket.io-client's dist directory, served at <path>socket.io.js; empty: not served (conformance: never served, a value is refused)")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take (bench: at most 5s, the contract's bound, and 5s by default)")
+	return fs
+}
+
+// usage prints the help: what -help shows, on stdout.
+func usage(w io.Writer) {
+	fs := flagSet(&config{})
+	fs.SetOutput(w)
+	fmt.Fprintf(w, `Usage: actorio-server [flags]
+
+Modes: demo (the default) serves the chat at /; conformance serves the official
+Engine.IO v4 and Socket.IO v5 test suites' server (docs/conformance.md); bench
+serves the comparison benchmark's server (docs/bench-contract.md; TICK_HZ and
+TICK_BYTES from the environment). A mode refuses a flag it cannot honour.
+
+Every flag may also come from the environment: -ping-interval as
+ACTORIO_PING_INTERVAL, and so on; the command line wins.
+
+`)
+	fs.PrintDefaults()
+}
+
+// parseConfig reads the environment, then args. -help returns
+// flag.ErrHelp, for the caller to print usage; other errors say which flag
+// or variable is wrong.
+func parseConfig(args []string, getenv func(string) string) (config, error) {
+	c := config{set: map[string]bool{}}
+	fs := flagSet(&c)
+	fs.SetOutput(io.Discard) // errors are returned, help is printed by the caller
 	// Environment first, so the command line overrides it.
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
@@ -57,6 +88,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 			if err := f.Value.Set(v); err != nil && envErr == nil {
 				envErr = fmt.Errorf("%s=%q: %w", name, v, err)
 			}
+			c.set[f.Name] = true
 		}
 	})
 	if envErr != nil {
@@ -65,6 +97,10 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
+	}
+	fs.Visit(func(f *flag.Flag) { c.set[f.Name] = true })
 	if c.addr == "" {
 		port := getenv("PORT")
 		if port == "" {
@@ -72,7 +108,26 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		}
 		c.addr = "127.0.0.1:" + port
 	}
+	if err := checkTransports(c.transports); err != nil {
+		return c, err
+	}
+	if err := checkMode(&c); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+func checkTransports(list string) error {
+	names := splitList(list)
+	if len(names) == 0 {
+		return fmt.Errorf("-transports %q: want polling, websocket or both", list)
+	}
+	for _, n := range names {
+		if !slices.Contains([]string{"polling", "websocket"}, n) {
+			return fmt.Errorf("-transports %q: unknown transport %q (polling or websocket)", list, n)
+		}
+	}
+	return nil
 }
 
 func splitList(s string) []string {

@@ -1,13 +1,15 @@
 // Command actorio-server runs Actorio: the demo chat by default (-mode
 // demo), the server the official protocol test suites drive (-mode
-// conformance, ../shared/CONFORMANCE.md) and the benchmark's server (-mode
-// bench, ../shared/BENCH-CONTRACT.md). Run with -help for the flags; each
-// also reads from the environment (ACTORIO_<FLAG>).
+// conformance, docs/conformance.md) and the benchmark's server (-mode
+// bench, docs/bench-contract.md). Run with -help for the flags; each also
+// reads from the environment (ACTORIO_<FLAG>). A mode honours every flag
+// or refuses it (modes.go).
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -24,7 +26,11 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Getenv, nil, nil); err != nil {
+	err := run(os.Args[1:], os.Getenv, nil, nil)
+	switch {
+	case errors.Is(err, flag.ErrHelp): // asked for: not a failure
+		usage(os.Stdout)
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "actorio-server:", err)
 		os.Exit(1)
 	}
@@ -54,15 +60,20 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}, listen
 	case "conformance":
 		c := conformance.New(logger)
 		mux.Handle("/", c.Handler)
-		closeApp = c.Close
+		sio, closeApp = c.SocketIO(), c.Close
 	case "bench":
-		b := benchserver.New(benchserver.ConfigFromEnv())
+		bc, err := benchserver.ConfigFromEnv(getenv)
+		if err != nil {
+			return err
+		}
+		bc.Options = serverOptions(cfg, logger)
+		b := benchserver.New(bc)
 		mux.Handle(b.Path(), b)
 		sio, closeApp = b.Server, b.Close
-	default:
-		return fmt.Errorf("unknown mode %q (demo, conformance or bench)", cfg.mode)
+	default: // parseConfig refuses other modes
+		return fmt.Errorf("unknown mode %q", cfg.mode)
 	}
-	o.mount(mux, sio, cfg.metrics && cfg.mode != "bench")
+	o.mount(mux, sio, cfg.metrics)
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -112,7 +123,7 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}, listen
 	return nil
 }
 
-// serverOptions are the flags' Socket.IO options (demo mode).
+// serverOptions are the flags' Socket.IO options (demo and bench modes).
 func serverOptions(cfg config, logger zerolog.Logger) *actorio.Options {
 	o := &actorio.Options{ClientDir: cfg.clientDir, EngineOptions: actorio.EngineOptions{
 		Path:              cfg.path,

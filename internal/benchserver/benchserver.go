@@ -1,12 +1,17 @@
-// Package benchserver is the server ../shared/BENCH-CONTRACT.md describes,
-// built on the public API the way a user would: events join, leave, echo,
-// relay, fanout and stats on "/", and the TICK_HZ game loop. Relayed
-// payloads are forwarded as the bytes that came in, never decoded.
+// Package benchserver is the server docs/bench-contract.md describes, the
+// one the comparison benchmark (bench/) measures against Node's: events
+// join, leave, echo, relay, fanout and stats on "/", and the TICK_HZ game
+// loop. It is built on the public API the way a user would build it, so the
+// benchmark measures what users get. Relayed payloads are forwarded as the
+// bytes that came in, never decoded.
+//
+// Cluster mode (REDIS_URL) is not implemented: ConfigFromEnv refuses it.
 package benchserver
 
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -16,17 +21,40 @@ import (
 	"github.com/actorio/actorio"
 )
 
-// Config is the contract's knobs.
+// Config is the contract's knobs, and the server's options.
 type Config struct {
 	TickHz    int // zero: no game loop
 	TickBytes int // zero means 100
+	// Options configure the Socket.IO server (heartbeat, payload limit,
+	// logger...). Nil means Node's defaults: ping 25s/20s,
+	// maxHttpBufferSize 1e6. New turns HTTP compression off either way.
+	Options *actorio.Options
 }
 
-// ConfigFromEnv reads TICK_HZ and TICK_BYTES.
-func ConfigFromEnv() Config {
-	hz, _ := strconv.Atoi(os.Getenv("TICK_HZ"))
-	size, _ := strconv.Atoi(os.Getenv("TICK_BYTES"))
-	return Config{TickHz: hz, TickBytes: size}
+// ConfigFromEnv reads TICK_HZ and TICK_BYTES through getenv (os.Getenv).
+// A value that is not a number, or is negative, is an error, and so is
+// REDIS_URL: the contract's cluster mode needs a Redis adapter, which
+// Actorio does not have yet.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	var c Config
+	for _, v := range []struct {
+		name string
+		dst  *int
+	}{{"TICK_HZ", &c.TickHz}, {"TICK_BYTES", &c.TickBytes}} {
+		s := getenv(v.name)
+		if s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return c, fmt.Errorf("%s=%q: want a whole number, 0 or more", v.name, s)
+		}
+		*v.dst = n
+	}
+	if getenv("REDIS_URL") != "" {
+		return c, fmt.Errorf("REDIS_URL is set: the bench contract's cluster mode is not implemented (no Redis adapter yet)")
+	}
+	return c, nil
 }
 
 // Server is the bench server: mount Handler; Close stops the loop and the
@@ -41,17 +69,21 @@ type Server struct {
 	rooms map[string]struct{} // rooms created by join, not the sockets' own
 }
 
-// New returns the bench server with Node's defaults: ping 25s/20s,
-// maxHttpBufferSize 1e6, no permessage-deflate.
+// New returns the bench server, configured by cfg.Options (nil: Node's
+// defaults). Permessage-deflate stays as the options say (off unless set;
+// the load generator never offers it); HTTP compression is off.
 func New(cfg Config) *Server {
 	if cfg.TickBytes <= 0 {
 		cfg.TickBytes = 100
 	}
+	var opts actorio.Options
+	if cfg.Options != nil {
+		opts = *cfg.Options
+	}
+	opts.HTTPCompression = actorio.CompressionOptions{Disabled: true}
 	s := &Server{
-		Server: actorio.NewServer(&actorio.Options{EngineOptions: actorio.EngineOptions{
-			HTTPCompression: actorio.CompressionOptions{Disabled: true},
-		}}),
-		cfg: cfg, stop: make(chan struct{}), done: make(chan struct{}), rooms: map[string]struct{}{},
+		Server: actorio.NewServer(&opts),
+		cfg:    cfg, stop: make(chan struct{}), done: make(chan struct{}), rooms: map[string]struct{}{},
 	}
 	root := s.Of("/")
 	root.OnRoomEvent(s.trackRoom)

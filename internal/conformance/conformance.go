@@ -1,5 +1,5 @@
 // Package conformance builds the server the official Engine.IO v4 and
-// Socket.IO v5 protocol test suites drive (../shared/CONFORMANCE.md): a bare
+// Socket.IO v5 protocol test suites drive (docs/conformance.md): a bare
 // echoing Engine.IO server at /engine.io/ and a Socket.IO server at
 // /socket.io/, with the suites' hard-coded heartbeat. The binary's
 // conformance mode and the wire-level tests both use it.
@@ -56,6 +56,9 @@ func New(logger zerolog.Logger) *Server {
 	mux.Handle(srv.Path(), srv)
 	return &Server{Handler: mux, engine: engine, sio: srv}
 }
+
+// SocketIO is the server at /socket.io/, for its metrics.
+func (s *Server) SocketIO() *actorio.Server { return s.sio }
 
 // Close ends every session of both servers.
 func (s *Server) Close() {

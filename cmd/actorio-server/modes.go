@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// A mode honours every flag, or refuses a flag given explicitly (command
+// line or environment) whose value its contract does not allow, so nothing
+// is silently ignored. Defaults never conflict: a mode that fixes a value
+// applies it itself.
+
+// modeRule checks one flag in one mode; why is the contract's reason.
+type modeRule struct {
+	flag string
+	ok   func(c *config) bool
+	why  string
+}
+
+const (
+	benchShutdownBound = 5 * time.Second // docs/bench-contract.md: exit within 5s of SIGTERM
+	benchMinBuffer     = 1_000_000       // docs/bench-contract.md: maxHttpBufferSize at least 1e6
+)
+
+// conformanceRules: the official suites hard-code their server's settings
+// (docs/conformance.md); logs, address, metrics and shutdown are free.
+var conformanceRules = []modeRule{
+	{"path", func(c *config) bool { return c.path == "/socket.io/" }, "the suites use /engine.io/ and /socket.io/"},
+	{"ping-interval", func(c *config) bool { return c.pingInterval == 300*time.Millisecond }, "the suites expect pingInterval 300ms"},
+	{"ping-timeout", func(c *config) bool { return c.pingTimeout == 200*time.Millisecond }, "the suites expect pingTimeout 200ms"},
+	{"max-buffer-size", func(c *config) bool { return c.maxBufferSize == 1_000_000 }, "the suites expect maxPayload 1000000"},
+	{"transports", func(c *config) bool { return hasTransports(c, "polling", "websocket") }, "the suites use polling and websocket"},
+	{"recovery", func(c *config) bool { return !c.recovery }, "recovery adds a pid to CONNECT and an offset to events, which the suites reject"},
+	{"cors-origins", func(c *config) bool { return c.corsOrigins == "" }, "the conformance server sends no CORS headers"},
+	{"client-dir", func(c *config) bool { return c.clientDir == "" }, "the conformance server serves no client bundle"},
+}
+
+// benchRules: what docs/bench-contract.md fixes; every other flag is
+// honoured (ping values are announced in the open packet, which the load
+// generator follows).
+var benchRules = []modeRule{
+	{"path", func(c *config) bool { return c.path == "/socket.io/" }, "the load generator connects to /socket.io/"},
+	{"max-buffer-size", func(c *config) bool { return c.maxBufferSize >= benchMinBuffer }, "the contract needs at least 1000000"},
+	{"transports", func(c *config) bool { return hasTransports(c, "websocket") }, "the load generator connects over websocket"},
+	{"recovery", func(c *config) bool { return !c.recovery }, "recovery adds an offset argument to every broadcast, which the contract forbids"},
+	{"shutdown-timeout", func(c *config) bool { return c.shutdownTimeout <= benchShutdownBound }, "the contract wants an exit within 5s of SIGTERM"},
+}
+
+// checkMode refuses explicit flags the mode cannot honour and applies the
+// mode's own defaults.
+func checkMode(c *config) error {
+	var rules []modeRule
+	switch c.mode {
+	case "demo":
+	case "conformance":
+		rules = conformanceRules
+	case "bench":
+		rules = benchRules
+		if !c.set["shutdown-timeout"] {
+			c.shutdownTimeout = benchShutdownBound
+		}
+	default:
+		return fmt.Errorf("unknown mode %q (demo, conformance or bench)", c.mode)
+	}
+	for _, r := range rules {
+		if c.set[r.flag] && !r.ok(c) {
+			return fmt.Errorf("-%s is not allowed in %s mode: %s", r.flag, c.mode, r.why)
+		}
+	}
+	return nil
+}
+
+// hasTransports reports whether c's -transports includes every name in want.
+func hasTransports(c *config, want ...string) bool {
+	got := splitList(c.transports)
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			return false
+		}
+	}
+	return true
+}
