@@ -31,6 +31,9 @@ type client struct {
 	joining map[string]bool            // namespaces whose middleware is running
 	acks    map[ackKey]func(ackResult) // expected acks; each answer is called once
 	closed  bool
+	// connectTimer closes a connection that joins no namespace in time;
+	// stopped when the session ends, so it outlives no session.
+	connectTimer *time.Timer
 }
 
 // ackKey names an expected ack: ids come from the namespace's counter, as
@@ -45,7 +48,7 @@ func (s *Server) OnOpen(es *EngineSession) {
 	c := &client{srv: s, es: es, decoder: s.codec.parser().NewDecoder(0),
 		sockets: map[string]*Socket{}, joining: map[string]bool{}, acks: map[ackKey]func(ackResult){}}
 	es.SetState(c)
-	time.AfterFunc(s.opts.ConnectTimeout, func() {
+	c.connectTimer = time.AfterFunc(s.opts.ConnectTimeout, func() {
 		es.Run(func() {
 			if !c.closed && len(c.sockets) == 0 && len(c.joining) == 0 {
 				es.Close() // joined no namespace in time
@@ -70,6 +73,7 @@ func (s *Server) OnMessage(es *EngineSession, data []byte, binary bool) {
 
 // OnClose implements EngineHandler.
 func (s *Server) OnClose(es *EngineSession, reason string) {
+	es.State().(*client).connectTimer.Stop()
 	es.State().(*client).closed = true
 	es.State().(*client).disconnectAll(reason)
 }
