@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/actorio/actorio/protocol/eio"
 	"github.com/gobwas/ws"
@@ -316,6 +317,11 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, s Session) {
 		packets = append(packets, p)
 		return nil
 	})
+	if err == nil && !utf8.Valid(body) {
+		// A polling payload is text, as a WebSocket text message: checked
+		// once here, before any packet of it is relayed.
+		err = ErrInvalidUTF8
+	}
 	switch {
 	case errors.Is(err, eio.ErrPayloadTooLarge):
 		s.Tell(&PayloadTooLarge{})

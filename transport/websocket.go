@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/actorio/actorio/protocol/eio"
 	"github.com/gobwas/ws"
@@ -31,6 +33,10 @@ type WSConn struct {
 
 // ErrMessageTooBig is reported when a message is over the payload limit.
 var ErrMessageTooBig = errors.New("transport: websocket message too big")
+
+// ErrInvalidUTF8 is reported for text (a WebSocket text message, a polling
+// POST body) that is not valid UTF-8.
+var ErrInvalidUTF8 = errors.New("transport: invalid UTF-8 in text message")
 
 // NewWSConn wraps a connection whose WebSocket handshake is done (deflate
 // non-nil when permessage-deflate was negotiated). The Handler makes these;
@@ -135,6 +141,10 @@ func (w *WSConn) readLoop() {
 // connection; larger payloads are read straight into their own slice.
 const readBufferSize = 512
 
+// read runs the connection's input until it ends. Every way it can fail
+// closes the WebSocket with the code that says why (RFC 6455 7.4.1):
+// 1002 for a frame that breaks RFC 6455 or a message that is not Engine.IO,
+// 1007 for text that is not UTF-8, 1009 for a message over the limit.
 func (w *WSConn) read() error {
 	var message []byte
 	var messageOp ws.OpCode
@@ -150,25 +160,14 @@ func (w *WSConn) read() error {
 		if err != nil {
 			return err
 		}
-		if h.Rsv != 0 {
-			// Only RSV1 on the first frame of a data message, and only when
-			// permessage-deflate was negotiated.
-			if !h.Rsv1() || h.Rsv2() || h.Rsv3() || w.deflate == nil || h.OpCode.IsControl() || h.OpCode == ws.OpContinuation {
-				w.Close(ws.StatusProtocolError)
-				return ws.ErrProtocolNonZeroRsv
-			}
+		if err := w.checkHeader(h, messageOp != 0); err != nil {
+			w.Close(ws.StatusProtocolError)
+			return err
+		}
+		if h.Rsv1() {
 			compressed = true
 		}
-		if !h.Masked {
-			w.Close(ws.StatusProtocolError)
-			return ws.ErrProtocolMaskRequired
-		}
-		if h.OpCode.IsControl() {
-			if h.Length > 125 {
-				w.Close(ws.StatusProtocolError)
-				return ws.ErrProtocolControlPayloadOverflow
-			}
-		} else if w.maxPayload > 0 && int64(len(message))+h.Length > int64(w.maxPayload) {
+		if !h.OpCode.IsControl() && w.maxPayload > 0 && int64(len(message))+h.Length > int64(w.maxPayload) {
 			// Read (a bounded part of) what was sent first: closing a socket
 			// with unread input resets it, and the peer would never see 1009.
 			_ = w.conn.SetReadDeadline(time.Now().Add(time.Second))
@@ -189,19 +188,10 @@ func (w *WSConn) read() error {
 		case ws.OpPong:
 			continue
 		case ws.OpClose:
-			w.Close(ws.StatusNormalClosure)
-			return io.EOF
+			return w.closeReceived(payload)
 		case ws.OpContinuation:
-			if messageOp == 0 {
-				w.Close(ws.StatusProtocolError)
-				return ws.ErrProtocolContinuationUnexpected
-			}
 			message = append(message, payload...)
 		default:
-			if messageOp != 0 {
-				w.Close(ws.StatusProtocolError)
-				return ws.ErrProtocolContinuationExpected
-			}
 			messageOp, message = h.OpCode, payload
 		}
 		if !h.Fin {
@@ -222,11 +212,90 @@ func (w *WSConn) read() error {
 		var p eio.Packet
 		if messageOp == ws.OpBinary {
 			p = eio.DecodeBinary(message)
-		} else if p, err = eio.DecodeText(message); err != nil {
-			w.tell(&ParseFailed{Conn: w, Err: err})
-			return err
+		} else {
+			// Checked once, on the whole message: a character may straddle
+			// fragments. Invalid text would be relayed as is to every
+			// member of a room, and clients that check (browsers, ws)
+			// would drop their connection.
+			if !utf8.Valid(message) {
+				w.Close(ws.StatusInvalidFramePayloadData)
+				w.tell(&ParseFailed{Conn: w, Err: ErrInvalidUTF8})
+				return ErrInvalidUTF8
+			}
+			if p, err = eio.DecodeText(message); err != nil {
+				// The message is not Engine.IO, the protocol this WebSocket
+				// speaks: a protocol error, as opposed to 1007's data that
+				// does not fit the frame type.
+				w.Close(ws.StatusProtocolError)
+				w.tell(&ParseFailed{Conn: w, Err: err})
+				return err
+			}
 		}
 		w.tell(&WebSocketPacket{Conn: w, Packet: p})
 		message, messageOp, compressed = nil, 0, false
 	}
+}
+
+// checkHeader applies RFC 6455's rules for a frame from a client;
+// fragmented tells whether a data message is in progress.
+func (w *WSConn) checkHeader(h ws.Header, fragmented bool) error {
+	switch {
+	case h.OpCode.IsReserved():
+		return ws.ErrProtocolOpCodeReserved
+	case !h.Masked:
+		return ws.ErrProtocolMaskRequired
+	case h.Rsv != 0 && (h.Rsv != ws.Rsv(true, false, false) || w.deflate == nil || h.OpCode.IsControl() || h.OpCode == ws.OpContinuation):
+		// Only RSV1, only on the first frame of a data message, and only
+		// when permessage-deflate was negotiated.
+		return ws.ErrProtocolNonZeroRsv
+	case h.OpCode.IsControl() && h.Length > 125:
+		return ws.ErrProtocolControlPayloadOverflow
+	case h.OpCode.IsControl() && !h.Fin:
+		return ws.ErrProtocolControlNotFinal
+	case h.OpCode == ws.OpContinuation && !fragmented:
+		return ws.ErrProtocolContinuationUnexpected
+	case h.OpCode.IsData() && h.OpCode != ws.OpContinuation && fragmented:
+		return ws.ErrProtocolContinuationExpected
+	}
+	return nil
+}
+
+// ErrCloseFrame wraps what is wrong with a client's close frame.
+var ErrCloseFrame = errors.New("transport: invalid close frame")
+
+// closeReceived answers the client's close frame: its code echoed (1000 if
+// it gave none), or 1002 (1007 for a reason that is not UTF-8) when the
+// frame is invalid. It returns io.EOF, or the frame's error.
+func (w *WSConn) closeReceived(payload []byte) error {
+	if len(payload) == 0 {
+		w.Close(ws.StatusNormalClosure)
+		return io.EOF
+	}
+	code, reason := ws.ParseCloseFrameData(payload)
+	switch {
+	case len(payload) == 1:
+		w.Close(ws.StatusProtocolError)
+		return fmt.Errorf("%w: 1-byte body", ErrCloseFrame)
+	case !validCloseCode(code):
+		w.Close(ws.StatusProtocolError)
+		return fmt.Errorf("%w: code %d", ErrCloseFrame, code)
+	case !utf8.ValidString(reason):
+		w.Close(ws.StatusInvalidFramePayloadData)
+		return fmt.Errorf("%w: reason is not UTF-8", ErrCloseFrame)
+	}
+	w.Close(code)
+	return io.EOF
+}
+
+// validCloseCode reports whether a peer may send code: the codes RFC 6455
+// and the IANA registry define for use in a close frame, and the ranges
+// left to libraries and applications.
+func validCloseCode(code ws.StatusCode) bool {
+	switch {
+	case code >= 1000 && code <= 1003, code >= 1007 && code <= 1014:
+		return true
+	case code >= 3000 && code <= 4999:
+		return true
+	}
+	return false
 }
