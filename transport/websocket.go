@@ -44,10 +44,11 @@ var ErrInvalidUTF8 = errors.New("transport: invalid UTF-8 in text message")
 func NewWSConn(c net.Conn, pool *WriterPool, limits QueueLimits, maxPayload int, deflate *DeflateOptions) (*WSConn, error) {
 	w := &WSConn{conn: c, maxPayload: maxPayload, deflate: deflate}
 	out, err := pool.Attach(c, limits, ConnHooks{
-		OnSoft:       func() { w.tell(&SlowConsumer{Conn: w}) },
-		OnHard:       func() { w.tell(&QueueOverflow{Conn: w}) },
-		OnWriteError: func(err error) { w.tell(&WebSocketClosed{Conn: w, Err: err}) },
-		OnDone:       func() { _ = c.Close() },
+		OnSoft:        func() { w.tell(&SlowConsumer{Conn: w}) },
+		OnHard:        func() { w.tell(&QueueOverflow{Conn: w}) },
+		OnWriteError:  func(err error) { w.tell(&WebSocketClosed{Conn: w, Err: err}) },
+		OnDone:        func() { _ = c.Close() },
+		OverflowFrame: slowConsumerFrame,
 	})
 	if err != nil {
 		return nil, err
@@ -59,7 +60,8 @@ func NewWSConn(c net.Conn, pool *WriterPool, limits QueueLimits, maxPayload int,
 // SlowConsumer: Conn's outbound queue crossed its soft limit.
 type SlowConsumer struct{ Conn *WSConn }
 
-// QueueOverflow: Conn's outbound queue overflowed its hard limit and closed.
+// QueueOverflow: Conn's outbound queue overflowed its hard limit; the
+// connection is closing as by CloseSlowConsumer.
 type QueueOverflow struct{ Conn *WSConn }
 
 // Attach binds the connection to its session and starts reading.
@@ -105,6 +107,24 @@ func (w *WSConn) SendFrame(frame []byte, volatile bool) PushResult {
 func (w *WSConn) Close(code ws.StatusCode) {
 	w.out.CloseAfterFlush(AppendFrame(nil, ws.OpClose, ws.NewCloseFrameBody(code, "")))
 }
+
+// CloseSlowConsumer closes a connection whose client does not read what is
+// sent to it fast enough: what is queued is dropped (but for the rest of a
+// frame partly written), the client gets a close frame with
+// SlowConsumerCode and the reason "slow consumer" instead, and the
+// connection is closed once that is written or the pool's CloseTimeout has
+// passed. An overflow of the hard limit does the same by itself.
+func (w *WSConn) CloseSlowConsumer() { w.out.CloseNow(slowConsumerFrame) }
+
+// SlowConsumerCode is the close code of a slow consumer: 1008, policy
+// violation. The client broke a rule of the server's (read what you are
+// sent, so that what waits for you stays bounded); 1013, try again later,
+// would blame a passing condition of the server and invite a client that
+// cannot keep up to come straight back.
+const SlowConsumerCode = ws.StatusPolicyViolation
+
+// slowConsumerFrame is shared by every connection; never modified.
+var slowConsumerFrame = AppendFrame(nil, ws.OpClose, ws.NewCloseFrameBody(SlowConsumerCode, "slow consumer"))
 
 const maxHeaderLen = 10 // server frames carry no mask
 
