@@ -103,7 +103,7 @@ func TestSlowConsumerGetsCloseFrame(t *testing.T) {
 	var last ws.Frame
 	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	for {
-		f, err := ws.ReadFrame(c)
+		f, err := readFrame(c)
 		if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
 			break
 		}
