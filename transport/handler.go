@@ -159,7 +159,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// ResponseWriter that cannot set deadlines leaves the server's.
 	rc := http.NewResponseController(w)
 	write := time.Now().Add(h.cfg.WriteTimeout)
-	if r.Body == http.NoBody {
+	if r.ContentLength == 0 { // no body (-1: one of unknown length)
 		_ = rc.SetReadDeadline(time.Time{})
 	} else {
 		body := time.Now().Add(h.cfg.BodyTimeout)
