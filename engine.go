@@ -95,6 +95,15 @@ type EngineOptions struct {
 	HTTPCompression CompressionOptions
 	// PerMessageDeflate for WebSocket. Nil: off, as Node.
 	PerMessageDeflate *DeflateOptions
+	// HTTPBodyTimeout bounds reading a polling POST's body: a client that
+	// trickles it is answered 400 and its connection closed. Zero means
+	// 10s.
+	HTTPBodyTimeout time.Duration
+	// HTTPWriteTimeout bounds writing a polling response once it is ready,
+	// per 64 KiB: a client that stops reading is cut and the payload
+	// released. A long-poll GET's wait for something to send is not
+	// counted. Zero means 10s.
+	HTTPWriteTimeout time.Duration
 	// PacketIn and PacketOut see every packet received and sent, for
 	// metrics. They run inside the session's actor: they must not block or
 	// keep the packet's Data. Nil: none.
@@ -197,6 +206,8 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 		Headers:         o.Headers,
 		Compression:     o.HTTPCompression,
 		Deflate:         o.PerMessageDeflate,
+		BodyTimeout:     o.HTTPBodyTimeout,
+		WriteTimeout:    o.HTTPWriteTimeout,
 	})
 	return e
 }
@@ -212,9 +223,10 @@ func (e *Engine) PID() *actor.PID { return e.root }
 // Path is the path the Engine answers at: mux.Handle(e.Path(), e).
 func (e *Engine) Path() string { return e.handler.Path() }
 
-// ListenAndServe runs the Engine standalone on addr until Close.
+// ListenAndServe runs the Engine standalone on addr until Close, on an
+// http.Server from NewHTTPServer.
 func (e *Engine) ListenAndServe(addr string) error {
-	srv := &http.Server{Addr: addr, Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	srv := NewHTTPServer(addr, e)
 	go func() {
 		<-e.stopped
 		_ = srv.Close()

@@ -690,7 +690,7 @@ func (s *Session) close(reason, detail string, clientClosed bool) {
 		s.lateGet = s.after(lateGetGrace, &lingerDue{})
 	}
 	if s.ws != nil {
-		s.ws.Close(ws.StatusNormalClosure)
+		closeWebSocket(s.ws, reason, detail)
 	}
 	if s.probe != nil {
 		s.probe.Close(ws.StatusGoingAway)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
+	"unicode/utf8"
 
 	"github.com/actorio/actorio/protocol/eio"
 	"github.com/gobwas/ws"
@@ -77,10 +79,27 @@ type Config struct {
 	Compression CompressionOptions
 	// Deflate enables permessage-deflate. Nil: off, as Node.
 	Deflate *DeflateOptions
+
+	// BodyTimeout bounds reading a polling POST's body, from the moment
+	// its handler starts: a client that trickles its body is answered 400
+	// and its connection closed. Zero means 10s.
+	BodyTimeout time.Duration
+	// WriteTimeout bounds writing a response once it is ready, per 64 KiB
+	// of it: a client that stops reading its long-poll response has its
+	// connection closed and does not hold the payload. The wait of a
+	// long-poll GET for something to send is not counted. Zero means 10s.
+	WriteTimeout time.Duration
 }
 
-// DefaultMaxPayload is Node's default maxHttpBufferSize.
-const DefaultMaxPayload = 1_000_000
+// Defaults used where a Config field is zero.
+const (
+	// DefaultMaxPayload is Node's default maxHttpBufferSize.
+	DefaultMaxPayload = 1_000_000
+	// DefaultBodyTimeout and DefaultHTTPWriteTimeout are BodyTimeout's and
+	// WriteTimeout's.
+	DefaultBodyTimeout      = 10 * time.Second
+	DefaultHTTPWriteTimeout = 10 * time.Second
+)
 
 // Handler serves Engine.IO v4 over HTTP: polling and WebSocket. It routes
 // requests to sessions by sid and reports what happens to them; every
@@ -97,6 +116,12 @@ func NewHandler(cfg Config) *Handler {
 	}
 	if cfg.Transports == nil {
 		cfg.Transports = []string{Polling, WebSocket}
+	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = DefaultHTTPWriteTimeout
 	}
 	cfg.Path = strings.TrimSuffix(cfg.Path, "/")
 	if cfg.Path == "" {
@@ -125,6 +150,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	// Every request is bounded here, whatever the server's own timeouts:
+	// a long-poll GET may wait a whole ping interval before it is
+	// answered, which a server-wide ReadTimeout or WriteTimeout shorter
+	// than that would cut. A body gets BodyTimeout, whether post reads it
+	// or net/http discards it after an early answer (which then waits for
+	// that); an answer gets WriteTimeout; poll sets its own. A
+	// ResponseWriter that cannot set deadlines leaves the server's.
+	rc := http.NewResponseController(w)
+	write := time.Now().Add(h.cfg.WriteTimeout)
+	if r.ContentLength == 0 { // no body (-1: one of unknown length)
+		_ = rc.SetReadDeadline(time.Time{})
+	} else {
+		body := time.Now().Add(h.cfg.BodyTimeout)
+		_ = rc.SetReadDeadline(body)
+		write = body.Add(h.cfg.WriteTimeout)
+	}
+	_ = rc.SetWriteDeadline(write)
 	if h.cfg.Headers != nil {
 		h.cfg.Headers(w.Header(), r)
 	}
@@ -148,7 +190,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	sid := q.Get("sid")
 	if sid == "" {
-		h.handshake(w, r, transport)
+		h.handshake(w, r, rc, transport)
 		return
 	}
 	v, ok := h.sessions.Load(sid)
@@ -161,15 +203,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case isUpgrade:
 		h.upgrade(w, r, s)
 	case r.Method == http.MethodGet:
-		h.poll(w, r, s)
+		h.poll(w, r, rc, s)
 	case r.Method == http.MethodPost:
-		h.post(w, r, s)
+		h.post(w, r, rc, s)
 	default:
 		writeError(w, CodeBadRequest, "")
 	}
 }
 
-func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, transport string) {
+func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, transport string) {
 	if r.Method != http.MethodGet {
 		writeError(w, CodeBadHandshakeMethod, "")
 		return
@@ -218,7 +260,7 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, transport st
 		w.Header()[k] = append(w.Header()[k], v...)
 	}
 	h.register(sid, s)
-	h.poll(w, r, s) // the session has the open packet buffered
+	h.poll(w, r, rc, s) // the session has the open packet buffered
 }
 
 // register routes sid to s; a session that ended before it was registered
@@ -274,22 +316,27 @@ func (h *Handler) acceptWebSocket(w http.ResponseWriter, r *http.Request, header
 	return conn, nil
 }
 
-func (h *Handler) poll(w http.ResponseWriter, r *http.Request, s Session) {
+func (h *Handler) poll(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, s Session) {
+	// Waiting for something to send is not writing: no deadline until
+	// the reply is ready (an HTTP/2 stream is reset by one that expires).
+	_ = rc.SetWriteDeadline(time.Time{})
 	reply := make(chan PollReply, 1)
 	s.Tell(&PollRequested{Reply: reply})
 	select {
 	case rep := <-reply:
 		if rep.Status != http.StatusOK {
+			h.armWrite(rc)
 			writeError(w, CodeBadRequest, "")
 			return
 		}
-		h.writePoll(w, r, rep.Body)
+		h.writePoll(w, r, rc, rep.Body)
 	case <-s.Done():
 		// The session may have answered just before it ended: prefer that.
 		select {
 		case rep := <-reply:
-			h.writePoll(w, r, rep.Body)
+			h.writePoll(w, r, rc, rep.Body)
 		default:
+			h.armWrite(rc)
 			writeError(w, CodeUnknownSID, "")
 		}
 	case <-r.Context().Done():
@@ -297,27 +344,63 @@ func (h *Handler) poll(w http.ResponseWriter, r *http.Request, s Session) {
 	}
 }
 
-func (h *Handler) writePoll(w http.ResponseWriter, r *http.Request, body []byte) {
+// armWrite gives the response WriteTimeout from now.
+func (h *Handler) armWrite(rc *http.ResponseController) {
+	_ = rc.SetWriteDeadline(time.Now().Add(h.cfg.WriteTimeout))
+}
+
+// writeChunk is how much of a poll response is written under one deadline.
+const writeChunk = 64 << 10
+
+func (h *Handler) writePoll(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, body []byte) {
 	body, encoding := h.cfg.Compression.encode(r, body)
 	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
 	if encoding != "" {
 		w.Header().Set("Content-Encoding", encoding)
 		w.Header().Add("Vary", "Accept-Encoding")
 	}
-	_, _ = w.Write(body)
+	// Each chunk gets WriteTimeout: a slow client that keeps reading gets
+	// its whole payload, one that stops reading is cut and the payload
+	// released. The last chunk is flushed after return, under its deadline.
+	for {
+		n := min(len(body), writeChunk)
+		h.armWrite(rc)
+		if _, err := w.Write(body[:n]); err != nil || n == len(body) {
+			return
+		}
+		body = body[n:]
+	}
 }
 
-func (h *Handler) post(w http.ResponseWriter, r *http.Request, s Session) {
+func (h *Handler) post(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, s Session) {
+	// The body has BodyTimeout (see ServeHTTP); the answer WriteTimeout
+	// once it is ready.
+	_ = rc.SetWriteDeadline(time.Time{})
 	body, err := io.ReadAll(io.LimitReader(r.Body, int64(h.cfg.MaxPayload)+1))
+	h.armWrite(rc)
 	if err != nil {
+		// The expired deadline stays: net/http must not wait for the rest
+		// of a trickled body before it closes the connection.
+		w.Header().Set("Connection", "close")
 		writeError(w, CodeBadRequest, "")
 		return
+	}
+	if len(body) <= h.cfg.MaxPayload {
+		// Read to its end: net/http's background read for a client that
+		// goes away needs no deadline. Past the limit, what net/http
+		// discards of the rest stays bounded.
+		_ = rc.SetReadDeadline(time.Time{})
 	}
 	var packets []eio.Packet
 	err = eio.DecodePayload(body, h.cfg.MaxPayload, func(p eio.Packet) error {
 		packets = append(packets, p)
 		return nil
 	})
+	if err == nil && !utf8.Valid(body) {
+		// A polling payload is text, as a WebSocket text message: checked
+		// once here, before any packet of it is relayed.
+		err = ErrInvalidUTF8
+	}
 	switch {
 	case errors.Is(err, eio.ErrPayloadTooLarge):
 		s.Tell(&PayloadTooLarge{})
@@ -332,8 +415,10 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, s Session) {
 	s.Tell(&PayloadPosted{Packets: packets, Done: done})
 	select {
 	case status := <-done:
+		h.armWrite(rc) // anew: the session's handlers may have taken a while
 		writePostStatus(w, status)
 	case <-s.Done():
+		h.armWrite(rc)
 		select {
 		case status := <-done:
 			writePostStatus(w, status)

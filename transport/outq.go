@@ -35,9 +35,17 @@ type OutQueue struct {
 	limits    QueueLimits
 	hooks     queueHooks
 
+	// CloseNow: aborted once it was called (or the hard limit crossed with
+	// abortFrame set); aborting until the owner has dropped the backlog
+	// and queued final.
+	aborted, aborting bool
+	final             []byte
+	abortFrame        []byte // see ConnHooks.OverflowFrame
+
 	// Set by the owner of the queue (OutConn) before first use.
 	onReady func() // the queue went from idle to scheduled: hand it to a flusher
 	onClose func() // closed by Close or overflow: interrupt a write in progress
+	onAbort func() // CloseNow or overflow began: bound the time left to write
 	onDone  func() // closed and no flusher holds it any more; called once
 
 	pendingBytes  atomic.Int64
@@ -176,6 +184,15 @@ func (q *OutQueue) Push(frame []byte, volatile bool) PushResult {
 		return PushDropped
 	}
 	if bytes > q.limits.HardBytes || frames > q.limits.HardFrames {
+		if q.abortFrame != nil {
+			a := q.abortLocked(q.abortFrame)
+			q.mu.Unlock()
+			if q.hooks.onHard != nil {
+				q.hooks.onHard()
+			}
+			q.afterAbort(a)
+			return PushOverflow
+		}
 		done := q.closeLocked()
 		q.mu.Unlock()
 		if q.hooks.onHard != nil {
@@ -251,6 +268,88 @@ func (q *OutQueue) CloseAfterFlush(final []byte) {
 	}
 }
 
+// CloseNow closes the queue without its backlog, for a peer that does not
+// read: the pending frames are dropped, except the unwritten rest of one
+// already partly written (the peer could not parse the stream otherwise),
+// final (nil for none) is written after that, and the queue closes once it
+// is. A CloseAfterFlush still flushing is cut short the same way. It does
+// nothing if the queue is closed or CloseNow was already called.
+func (q *OutQueue) CloseNow(final []byte) {
+	q.mu.Lock()
+	if q.state == queueClosed || q.aborted {
+		q.mu.Unlock()
+		return
+	}
+	a := q.abortLocked(final)
+	q.mu.Unlock()
+	q.afterAbort(a)
+}
+
+// abortStep says what to do, outside the lock, after abortLocked.
+type abortStep struct{ closed, done, ready bool }
+
+// abortLocked starts a CloseNow. An idle queue has nothing pending or
+// partly written: it closes, or queues final. Otherwise the owner applies
+// it (trimLocked) at its next step, without disturbing a write in progress.
+func (q *OutQueue) abortLocked(final []byte) abortStep {
+	q.aborted = true
+	if !q.scheduled {
+		if len(final) == 0 {
+			return abortStep{closed: true, done: q.closeLocked()}
+		}
+		q.frames = append(q.frames[:0], final)
+		q.head, q.offset, q.bytes = 0, 0, len(final)
+		q.pendingBytes.Store(int64(q.bytes))
+		q.pendingFrames.Store(1)
+		q.state = queueClosing
+		q.scheduled = true
+		return abortStep{ready: true}
+	}
+	q.state = queueClosing
+	q.aborting = true
+	q.final = final
+	return abortStep{}
+}
+
+func (q *OutQueue) afterAbort(a abortStep) {
+	if a.closed {
+		q.afterClose(a.done)
+		return
+	}
+	if q.onAbort != nil {
+		q.onAbort()
+	}
+	if a.ready && q.onReady != nil {
+		q.onReady()
+	}
+}
+
+// trimLocked applies a pending CloseNow, for the owner: the rest of a
+// frame partly written stays, the other frames go, final is queued.
+func (q *OutQueue) trimLocked() {
+	if !q.aborting {
+		return
+	}
+	q.aborting = false
+	keep := q.head
+	if q.offset > 0 {
+		keep++
+	}
+	clear(q.frames[keep:])
+	q.frames = q.frames[:keep]
+	q.bytes = 0
+	if keep > q.head {
+		q.bytes = len(q.frames[q.head]) - q.offset
+	}
+	if len(q.final) > 0 {
+		q.frames = append(q.frames, q.final)
+		q.bytes += len(q.final)
+	}
+	q.final = nil
+	q.pendingBytes.Store(int64(q.bytes))
+	q.pendingFrames.Store(int64(len(q.frames) - q.head))
+}
+
 // PendingBytes returns the bytes queued and not yet written.
 func (q *OutQueue) PendingBytes() int { return int(q.pendingBytes.Load()) }
 
@@ -271,6 +370,13 @@ func (q *OutQueue) Closed() bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.state != queueOpen
+}
+
+// closedNow reports whether the queue is closed (not merely closing).
+func (q *OutQueue) closedNow() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.state == queueClosed
 }
 
 // closeLocked marks the queue closed and, unless a flusher owns the frames,
@@ -300,6 +406,7 @@ func (q *OutQueue) discardLocked() {
 	clear(q.frames)
 	q.frames = nil
 	q.head, q.offset, q.bytes = 0, 0, 0
+	q.final, q.aborting = nil, false
 }
 
 // doneLocked reports, once, that the queue is closed and unowned.
@@ -320,11 +427,12 @@ func (q *OutQueue) doneLocked() bool {
 func (q *OutQueue) view(limit int) (frames [][]byte, offset int, st flushStatus) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	switch {
-	case q.state == queueClosed:
+	if q.state == queueClosed {
 		return nil, 0, q.releaseStatusLocked()
-	case q.head == len(q.frames):
-		// An owned queue is not empty unless closed; be safe anyway.
+	}
+	q.trimLocked()
+	if q.head == len(q.frames) {
+		// An owned queue is not empty unless closing; be safe anyway.
 		if q.state == queueClosing {
 			return nil, 0, q.releaseStatusLocked()
 		}
@@ -356,6 +464,7 @@ func (q *OutQueue) consumed(n int) (st flushStatus, frames int) {
 		q.offset = 0
 		frames++
 	}
+	q.trimLocked()
 	pending := len(q.frames) - q.head
 	switch {
 	case pending == 0:

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/actorio/actorio/protocol/eio"
 	"github.com/gobwas/ws"
@@ -32,16 +34,21 @@ type WSConn struct {
 // ErrMessageTooBig is reported when a message is over the payload limit.
 var ErrMessageTooBig = errors.New("transport: websocket message too big")
 
+// ErrInvalidUTF8 is reported for text (a WebSocket text message, a polling
+// POST body) that is not valid UTF-8.
+var ErrInvalidUTF8 = errors.New("transport: invalid UTF-8 in text message")
+
 // NewWSConn wraps a connection whose WebSocket handshake is done (deflate
 // non-nil when permessage-deflate was negotiated). The Handler makes these;
 // a transport that accepts connections itself, or a test, may too.
 func NewWSConn(c net.Conn, pool *WriterPool, limits QueueLimits, maxPayload int, deflate *DeflateOptions) (*WSConn, error) {
 	w := &WSConn{conn: c, maxPayload: maxPayload, deflate: deflate}
 	out, err := pool.Attach(c, limits, ConnHooks{
-		OnSoft:       func() { w.tell(&SlowConsumer{Conn: w}) },
-		OnHard:       func() { w.tell(&QueueOverflow{Conn: w}) },
-		OnWriteError: func(err error) { w.tell(&WebSocketClosed{Conn: w, Err: err}) },
-		OnDone:       func() { _ = c.Close() },
+		OnSoft:        func() { w.tell(&SlowConsumer{Conn: w}) },
+		OnHard:        func() { w.tell(&QueueOverflow{Conn: w}) },
+		OnWriteError:  func(err error) { w.tell(&WebSocketClosed{Conn: w, Err: err}) },
+		OnDone:        func() { _ = c.Close() },
+		OverflowFrame: slowConsumerFrame,
 	})
 	if err != nil {
 		return nil, err
@@ -53,7 +60,8 @@ func NewWSConn(c net.Conn, pool *WriterPool, limits QueueLimits, maxPayload int,
 // SlowConsumer: Conn's outbound queue crossed its soft limit.
 type SlowConsumer struct{ Conn *WSConn }
 
-// QueueOverflow: Conn's outbound queue overflowed its hard limit and closed.
+// QueueOverflow: Conn's outbound queue overflowed its hard limit; the
+// connection is closing as by CloseSlowConsumer.
 type QueueOverflow struct{ Conn *WSConn }
 
 // Attach binds the connection to its session and starts reading.
@@ -100,6 +108,24 @@ func (w *WSConn) Close(code ws.StatusCode) {
 	w.out.CloseAfterFlush(AppendFrame(nil, ws.OpClose, ws.NewCloseFrameBody(code, "")))
 }
 
+// CloseSlowConsumer closes a connection whose client does not read what is
+// sent to it fast enough: what is queued is dropped (but for the rest of a
+// frame partly written), the client gets a close frame with
+// SlowConsumerCode and the reason "slow consumer" instead, and the
+// connection is closed once that is written or the pool's CloseTimeout has
+// passed. An overflow of the hard limit does the same by itself.
+func (w *WSConn) CloseSlowConsumer() { w.out.CloseNow(slowConsumerFrame) }
+
+// SlowConsumerCode is the close code of a slow consumer: 1008, policy
+// violation. The client broke a rule of the server's (read what you are
+// sent, so that what waits for you stays bounded); 1013, try again later,
+// would blame a passing condition of the server and invite a client that
+// cannot keep up to come straight back.
+const SlowConsumerCode = ws.StatusPolicyViolation
+
+// slowConsumerFrame is shared by every connection; never modified.
+var slowConsumerFrame = AppendFrame(nil, ws.OpClose, ws.NewCloseFrameBody(SlowConsumerCode, "slow consumer"))
+
 const maxHeaderLen = 10 // server frames carry no mask
 
 // maxDiscard bounds what is read of an oversized message before closing.
@@ -135,6 +161,10 @@ func (w *WSConn) readLoop() {
 // connection; larger payloads are read straight into their own slice.
 const readBufferSize = 512
 
+// read runs the connection's input until it ends. Every way it can fail
+// closes the WebSocket with the code that says why (RFC 6455 7.4.1):
+// 1002 for a frame that breaks RFC 6455 or a message that is not Engine.IO,
+// 1007 for text that is not UTF-8, 1009 for a message over the limit.
 func (w *WSConn) read() error {
 	var message []byte
 	var messageOp ws.OpCode
@@ -150,25 +180,14 @@ func (w *WSConn) read() error {
 		if err != nil {
 			return err
 		}
-		if h.Rsv != 0 {
-			// Only RSV1 on the first frame of a data message, and only when
-			// permessage-deflate was negotiated.
-			if !h.Rsv1() || h.Rsv2() || h.Rsv3() || w.deflate == nil || h.OpCode.IsControl() || h.OpCode == ws.OpContinuation {
-				w.Close(ws.StatusProtocolError)
-				return ws.ErrProtocolNonZeroRsv
-			}
+		if err := w.checkHeader(h, messageOp != 0); err != nil {
+			w.Close(ws.StatusProtocolError)
+			return err
+		}
+		if h.Rsv1() {
 			compressed = true
 		}
-		if !h.Masked {
-			w.Close(ws.StatusProtocolError)
-			return ws.ErrProtocolMaskRequired
-		}
-		if h.OpCode.IsControl() {
-			if h.Length > 125 {
-				w.Close(ws.StatusProtocolError)
-				return ws.ErrProtocolControlPayloadOverflow
-			}
-		} else if w.maxPayload > 0 && int64(len(message))+h.Length > int64(w.maxPayload) {
+		if !h.OpCode.IsControl() && w.maxPayload > 0 && int64(len(message))+h.Length > int64(w.maxPayload) {
 			// Read (a bounded part of) what was sent first: closing a socket
 			// with unread input resets it, and the peer would never see 1009.
 			_ = w.conn.SetReadDeadline(time.Now().Add(time.Second))
@@ -189,19 +208,10 @@ func (w *WSConn) read() error {
 		case ws.OpPong:
 			continue
 		case ws.OpClose:
-			w.Close(ws.StatusNormalClosure)
-			return io.EOF
+			return w.closeReceived(payload)
 		case ws.OpContinuation:
-			if messageOp == 0 {
-				w.Close(ws.StatusProtocolError)
-				return ws.ErrProtocolContinuationUnexpected
-			}
 			message = append(message, payload...)
 		default:
-			if messageOp != 0 {
-				w.Close(ws.StatusProtocolError)
-				return ws.ErrProtocolContinuationExpected
-			}
 			messageOp, message = h.OpCode, payload
 		}
 		if !h.Fin {
@@ -222,11 +232,90 @@ func (w *WSConn) read() error {
 		var p eio.Packet
 		if messageOp == ws.OpBinary {
 			p = eio.DecodeBinary(message)
-		} else if p, err = eio.DecodeText(message); err != nil {
-			w.tell(&ParseFailed{Conn: w, Err: err})
-			return err
+		} else {
+			// Checked once, on the whole message: a character may straddle
+			// fragments. Invalid text would be relayed as is to every
+			// member of a room, and clients that check (browsers, ws)
+			// would drop their connection.
+			if !utf8.Valid(message) {
+				w.Close(ws.StatusInvalidFramePayloadData)
+				w.tell(&ParseFailed{Conn: w, Err: ErrInvalidUTF8})
+				return ErrInvalidUTF8
+			}
+			if p, err = eio.DecodeText(message); err != nil {
+				// The message is not Engine.IO, the protocol this WebSocket
+				// speaks: a protocol error, as opposed to 1007's data that
+				// does not fit the frame type.
+				w.Close(ws.StatusProtocolError)
+				w.tell(&ParseFailed{Conn: w, Err: err})
+				return err
+			}
 		}
 		w.tell(&WebSocketPacket{Conn: w, Packet: p})
 		message, messageOp, compressed = nil, 0, false
 	}
+}
+
+// checkHeader applies RFC 6455's rules for a frame from a client;
+// fragmented tells whether a data message is in progress.
+func (w *WSConn) checkHeader(h ws.Header, fragmented bool) error {
+	switch {
+	case h.OpCode.IsReserved():
+		return ws.ErrProtocolOpCodeReserved
+	case !h.Masked:
+		return ws.ErrProtocolMaskRequired
+	case h.Rsv != 0 && (h.Rsv != ws.Rsv(true, false, false) || w.deflate == nil || h.OpCode.IsControl() || h.OpCode == ws.OpContinuation):
+		// Only RSV1, only on the first frame of a data message, and only
+		// when permessage-deflate was negotiated.
+		return ws.ErrProtocolNonZeroRsv
+	case h.OpCode.IsControl() && h.Length > 125:
+		return ws.ErrProtocolControlPayloadOverflow
+	case h.OpCode.IsControl() && !h.Fin:
+		return ws.ErrProtocolControlNotFinal
+	case h.OpCode == ws.OpContinuation && !fragmented:
+		return ws.ErrProtocolContinuationUnexpected
+	case h.OpCode.IsData() && h.OpCode != ws.OpContinuation && fragmented:
+		return ws.ErrProtocolContinuationExpected
+	}
+	return nil
+}
+
+// ErrCloseFrame wraps what is wrong with a client's close frame.
+var ErrCloseFrame = errors.New("transport: invalid close frame")
+
+// closeReceived answers the client's close frame: its code echoed (1000 if
+// it gave none), or 1002 (1007 for a reason that is not UTF-8) when the
+// frame is invalid. It returns io.EOF, or the frame's error.
+func (w *WSConn) closeReceived(payload []byte) error {
+	if len(payload) == 0 {
+		w.Close(ws.StatusNormalClosure)
+		return io.EOF
+	}
+	code, reason := ws.ParseCloseFrameData(payload)
+	switch {
+	case len(payload) == 1:
+		w.Close(ws.StatusProtocolError)
+		return fmt.Errorf("%w: 1-byte body", ErrCloseFrame)
+	case !validCloseCode(code):
+		w.Close(ws.StatusProtocolError)
+		return fmt.Errorf("%w: code %d", ErrCloseFrame, code)
+	case !utf8.ValidString(reason):
+		w.Close(ws.StatusInvalidFramePayloadData)
+		return fmt.Errorf("%w: reason is not UTF-8", ErrCloseFrame)
+	}
+	w.Close(code)
+	return io.EOF
+}
+
+// validCloseCode reports whether a peer may send code: the codes RFC 6455
+// and the IANA registry define for use in a close frame, and the ranges
+// left to libraries and applications.
+func validCloseCode(code ws.StatusCode) bool {
+	switch {
+	case code >= 1000 && code <= 1003, code >= 1007 && code <= 1014:
+		return true
+	case code >= 3000 && code <= 4999:
+		return true
+	}
+	return false
 }

@@ -29,6 +29,7 @@ type WriterPool struct {
 	writers      int
 	bufferSize   int
 	writeTimeout time.Duration
+	closeTimeout time.Duration
 
 	mu      sync.Mutex
 	conns   map[*OutConn]struct{}
@@ -61,12 +62,18 @@ type PoolOptions struct {
 	// write fails with os.ErrDeadlineExceeded (reported by OnWriteError).
 	// Zero means 10s; negative means no timeout.
 	WriteTimeout time.Duration
+	// CloseTimeout bounds CloseNow (and an overflow with an OverflowFrame):
+	// the time left to write the rest of a partly written frame and the
+	// final one. Past it the connection is done, written or not: a peer
+	// that does not read cannot hold it. Zero means 5s.
+	CloseTimeout time.Duration
 }
 
 // Pool defaults, used where a PoolOptions field is zero.
 const (
 	DefaultBufferSize   = 64 << 10
 	DefaultWriteTimeout = 10 * time.Second
+	DefaultCloseTimeout = 5 * time.Second
 )
 
 // Per flush limits. Past maxFlushBytes the kernel would take a partial write
@@ -110,7 +117,8 @@ type ConnHooks struct {
 	OnSoft func()
 	// OnHard is called once, when a push would take the queue past its hard
 	// limit. The queue is then closed, its pending frames discarded, and
-	// the connection must be closed.
+	// the connection must be closed (or, with an OverflowFrame, it closes
+	// as by CloseNow).
 	OnHard func()
 	// OnWriteError is called at most once, with the first write error
 	// (EPIPE, ECONNRESET, os.ErrDeadlineExceeded...) of a queue that was not
@@ -121,6 +129,12 @@ type ConnHooks struct {
 	// CloseAfterFlush, after an overflow or a write error. The owner may
 	// then close the net.Conn.
 	OnDone func()
+
+	// OverflowFrame, when set, is what an overflow writes instead of the
+	// backlog (a WebSocket close frame that says why): the queue closes as
+	// by CloseNow(OverflowFrame). Nil: an overflow closes at once. Not a
+	// callback; it is shared and never modified.
+	OverflowFrame []byte
 }
 
 // OutConn is the output side of one connection: its OutQueue bound to its
@@ -133,6 +147,8 @@ type OutConn struct {
 	raw   syscall.RawConn // nil: blocking writes on a goroutine of its own
 	hooks ConnHooks
 	kick  chan struct{} // wakes the blocking writer
+
+	closeBy atomic.Int64 // UnixNano: CloseNow's deadline for every write; 0 before
 }
 
 // NewWriterPool starts a pool's writer goroutines. Stop ends them.
@@ -150,10 +166,14 @@ func NewWriterPool(opts *PoolOptions) *WriterPool {
 	if o.WriteTimeout == 0 {
 		o.WriteTimeout = DefaultWriteTimeout
 	}
+	if o.CloseTimeout <= 0 {
+		o.CloseTimeout = DefaultCloseTimeout
+	}
 	p := &WriterPool{
 		writers:      o.Writers,
 		bufferSize:   o.BufferSize,
 		writeTimeout: o.WriteTimeout,
+		closeTimeout: o.CloseTimeout,
 		conns:        make(map[*OutConn]struct{}),
 	}
 	p.readyCond = sync.NewCond(&p.readyMu)
@@ -186,7 +206,9 @@ func (p *WriterPool) Attach(c net.Conn, limits QueueLimits, hooks ConnHooks) (*O
 	}
 	oc.OutQueue.onReady = oc.schedule
 	oc.OutQueue.onClose = oc.interrupt
+	oc.OutQueue.onAbort = oc.bound
 	oc.OutQueue.onDone = oc.finish
+	oc.OutQueue.abortFrame = hooks.OverflowFrame
 	if oc.raw == nil {
 		oc.kick = make(chan struct{}, 1)
 	}
@@ -335,6 +357,38 @@ func (oc *OutConn) interrupt() {
 	}
 }
 
+// bound runs when CloseNow (or an overflow) begins: every write from now on,
+// the one in progress included, ends by closeTimeout from now.
+func (oc *OutConn) bound() {
+	by := time.Now().Add(oc.pool.closeTimeout)
+	oc.closeBy.Store(by.UnixNano())
+	_ = oc.conn.SetWriteDeadline(by)
+}
+
+// armWriteDeadline sets the deadline of a write about to wait: writeTimeout
+// from now, or CloseNow's deadline if that is sooner. Called once before
+// view (so that a Close seen after it wins with its past deadline) and once
+// after it (so that a CloseNow that view saw cannot have been overridden).
+func (oc *OutConn) armWriteDeadline(after bool) {
+	by := oc.closeBy.Load()
+	if after && by == 0 {
+		return
+	}
+	var d time.Time
+	if t := oc.pool.writeTimeout; t > 0 {
+		d = time.Now().Add(t)
+	}
+	if by != 0 && (d.IsZero() || by < d.UnixNano()) {
+		d = time.Unix(0, by)
+	}
+	if !d.IsZero() {
+		_ = oc.conn.SetWriteDeadline(d)
+	}
+	if after && oc.closedNow() {
+		oc.interrupt() // a Close between view and here: its deadline wins
+	}
+}
+
 func (oc *OutConn) finish() {
 	oc.pool.detach(oc)
 	if oc.hooks.OnDone != nil {
@@ -477,9 +531,7 @@ func (oc *OutConn) awaitWritable() {
 func (oc *OutConn) waitAndWrite() {
 	p := oc.pool
 	defer p.wg.Done()
-	if p.writeTimeout > 0 {
-		_ = oc.conn.SetWriteDeadline(time.Now().Add(p.writeTimeout))
-	}
+	oc.armWriteDeadline(false)
 	// Viewing after setting the deadline guarantees that a concurrent
 	// Close is seen here or its past deadline wins (see interrupt).
 	frames, offset, st := oc.view(maxIovecs)
@@ -489,6 +541,7 @@ func (oc *OutConn) waitAndWrite() {
 		}
 		return
 	}
+	oc.armWriteDeadline(true)
 	// No copy here: this runs rarely and may park for long, so it holds
 	// no buffer, only references to the queued frames.
 	segs := make([][]byte, 0, len(frames))
@@ -544,11 +597,9 @@ func (oc *OutConn) flushBlocking() bool {
 	bufp := p.bufs.Get().(*[]byte)
 	defer p.bufs.Put(bufp)
 	for {
-		if p.writeTimeout > 0 {
-			// Before view, as in waitAndWrite: a Close racing with this
-			// flush is seen by view, or its past deadline overrides ours.
-			_ = oc.conn.SetWriteDeadline(time.Now().Add(p.writeTimeout))
-		}
+		// Before view, as in waitAndWrite: a Close racing with this
+		// flush is seen by view, or its past deadline overrides ours.
+		oc.armWriteDeadline(false)
 		frames, offset, st := oc.view(maxFlushFrames)
 		switch st {
 		case flushIdle:
@@ -559,6 +610,7 @@ func (oc *OutConn) flushBlocking() bool {
 		case flushClosed:
 			return false
 		}
+		oc.armWriteDeadline(true)
 		b := (*bufp)[:0]
 		if first := frames[0][offset:]; len(first) > cap(b) {
 			b = first // too big to copy: write it alone

@@ -16,7 +16,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/actorio/actorio"
 	"github.com/actorio/actorio/internal/benchserver"
@@ -80,7 +79,7 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}, listen
 		closeApp()
 		return err
 	}
-	web := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	web := actorio.NewHTTPServer("", mux)
 	served := make(chan error, 1)
 	go func() { served <- web.Serve(ln) }()
 	logger.Info().Str("mode", cfg.mode).Str("url", "http://"+ln.Addr().String()).Msg("listening")
