@@ -40,8 +40,8 @@ func TestSessionActorFailure(t *testing.T) {
 	readText(t, good)
 
 	_ = wsutil.WriteClientText(bad, []byte("4boom"))
-	if err := readUntilClosed(bad); err != nil {
-		t.Fatalf("failed session's connection: %v, want it closed", err)
+	if code, _, err := readCloseFrame(bad); err != nil || code != 1011 {
+		t.Fatalf("failed session's connection: close %d, %v; want a close frame 1011", code, err)
 	}
 	select {
 	case reason := <-closed:

@@ -11,6 +11,7 @@ import (
 //     1008 "slow consumer" ahead of the backlog, which is dropped;
 //   - a packet that is not Socket.IO (parse error) gets 1002, as one that
 //     is not Engine.IO does in the transport;
+//   - a session whose actor failed gets 1011, an internal error;
 //   - every other end is a normal closure, 1000.
 //
 // The transport may have closed the WebSocket already with its own code
@@ -21,6 +22,8 @@ func closeWebSocket(c *transport.WSConn, reason, detail string) {
 		c.CloseSlowConsumer()
 	case reason == ReasonParseError:
 		c.Close(ws.StatusProtocolError)
+	case detail == ReasonActorFailed:
+		c.Close(ws.StatusInternalServerError)
 	default:
 		c.Close(ws.StatusNormalClosure)
 	}
