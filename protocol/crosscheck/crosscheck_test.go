@@ -16,7 +16,6 @@ import (
 	"github.com/actorio/actorio/protocol/eio"
 	"github.com/actorio/actorio/protocol/sio"
 	"github.com/actorio/actorio/protocol/sio/msgpackparser"
-	"github.com/vmihailenco/msgpack/v5"
 )
 
 type vectorFile struct {
@@ -260,7 +259,8 @@ func TestAgainstNodeParsers(t *testing.T) {
 
 // goPacket builds the Go packet for a vector: data kept raw (compacted, key
 // order preserved) unless it holds binary, which goes through AppendJSON;
-// for msgpack, data is encoded as notepack.io would.
+// for msgpack, data goes through AppendValue, which must write the bytes
+// notepack.io writes.
 func goPacket(t *testing.T, c packetVector, asMsgpack bool) sio.Packet {
 	t.Helper()
 	p := sio.Packet{Type: sio.PacketType(c.Packet.Type), Namespace: c.Packet.Nsp}
@@ -273,14 +273,10 @@ func goPacket(t *testing.T, c packetVector, asMsgpack bool) sio.Packet {
 	tree := revive(t, c.Packet.Data)
 	switch {
 	case asMsgpack:
-		var buf bytes.Buffer
-		enc := msgpack.NewEncoder(&buf)
-		enc.UseCompactInts(true)
-		enc.SetSortMapKeys(true)
-		if err := enc.Encode(tree); err != nil {
+		var err error
+		if p.Data, err = msgpackparser.AppendValue(nil, tree); err != nil {
 			t.Fatalf("%s: %v", c.Name, err)
 		}
-		p.Data = buf.Bytes()
 	case bytes.Contains(c.Packet.Data, []byte(`"$bin"`)):
 		var err error
 		if p.Data, p.Attachments, err = sio.AppendJSON(nil, tree, nil); err != nil {
