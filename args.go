@@ -44,10 +44,14 @@ func (a Args) Raw(i int) json.RawMessage {
 
 // Forward returns the arguments ready to pass to Emit or an Ack as they
 // came, binary included, without decoding them: emit(name, a.Forward()...).
+// Each may also be nested in a value: Emit(name, map[string]any{"from": id,
+// "msg": a.Forward()[0]}) sends the argument inside the map, its binary
+// with it. A server can only send the arguments a server with the same
+// Parser received; otherwise Emit returns an error.
 func (a Args) Forward() []any {
 	out := make([]any, len(a.raw))
 	for i, r := range a.raw {
-		out[i] = forwarded{raw: r, atts: a.atts}
+		out[i] = forwarded{raw: r, atts: a.atts, codec: a.codec}
 	}
 	return out
 }

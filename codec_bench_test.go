@@ -1,0 +1,51 @@
+package actorio
+
+import (
+	"fmt"
+	"testing"
+)
+
+// BenchmarkCodecEncode measures an emit's encoding with each parser for the
+// argument shapes applications send most: a string, a struct, a map of any
+// with binary inside, and forwarded arguments.
+func BenchmarkCodecEncode(b *testing.B) {
+	type player struct {
+		ID    string   `json:"id"`
+		X, Y  float64  `json:"-"`
+		Score int      `json:"score"`
+		Tags  []string `json:"tags,omitempty"`
+		Pos   [2]float64
+	}
+	for _, c := range []struct {
+		name  string
+		codec codec
+	}{{"json", jsonCodec{}}, {"msgpack", msgpackCodec{}}} {
+		data, atts, err := c.codec.encode("", []any{"hello", map[string]any{"blob": []byte{1, 2, 3}, "n": 1}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw, err := c.codec.split(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fwd := Args{raw: raw, atts: atts, codec: c.codec}.Forward()
+		for _, arg := range []struct {
+			name string
+			v    []any
+		}{
+			{"string", []any{"chat message"}},
+			{"struct", []any{player{ID: "p1", Score: 42, Tags: []string{"a", "b"}, Pos: [2]float64{1.5, 2}}}},
+			{"map-binary", []any{map[string]any{"name": "file", "size": 3, "data": []byte{1, 2, 3}, "meta": map[string]any{"ok": true}}}},
+			{"forward", fwd},
+		} {
+			b.Run(fmt.Sprintf("parser=%s/arg=%s", c.name, arg.name), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, _, err := c.codec.encode("event", arg.v); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
