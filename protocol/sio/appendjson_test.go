@@ -18,6 +18,13 @@ type ptrMarshaler struct{ v string }
 
 func (p *ptrMarshaler) MarshalJSON() ([]byte, error) { return json.Marshal("ptr:" + p.v) }
 
+// bothMarshalers has MarshalJSON on its pointer, MarshalText on its value:
+// encoding/json uses the first when the value is addressable.
+type bothMarshalers struct{ v string }
+
+func (b *bothMarshalers) MarshalJSON() ([]byte, error) { return json.Marshal("json:" + b.v) }
+func (b bothMarshalers) MarshalText() ([]byte, error)  { return []byte("text:" + b.v), nil }
+
 type textKey struct{ a, b string }
 
 func (k textKey) MarshalText() ([]byte, error) { return []byte(k.a + "/" + k.b), nil }
@@ -54,6 +61,7 @@ type rules struct {
 	Flag      *bool                     `json:"flag,string"`
 	Label     string                    `json:"label,string"`
 	Mine      ptrMarshaler              `json:"mine"`
+	Both      bothMarshalers            `json:"both"`
 	ByInt     map[int][]byte            `json:"byInt"`
 	ByText    map[textKey][]byte        `json:"byText"`
 	Addr      netip.Addr                `json:"addr"`
@@ -90,6 +98,7 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 		Flag:      &yes,
 		Label:     `say "hi"`,
 		Mine:      ptrMarshaler{"m"},
+		Both:      bothMarshalers{"b"},
 		ByInt:     map[int][]byte{10: {2}, -1: {3}, 2: nil},
 		ByText:    map[textKey][]byte{{"b", "c"}: {4}, {"a", "z"}: {5}},
 		Addr:      netip.MustParseAddr("192.0.2.1"),

@@ -237,32 +237,51 @@ func Marshals(t reflect.Type) bool {
 	return t.Implements(marshalerType) || t.Implements(textMarshalerType)
 }
 
-// Marshaler returns v's json.Marshaler or encoding.TextMarshaler, as
-// encoding/json picks it: a value method, or a pointer method when v is
-// addressable. A nil pointer is not asked (it encodes as null).
-func Marshaler(v reflect.Value) (json.Marshaler, encoding.TextMarshaler) {
-	if v.Kind() == reflect.Pointer && v.IsNil() {
-		return nil, nil
-	}
-	for _, x := range []reflect.Value{v, addr(v)} {
-		if !x.IsValid() || !x.CanInterface() {
-			continue
-		}
-		switch m := x.Interface().(type) {
-		case json.Marshaler:
-			return m, nil
-		case encoding.TextMarshaler:
-			return nil, m
-		}
-	}
-	return nil, nil
+// Marshalers records which of json.Marshaler and encoding.TextMarshaler a
+// type has, by value and by pointer.
+type Marshalers struct {
+	jsonPtr, jsonVal, textPtr, textVal bool
 }
 
-func addr(v reflect.Value) reflect.Value {
-	if v.Kind() != reflect.Pointer && v.CanAddr() {
-		return v.Addr()
+var marshalerCache sync.Map // reflect.Type -> Marshalers
+
+// MarshalersOf returns t's marshalers, cached.
+func MarshalersOf(t reflect.Type) Marshalers {
+	if cached, ok := marshalerCache.Load(t); ok {
+		return cached.(Marshalers)
 	}
-	return reflect.Value{}
+	notPtr := t.Kind() != reflect.Pointer
+	m := Marshalers{
+		jsonPtr: notPtr && reflect.PointerTo(t).Implements(marshalerType),
+		jsonVal: t.Implements(marshalerType),
+		textPtr: notPtr && reflect.PointerTo(t).Implements(textMarshalerType),
+		textVal: t.Implements(textMarshalerType),
+	}
+	marshalerCache.Store(t, m)
+	return m
+}
+
+// Any reports whether the type has a marshaler by value or by pointer.
+func (m Marshalers) Any() bool { return m.jsonPtr || m.jsonVal || m.textPtr || m.textVal }
+
+// Of returns the marshaler encoding/json uses for v, whose type m describes:
+// MarshalJSON by pointer when v is addressable, by value, then MarshalText
+// the same way. A nil pointer has none: it encodes as null.
+func (m Marshalers) Of(v reflect.Value) (json.Marshaler, encoding.TextMarshaler) {
+	if v.Kind() == reflect.Pointer && v.IsNil() || !v.CanInterface() {
+		return nil, nil
+	}
+	switch {
+	case m.jsonPtr && v.CanAddr():
+		return v.Addr().Interface().(json.Marshaler), nil
+	case m.jsonVal:
+		return v.Interface().(json.Marshaler), nil
+	case m.textPtr && v.CanAddr():
+		return nil, v.Addr().Interface().(encoding.TextMarshaler)
+	case m.textVal:
+		return nil, v.Interface().(encoding.TextMarshaler)
+	}
+	return nil, nil
 }
 
 // Key is a map entry with its key as encoding/json writes it.
@@ -354,6 +373,20 @@ func (g *Guard) Enter(v reflect.Value) error {
 	g.seen[id] = struct{}{}
 	return nil
 }
+
+// EnterShallow enters a container without identifying it, which is enough
+// while the walk is too shallow to look for cycles: it reports false, and
+// enters nothing, once it is not. Leave with LeaveShallow.
+func (g *Guard) EnterShallow() bool {
+	if g.depth >= cycleDepth {
+		return false
+	}
+	g.depth++
+	return true
+}
+
+// LeaveShallow ends what EnterShallow began.
+func (g *Guard) LeaveShallow() { g.depth-- }
 
 // Leave ends what Enter began.
 func (g *Guard) Leave(v reflect.Value) {

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/actorio/actorio/protocol/internal/govalue"
@@ -41,13 +43,128 @@ var (
 // chooses.
 func AppendValue(dst []byte, v any) ([]byte, error) {
 	e := valueEncoder{dst: dst}
-	err := e.value(reflect.ValueOf(v))
+	err := e.any(v)
 	return e.dst, err
 }
 
 type valueEncoder struct {
 	dst   []byte
 	guard govalue.Guard
+}
+
+// any writes the shapes dynamic values mostly take without reflection (the
+// msgpack library did too), and hands everything else to value.
+func (e *valueEncoder) any(x any) error {
+	switch v := x.(type) {
+	case nil:
+		e.dst = append(e.dst, 0xc0)
+		return nil
+	case string:
+		e.str(v)
+		return nil
+	case bool:
+		if v {
+			e.dst = append(e.dst, 0xc3)
+		} else {
+			e.dst = append(e.dst, 0xc2)
+		}
+		return nil
+	case int:
+		e.int(int64(v))
+		return nil
+	case int64:
+		e.int(v)
+		return nil
+	case float64:
+		return e.float(v, 64)
+	case []byte:
+		if v == nil {
+			e.dst = append(e.dst, 0xc0)
+		} else {
+			e.bin(v)
+		}
+		return nil
+	case map[string]any:
+		if v == nil {
+			e.dst = append(e.dst, 0xc0)
+			return nil
+		}
+		if !e.guard.EnterShallow() {
+			break // deep enough to look for a cycle: by reflection
+		}
+		defer e.guard.LeaveShallow()
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		e.header(len(keys), 0x80, 0xde)
+		for _, k := range keys {
+			e.str(k)
+			if err := e.any(v[k]); err != nil {
+				return err
+			}
+		}
+		return nil
+	case []any:
+		if v == nil {
+			e.dst = append(e.dst, 0xc0)
+			return nil
+		}
+		if !e.guard.EnterShallow() {
+			break
+		}
+		defer e.guard.LeaveShallow()
+		e.header(len(v), 0x90, 0xdc)
+		for _, x := range v {
+			if err := e.any(x); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return e.value(reflect.ValueOf(x))
+}
+
+// typeInfo is what the encoder needs to know of a type before its kind.
+type typeInfo struct {
+	own    ownMethod // a method that writes msgpack, if any
+	ownPtr bool      // own is on the pointer: only for an addressable value
+	mars   govalue.Marshalers
+	bytes  bool // govalue.IsBytes
+}
+
+type ownMethod uint8
+
+const (
+	ownNone ownMethod = iota
+	ownAppender
+	ownMarshaler // msgpack.Marshaler
+	ownCustom    // msgpack.CustomEncoder
+)
+
+var typeInfos sync.Map // reflect.Type -> *typeInfo
+
+func infoOf(t reflect.Type) *typeInfo {
+	if cached, ok := typeInfos.Load(t); ok {
+		return cached.(*typeInfo)
+	}
+	info := &typeInfo{mars: govalue.MarshalersOf(t), bytes: govalue.IsBytes(t)}
+	for _, m := range []struct {
+		method ownMethod
+		iface  reflect.Type
+	}{{ownAppender, appenderType}, {ownMarshaler, mpMarshalerType}, {ownCustom, mpCustomEncType}} {
+		if t.Implements(m.iface) {
+			info.own = m.method
+			break
+		}
+		if t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(m.iface) {
+			info.own, info.ownPtr = m.method, true
+			break
+		}
+	}
+	typeInfos.Store(t, info)
+	return info
 }
 
 func (e *valueEncoder) value(v reflect.Value) error {
@@ -61,10 +178,10 @@ func (e *valueEncoder) value(v reflect.Value) error {
 			e.dst = append(e.dst, 0xc0)
 			return nil
 		}
+		if v.CanInterface() {
+			return e.any(v.Elem().Interface()) // no copy: what an interface holds is not addressable
+		}
 		return e.value(v.Elem())
-	}
-	if done, err := e.own(v); done {
-		return err
 	}
 	switch t {
 	case rawMessageType:
@@ -76,24 +193,30 @@ func (e *valueEncoder) value(v reflect.Value) error {
 	case numberType:
 		return e.number(v.String())
 	}
-	if jm, tm := govalue.Marshaler(v); jm != nil {
-		b, err := jm.MarshalJSON()
-		if err == nil {
-			err = e.json(b)
-		}
-		if err != nil {
-			return &json.MarshalerError{Type: t, Err: err}
-		}
-		return nil
-	} else if tm != nil {
-		b, err := tm.MarshalText()
-		if err != nil {
-			return &json.MarshalerError{Type: t, Err: err}
-		}
-		e.str(string(b))
-		return nil
+	info := infoOf(t)
+	if info.own != ownNone && (!info.ownPtr || v.CanAddr()) && v.CanInterface() {
+		return e.own(v, info)
 	}
-	if govalue.IsBytes(t) {
+	if info.mars.Any() {
+		if jm, tm := info.mars.Of(v); jm != nil {
+			b, err := jm.MarshalJSON()
+			if err == nil {
+				err = e.json(b)
+			}
+			if err != nil {
+				return &json.MarshalerError{Type: t, Err: err}
+			}
+			return nil
+		} else if tm != nil {
+			b, err := tm.MarshalText()
+			if err != nil {
+				return &json.MarshalerError{Type: t, Err: err}
+			}
+			e.str(string(b))
+			return nil
+		}
+	}
+	if info.bytes {
 		if v.IsNil() {
 			e.dst = append(e.dst, 0xc0)
 			return nil
@@ -144,45 +267,34 @@ func (e *valueEncoder) value(v reflect.Value) error {
 	return nil
 }
 
-// own lets a value that writes its own msgpack do so: an Appender, then a
-// msgpack.Marshaler or msgpack.CustomEncoder, by value or, when
-// addressable, by pointer.
-func (e *valueEncoder) own(v reflect.Value) (bool, error) {
-	for _, x := range []reflect.Value{v, addr(v)} {
-		if !x.IsValid() || !x.CanInterface() {
-			continue
-		}
-		t := x.Type()
-		switch {
-		case t.Implements(appenderType):
-			var err error
-			e.dst, err = x.Interface().(Appender).AppendMsgpack(e.dst)
-			return true, err
-		case t.Implements(mpMarshalerType):
-			b, err := x.Interface().(msgpack.Marshaler).MarshalMsgpack()
-			if err != nil {
-				return true, err
-			}
-			if end, _, _, err := value(b, 0, 0); err != nil || end != len(b) {
-				return true, errInvalidMarshal
-			}
-			e.dst = append(e.dst, b...)
-			return true, nil
-		case t.Implements(mpCustomEncType):
-			w := &appendWriter{b: e.dst}
-			err := x.Interface().(msgpack.CustomEncoder).EncodeMsgpack(msgpack.NewEncoder(w))
-			e.dst = w.b
-			return true, err
-		}
+// own lets a value that writes its own msgpack do so: an Appender, a
+// msgpack.Marshaler or a msgpack.CustomEncoder.
+func (e *valueEncoder) own(v reflect.Value, info *typeInfo) error {
+	x := v
+	if info.ownPtr {
+		x = v.Addr()
 	}
-	return false, nil
-}
-
-func addr(v reflect.Value) reflect.Value {
-	if v.Kind() != reflect.Pointer && v.CanAddr() {
-		return v.Addr()
+	switch info.own {
+	case ownAppender:
+		var err error
+		e.dst, err = x.Interface().(Appender).AppendMsgpack(e.dst)
+		return err
+	case ownMarshaler:
+		b, err := x.Interface().(msgpack.Marshaler).MarshalMsgpack()
+		if err != nil {
+			return err
+		}
+		if end, _, _, err := value(b, 0, 0); err != nil || end != len(b) {
+			return errInvalidMarshal
+		}
+		e.dst = append(e.dst, b...)
+		return nil
+	default:
+		w := &appendWriter{b: e.dst}
+		err := x.Interface().(msgpack.CustomEncoder).EncodeMsgpack(msgpack.NewEncoder(w))
+		e.dst = w.b
+		return err
 	}
-	return reflect.Value{}
 }
 
 func (e *valueEncoder) array(v reflect.Value) error {

@@ -82,6 +82,13 @@ func (o onlyJSON) MarshalJSON() ([]byte, error) {
 	return []byte(`{"hidden":` + strconv.Itoa(o.hidden) + `,"list":[1,2.5,"x"]}`), nil
 }
 
+// bothMarshalers has MarshalJSON on its pointer, MarshalText on its value:
+// encoding/json uses the first when the value is addressable.
+type bothMarshalers struct{ v string }
+
+func (b *bothMarshalers) MarshalJSON() ([]byte, error) { return json.Marshal("json:" + b.v) }
+func (b bothMarshalers) MarshalText() ([]byte, error)  { return []byte("text:" + b.v), nil }
+
 type textKey struct{ a, b string }
 
 func (k textKey) MarshalText() ([]byte, error) { return []byte(k.a + "/" + k.b), nil }
@@ -102,6 +109,7 @@ type rules struct {
 	Ratio   float32           `json:"ratio"`
 	Label   string            `json:"label,string"`
 	Mine    ptrMarshaler      `json:"mine"`
+	Both    bothMarshalers    `json:"both"`
 	Only    onlyJSON          `json:"only"`
 	Big     *big.Int          `json:"big"`
 	Addr    netip.Addr        `json:"addr"`
@@ -125,6 +133,7 @@ func TestAppendValueMatchesEncodingJSON(t *testing.T) {
 		Ratio:  0.1,
 		Label:  `say "hi" <b>`,
 		Mine:   ptrMarshaler{"m"},
+		Both:   bothMarshalers{"b"},
 		Only:   onlyJSON{hidden: 3},
 		Big:    new(big.Int).Lsh(big.NewInt(1), 70),
 		Addr:   netip.MustParseAddr("2001:db8::1"),
