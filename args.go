@@ -18,8 +18,10 @@ type Args struct {
 // Len is the number of arguments.
 func (a Args) Len() int { return len(a.raw) }
 
-// Decode fills v (a pointer) from argument i. Binary at any depth decodes
-// into []byte fields.
+// Decode fills v (a pointer) from argument i with encoding/json, alike with
+// both parsers (a msgpack argument is read as its JSON form). Binary at any
+// depth decodes into []byte fields; into an any, as the base64 string
+// encoding/json reads.
 func (a Args) Decode(i int, v any) error {
 	if i < 0 || i >= len(a.raw) {
 		return fmt.Errorf("actorio: argument %d of %d", i, len(a.raw))
@@ -29,8 +31,9 @@ func (a Args) Decode(i int, v any) error {
 
 // Raw returns argument i as JSON, without decoding it for the default
 // parser (the bytes the client sent). Pass it to Emit to forward it as is.
-// An argument holding binary keeps its placeholders here: forward those
-// with Forward, decode them with Decode.
+// An argument holding binary keeps its placeholders here (with msgpack,
+// binary is a base64 string): forward those with Forward, decode them with
+// Decode.
 func (a Args) Raw(i int) json.RawMessage {
 	if _, ok := a.codec.(jsonCodec); ok && len(a.atts) == 0 && i >= 0 && i < len(a.raw) {
 		return a.raw[i]

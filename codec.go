@@ -7,7 +7,6 @@ import (
 
 	"github.com/actorio/actorio/protocol/sio"
 	"github.com/actorio/actorio/protocol/sio/msgpackparser"
-	"github.com/vmihailenco/msgpack/v5"
 )
 
 // Parser selects the Socket.IO packet format a server speaks with every
@@ -140,19 +139,28 @@ func (msgpackCodec) split(data []byte) ([][]byte, error) {
 	return out, err
 }
 
+// decode reads the argument as the default parser's would be read: its
+// JSON form (binary as base64, see msgpackparser.AppendJSON) through
+// encoding/json, so a handler takes the same arguments with either parser.
 func (msgpackCodec) decode(raw []byte, _ [][]byte, v any) error {
-	if r, ok := v.(*json.RawMessage); ok { // raw args become JSON for the Go side
-		var x any
-		if err := msgpack.Unmarshal(raw, &x); err != nil {
-			return err
+	switch x := v.(type) {
+	case *string: // the event name, every event: no JSON in between
+		if s, err := msgpackparser.DecodeString(raw); err == nil {
+			*x = s
+			return nil
 		}
-		b, err := json.Marshal(x)
-		*r = b
+	case *json.RawMessage:
+		data, err := msgpackparser.AppendJSON(nil, raw)
+		if err == nil {
+			*x = data
+		}
 		return err
 	}
-	dec := msgpack.NewDecoder(bytes.NewReader(raw))
-	dec.SetCustomStructTag("json") // as the encoder: structs keep their JSON field names
-	return dec.Decode(v)
+	data, err := msgpackparser.AppendJSON(make([]byte, 0, len(raw)+len(raw)/2), raw)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, v)
 }
 
 func (msgpackCodec) object(v any) ([]byte, error) {

@@ -49,3 +49,45 @@ func BenchmarkCodecEncode(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCodecDecode measures decoding an argument into a handler's
+// struct with each parser.
+func BenchmarkCodecDecode(b *testing.B) {
+	type player struct {
+		ID    string   `json:"id"`
+		Score int      `json:"score"`
+		Tags  []string `json:"tags"`
+		Blob  []byte   `json:"blob"`
+	}
+	for _, c := range []struct {
+		name  string
+		codec codec
+	}{{"json", jsonCodec{}}, {"msgpack", msgpackCodec{}}} {
+		data, atts, err := c.codec.encode("event", []any{player{ID: "p1", Score: 42, Tags: []string{"a", "b"}, Blob: []byte{1, 2, 3}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw, err := c.codec.split(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("parser=%s/into=struct", c.name), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var p player
+				if err := c.codec.decode(raw[1], atts, &p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("parser=%s/into=name", c.name), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var name string
+				if err := c.codec.decode(raw[0], nil, &name); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -65,6 +65,11 @@ type nodeResult struct {
 	Msgpack        []string  `json:"msgpack"`
 	MsgpackDecoded []attempt `json:"msgpackDecoded"`
 	MsgpackInvalid []*string `json:"msgpackInvalid"`
+	MsgpackValues  []struct {
+		Name string `json:"name"`
+		Hex  string `json:"hex"`
+		JSON string `json:"json"`
+	} `json:"msgpackValues"`
 }
 
 type attempt struct {
@@ -229,6 +234,21 @@ func TestAgainstNodeParsers(t *testing.T) {
 			_, _, goErr := new(sio.Decoder).Add([]byte(d.Wire), false)
 			if goErr == nil || res.SIODivergent[i] != nil {
 				t.Errorf("divergence %q (%s) no longer holds: Go error %v, Node error %v", d.Wire, d.Why, goErr, res.SIODivergent[i])
+			}
+		}
+	})
+
+	// What a JavaScript client sends with the msgpack parser reads as the
+	// JSON the default parser would have carried (binary as base64).
+	t.Run("msgpack values as JSON", func(t *testing.T) {
+		if len(res.MsgpackValues) == 0 {
+			t.Fatal("crosscheck.js reported no msgpack values")
+		}
+		for _, v := range res.MsgpackValues {
+			b, _ := hex.DecodeString(v.Hex)
+			got, err := msgpackparser.AppendJSON(nil, b)
+			if err != nil || !sameJSON(json.RawMessage(got), json.RawMessage(v.JSON)) {
+				t.Errorf("%s: AppendJSON(%s) = %s, %v; want %s (JSON.stringify)", v.Name, v.Hex, got, err, v.JSON)
 			}
 		}
 	})

@@ -38,7 +38,9 @@ var (
 // json.Marshaler and encoding.TextMarshaler output, json.RawMessage and
 // json.Number as the values they hold) and its errors for what it cannot
 // encode (channels, funcs, NaN, a cycle), except that []byte travels as
-// msgpack bin. An Appender writes itself; a msgpack.Marshaler or
+// msgpack bin. A JSON number (from a Marshaler, json.RawMessage or
+// json.Number) is an integer when it fits 64 bits, else a float64, as
+// JavaScript reads it. An Appender writes itself; a msgpack.Marshaler or
 // msgpack.CustomEncoder (msgpack.RawMessage among them) writes what it
 // chooses.
 func AppendValue(dst []byte, v any) ([]byte, error) {
@@ -557,15 +559,7 @@ func (e *valueEncoder) uint(u uint64) {
 // str writes s as a msgpack str; invalid UTF-8 becomes U+FFFD, byte by
 // byte, as encoding/json writes it, so every string is valid.
 func (e *valueEncoder) str(s string) {
-	if !utf8.ValidString(s) {
-		fixed := make([]byte, 0, len(s)+8)
-		for len(s) > 0 {
-			r, n := utf8.DecodeRuneInString(s)
-			fixed = utf8.AppendRune(fixed, r) // RuneError for an invalid byte
-			s = s[n:]
-		}
-		s = string(fixed)
-	}
+	s = validUTF8(s)
 	n := len(s)
 	switch {
 	case n < 32:
@@ -578,6 +572,21 @@ func (e *valueEncoder) str(s string) {
 		e.dst = binary.BigEndian.AppendUint32(append(e.dst, 0xdb), uint32(n))
 	}
 	e.dst = append(e.dst, s...)
+}
+
+// validUTF8 replaces each byte of s that is not valid UTF-8 with U+FFFD, as
+// encoding/json does.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	fixed := make([]byte, 0, len(s)+8)
+	for len(s) > 0 {
+		r, n := utf8.DecodeRuneInString(s)
+		fixed = utf8.AppendRune(fixed, r) // RuneError for an invalid byte
+		s = s[n:]
+	}
+	return string(fixed)
 }
 
 func (e *valueEncoder) bin(b []byte) {
