@@ -11,6 +11,9 @@ import (
 
 // Parser selects the Socket.IO packet format a server speaks with every
 // client: the default JSON parser or msgpack (npm socket.io-msgpack-parser).
+// Arguments are encoded and decoded by encoding/json's rules with both
+// (struct tags, Marshaler types, its errors), []byte as binary, so a client
+// gets the same value and a handler the same arguments whichever is used.
 type Parser int
 
 const (
