@@ -126,23 +126,24 @@ type rules struct {
 
 func TestAppendValueMatchesEncodingJSON(t *testing.T) {
 	full := &rules{
-		Base:   &Base{ID: "b", Name: "base name"},
-		Name:   "top",
-		When:   time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC),
-		Count:  42,
-		Ratio:  0.1,
-		Label:  `say "hi" <b>`,
-		Mine:   ptrMarshaler{"m"},
-		Both:   bothMarshalers{"b"},
-		Only:   onlyJSON{hidden: 3},
-		Big:    new(big.Int).Lsh(big.NewInt(1), 70),
-		Addr:   netip.MustParseAddr("2001:db8::1"),
-		ByInt:  map[int]string{10: "ten", -1: "minus one", 2: "two"},
-		ByText: map[textKey]int{{"b", "c"}: 1, {"a", "z"}: 2},
-		Array:  [3]byte{1, 2, 3},
-		Raw:    json.RawMessage(` {"z": [1, 1.0, -0, 1e3, 12345678901234567890], "a": null} `),
-		Number: json.Number("-12.5e1"),
-		Any:    []any{map[string]any{"x": 1}, "é ✓ 🚀", nil, true, uint8(200), int16(-300), float32(1) / 3},
+		Base:    &Base{ID: "b", Name: "base name"},
+		Name:    "top",
+		When:    time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC),
+		Count:   42,
+		Ratio:   0.1,
+		Label:   `say "hi" <b>`,
+		Mine:    ptrMarshaler{"m"},
+		Both:    bothMarshalers{"b"},
+		Only:    onlyJSON{hidden: 3},
+		Big:     new(big.Int).Lsh(big.NewInt(1), 70),
+		Addr:    netip.MustParseAddr("2001:db8::1"),
+		ByInt:   map[int]string{10: "ten", -1: "minus one", 2: "two"},
+		ByText:  map[textKey]int{{"b", "c"}: 1, {"a", "z"}: 2},
+		Array:   [3]byte{1, 2, 3},
+		Raw:     json.RawMessage(` {"z": [1, 1.0, -0, 1e3, 12345678901234567890], "a": null} `),
+		Number:  json.Number("-12.5e1"),
+		Any:     []any{map[string]any{"x": 1}, "é ✓ 🚀", nil, true, uint8(200), int16(-300), float32(1) / 3},
+		private: 7, // not written
 	}
 	tests := []struct {
 		name string
