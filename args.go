@@ -18,8 +18,10 @@ type Args struct {
 // Len is the number of arguments.
 func (a Args) Len() int { return len(a.raw) }
 
-// Decode fills v (a pointer) from argument i. Binary at any depth decodes
-// into []byte fields.
+// Decode fills v (a pointer) from argument i with encoding/json, alike with
+// both parsers (a msgpack argument is read as its JSON form). Binary at any
+// depth decodes into []byte fields; into an any, as the base64 string
+// encoding/json reads.
 func (a Args) Decode(i int, v any) error {
 	if i < 0 || i >= len(a.raw) {
 		return fmt.Errorf("actorio: argument %d of %d", i, len(a.raw))
@@ -29,8 +31,9 @@ func (a Args) Decode(i int, v any) error {
 
 // Raw returns argument i as JSON, without decoding it for the default
 // parser (the bytes the client sent). Pass it to Emit to forward it as is.
-// An argument holding binary keeps its placeholders here: forward those
-// with Forward, decode them with Decode.
+// An argument holding binary keeps its placeholders here (with msgpack,
+// binary is a base64 string): forward those with Forward, decode them with
+// Decode.
 func (a Args) Raw(i int) json.RawMessage {
 	if _, ok := a.codec.(jsonCodec); ok && len(a.atts) == 0 && i >= 0 && i < len(a.raw) {
 		return a.raw[i]
@@ -44,10 +47,14 @@ func (a Args) Raw(i int) json.RawMessage {
 
 // Forward returns the arguments ready to pass to Emit or an Ack as they
 // came, binary included, without decoding them: emit(name, a.Forward()...).
+// Each may also be nested in a value: Emit(name, map[string]any{"from": id,
+// "msg": a.Forward()[0]}) sends the argument inside the map, its binary
+// with it. A server can only send the arguments a server with the same
+// Parser received; otherwise Emit returns an error.
 func (a Args) Forward() []any {
 	out := make([]any, len(a.raw))
 	for i, r := range a.raw {
-		out[i] = forwarded{raw: r, atts: a.atts}
+		out[i] = forwarded{raw: r, atts: a.atts, codec: a.codec}
 	}
 	return out
 }
@@ -124,11 +131,20 @@ func newHandler(fn any) (*handler, error) {
 }
 
 // call decodes args into the handler's types and calls it. An argument
-// that does not decode is an error: the handler is not called.
-func (h *handler) call(args Args, ack Ack) error {
+// that does not decode is an *ArgumentError: the handler is not called.
+func (h *handler) call(event string, args Args, ack Ack) error {
 	if h.direct != nil {
 		return h.direct(args, ack)
 	}
+	in, err := h.decode(event, args, ack)
+	if err != nil {
+		return err
+	}
+	return h.invoke(in)
+}
+
+// decode returns the reflective handler's arguments, or an *ArgumentError.
+func (h *handler) decode(event string, args Args, ack Ack) ([]reflect.Value, error) {
 	in := make([]reflect.Value, 0, len(h.params)+2)
 	if h.rawArgs {
 		in = append(in, reflect.ValueOf(args))
@@ -137,7 +153,7 @@ func (h *handler) call(args Args, ack Ack) error {
 		v := reflect.New(p)
 		if i < args.Len() {
 			if err := args.Decode(i, v.Interface()); err != nil {
-				return fmt.Errorf("actorio: argument %d: %w", i, err)
+				return nil, &ArgumentError{Event: event, Index: i, Type: p, Err: err, Ack: ack}
 			}
 		}
 		in = append(in, v.Elem())
@@ -145,9 +161,38 @@ func (h *handler) call(args Args, ack Ack) error {
 	if h.ack {
 		in = append(in, reflect.ValueOf(ack))
 	}
+	return in, nil
+}
+
+func (h *handler) invoke(in []reflect.Value) error {
 	out := h.fn.Call(in)
 	if len(out) == 1 && !out[0].IsNil() {
 		return out[0].Interface().(error)
 	}
 	return nil
 }
+
+// ArgumentError reports an event argument that did not decode into the type
+// its handler declares. That handler is not called; the error goes to the
+// socket's OnError listeners, is logged at warn level and counted
+// (actorio_event_decode_errors_total).
+//
+// No acknowledgement is sent for the event on the server's initiative (as
+// in Node when middleware refuses an event): the client's ack callback gets
+// its timeout. A listener that wants the client to hear of it answers with
+// Ack, in whatever shape the application's clients expect.
+type ArgumentError struct {
+	Event string       // the event's name
+	Index int          // the argument's position, 0 for the first after the name
+	Type  reflect.Type // the type the handler declares for it
+	Err   error        // the decoder's error
+	// Ack answers the event, once, as the handler would have; without an
+	// ack request from the client it returns ErrNoAck.
+	Ack Ack
+}
+
+func (e *ArgumentError) Error() string {
+	return fmt.Sprintf("actorio: event %q argument %d does not decode into %s: %v", e.Event, e.Index, e.Type, e.Err)
+}
+
+func (e *ArgumentError) Unwrap() error { return e.Err }

@@ -3,14 +3,17 @@ package actorio
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 
 	"github.com/actorio/actorio/protocol/sio"
 	"github.com/actorio/actorio/protocol/sio/msgpackparser"
-	"github.com/vmihailenco/msgpack/v5"
 )
 
 // Parser selects the Socket.IO packet format a server speaks with every
 // client: the default JSON parser or msgpack (npm socket.io-msgpack-parser).
+// Arguments are encoded and decoded by encoding/json's rules with both
+// (struct tags, Marshaler types, its errors), []byte as binary, so a client
+// gets the same value and a handler the same arguments whichever is used.
 type Parser int
 
 const (
@@ -44,12 +47,6 @@ type jsonCodec struct{}
 
 func (jsonCodec) parser() sio.Parser { return sio.JSON }
 
-// forwarded is a received argument passed on unchanged, binary included.
-type forwarded struct {
-	raw  []byte
-	atts [][]byte
-}
-
 func (jsonCodec) encode(name string, args []any) ([]byte, [][]byte, error) {
 	dst := append(make([]byte, 0, 64), '[')
 	var atts [][]byte
@@ -61,16 +58,24 @@ func (jsonCodec) encode(name string, args []any) ([]byte, [][]byte, error) {
 			dst = append(dst, ',')
 		}
 		var err error
-		if f, ok := a.(forwarded); ok {
-			dst, atts, err = sio.AppendRenumbered(dst, f.raw, f.atts, atts)
+		if f, ok := a.(forwarded); ok { // the relay's shape, without reflection
+			dst, atts, err = f.AppendJSON(dst, atts)
 		} else {
 			dst, atts, err = sio.AppendJSON(dst, a, atts)
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, encodeError(name, i, err)
 		}
 	}
 	return append(dst, ']'), atts, nil
+}
+
+// encodeError names the argument that could not be encoded.
+func encodeError(name string, i int, err error) error {
+	if name == "" {
+		return fmt.Errorf("actorio: ack argument %d: %w", i, err)
+	}
+	return fmt.Errorf("actorio: event %q argument %d: %w", name, i, err)
 }
 
 func (jsonCodec) split(data []byte) ([][]byte, error) {
@@ -110,26 +115,22 @@ type msgpackCodec struct{}
 
 func (msgpackCodec) parser() sio.Parser { return msgpackparser.Parser }
 
-func (c msgpackCodec) encode(name string, args []any) ([]byte, [][]byte, error) {
-	list := make([]any, 0, len(args)+1) // never write into the caller's args
+func (msgpackCodec) encode(name string, args []any) ([]byte, [][]byte, error) {
+	n := len(args)
 	if name != "" {
-		list = append(list, name)
+		n++
 	}
-	for _, a := range args {
-		if f, ok := a.(forwarded); ok { // received as msgpack: embedded as is
-			a = msgpack.RawMessage(f.raw)
-		}
-		if raw, ok := a.(json.RawMessage); ok { // raw JSON travels as its msgpack value
-			var v any
-			if err := json.Unmarshal(raw, &v); err != nil {
-				return nil, nil, err
-			}
-			a = v
-		}
-		list = append(list, a)
+	dst := msgpackparser.AppendArrayHeader(make([]byte, 0, 64), n)
+	var err error
+	if name != "" {
+		dst, _ = msgpackparser.AppendValue(dst, name) // a string cannot fail
 	}
-	data, err := c.object(list)
-	return data, nil, err
+	for i, a := range args {
+		if dst, err = msgpackparser.AppendValue(dst, a); err != nil {
+			return nil, nil, encodeError(name, i, err)
+		}
+	}
+	return dst, nil, nil
 }
 
 func (msgpackCodec) split(data []byte) ([][]byte, error) {
@@ -141,28 +142,30 @@ func (msgpackCodec) split(data []byte) ([][]byte, error) {
 	return out, err
 }
 
+// decode reads the argument as the default parser's would be read: its
+// JSON form (binary as base64, see msgpackparser.AppendJSON) through
+// encoding/json, so a handler takes the same arguments with either parser.
 func (msgpackCodec) decode(raw []byte, _ [][]byte, v any) error {
-	if r, ok := v.(*json.RawMessage); ok { // raw args become JSON for the Go side
-		var x any
-		if err := msgpack.Unmarshal(raw, &x); err != nil {
-			return err
+	switch x := v.(type) {
+	case *string: // the event name, every event: no JSON in between
+		if s, err := msgpackparser.DecodeString(raw); err == nil {
+			*x = s
+			return nil
 		}
-		b, err := json.Marshal(x)
-		*r = b
+	case *json.RawMessage:
+		data, err := msgpackparser.AppendJSON(nil, raw)
+		if err == nil {
+			*x = data
+		}
 		return err
 	}
-	dec := msgpack.NewDecoder(bytes.NewReader(raw))
-	dec.SetCustomStructTag("json") // as the encoder: structs keep their JSON field names
-	return dec.Decode(v)
+	data, err := msgpackparser.AppendJSON(make([]byte, 0, len(raw)+len(raw)/2), raw)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, v)
 }
 
 func (msgpackCodec) object(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := msgpack.NewEncoder(&buf)
-	enc.UseCompactInts(true)
-	enc.SetCustomStructTag("json") // Go structs keep their JSON field names
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return msgpackparser.AppendValue(nil, v)
 }

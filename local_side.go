@@ -67,7 +67,7 @@ func (l localSide) ServerSideEmit(nsp string, args [][]byte) {
 	a := Args{raw: args[1:], codec: l.s.codec}
 	n.lane.run(func() {
 		for _, h := range hs {
-			if err := h.call(a, func(...any) error { return ErrNoAck }); err != nil {
+			if err := h.call(event, a, func(...any) error { return ErrNoAck }); err != nil {
 				l.s.opts.Logger.Debug().Str("nsp", nsp).Str("event", event).Err(err).Msg("server-side handler failed")
 			}
 		}

@@ -16,8 +16,20 @@ type serverStats struct {
 	deliveries  atomic.Uint64
 	ackTimeouts atomic.Uint64
 
-	mu          sync.Mutex
-	disconnects map[string]uint64 // socket disconnects by reason
+	mu           sync.Mutex
+	disconnects  map[string]uint64 // socket disconnects by reason
+	decodeErrors map[string]uint64 // events a handler could not take, by namespace
+}
+
+// countDecodeError counts an event whose argument did not decode into a
+// handler's type.
+func (s *serverStats) countDecodeError(nsp string) {
+	s.mu.Lock()
+	if s.decodeErrors == nil {
+		s.decodeErrors = map[string]uint64{}
+	}
+	s.decodeErrors[nsp]++
+	s.mu.Unlock()
 }
 
 func (s *serverStats) disconnected(reason string) {
@@ -46,7 +58,7 @@ type Metrics struct {
 
 	connections, opened, upgrades, sockets, rooms, packets, bytes,
 	broadcasts, deliveries, volatileDrops, slowConsumers, engineCloses,
-	disconnects, ackTimeouts, queueBytes, queueFrames, actorFailures *prometheus.Desc
+	disconnects, ackTimeouts, decodeErrors, queueBytes, queueFrames, actorFailures *prometheus.Desc
 }
 
 // Metrics returns the server's collector.
@@ -70,6 +82,7 @@ func (s *Server) Metrics() *Metrics {
 		engineCloses:  d("connection_closes_total", "Engine.IO connections closed, by reason.", "reason"),
 		disconnects:   d("socket_disconnects_total", "Socket disconnections, by reason.", "reason"),
 		ackTimeouts:   d("ack_timeouts_total", "EmitWithAck calls that ended without every answer."),
+		decodeErrors:  d("event_decode_errors_total", "Events with an argument that did not decode into a handler's declared type; that handler was not called.", "namespace"),
 		queueBytes:    d("outbound_queue_bytes", "Bytes queued for WebSocket clients, not yet written."),
 		queueFrames:   d("outbound_queue_frames", "Frames queued for WebSocket clients, not yet written."),
 		actorFailures: d("actor_failures_total", "Actors that failed and were stopped by their supervisor, by kind.", "kind"),
@@ -80,7 +93,7 @@ func (s *Server) Metrics() *Metrics {
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.connections, m.opened, m.upgrades, m.sockets, m.rooms, m.packets,
 		m.bytes, m.broadcasts, m.deliveries, m.volatileDrops, m.slowConsumers, m.engineCloses, m.disconnects,
-		m.ackTimeouts, m.queueBytes, m.queueFrames, m.actorFailures} {
+		m.ackTimeouts, m.decodeErrors, m.queueBytes, m.queueFrames, m.actorFailures} {
 		ch <- d
 	}
 }
@@ -116,6 +129,9 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	s.mu.Lock()
 	for reason, n := range s.disconnects {
 		counter(m.disconnects, n, reason)
+	}
+	for nsp, n := range s.decodeErrors {
+		counter(m.decodeErrors, n, nsp)
 	}
 	s.mu.Unlock()
 	for _, n := range m.srv.allNamespaces() {

@@ -212,11 +212,16 @@ func (n *Namespace) DisconnectSockets(close bool) error {
 
 // ServerSideEmit sends an event to this namespace on the other servers of
 // the cluster; their OnServerSideEmit handlers receive it. Alone it does
-// nothing, as in Node.
+// nothing, as in Node. With the default parser its arguments cannot hold
+// binary: the adapter carries no attachments (msgpack carries binary
+// inline).
 func (n *Namespace) ServerSideEmit(event string, args ...any) error {
-	data, _, err := n.server.codec.encode(event, args)
+	data, atts, err := n.server.codec.encode(event, args)
 	if err != nil {
 		return err
+	}
+	if len(atts) > 0 {
+		return ErrServerSideBinary
 	}
 	raw, err := n.server.codec.split(data)
 	if err != nil {
@@ -224,6 +229,10 @@ func (n *Namespace) ServerSideEmit(event string, args ...any) error {
 	}
 	return n.server.opts.Adapter.ServerSideEmit(context.Background(), n.name, raw)
 }
+
+// ErrServerSideBinary refuses a ServerSideEmit with binary arguments on a
+// server with the default parser, which would otherwise arrive without it.
+var ErrServerSideBinary = errors.New("actorio: ServerSideEmit cannot carry binary with the default parser")
 
 // OnServerSideEmit registers a handler for events other servers send with
 // ServerSideEmit; fn takes decoded arguments as Socket.On's handlers do.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/actorio/actorio/actors"
 	"github.com/actorio/actorio/protocol/sio"
+	"github.com/rs/zerolog"
 )
 
 // Handshake describes how a socket connected.
@@ -53,6 +54,8 @@ type Socket struct {
 	onDiscing    []func(reason string)
 	rooms        []string
 	data         any
+
+	mismatched map[string]struct{} // events already logged at warn by argumentError; socket's goroutine only
 }
 
 // PacketMiddleware runs for every incoming event before its handlers, on
@@ -216,7 +219,11 @@ func (s *Socket) Use(mw PacketMiddleware) {
 	s.mu.Unlock()
 }
 
-// OnError registers a handler for errors from packet middleware.
+// OnError registers a listener for errors with the socket's incoming
+// events: an error from packet middleware (the event is dropped), and an
+// *ArgumentError for an argument that does not decode into the type a
+// handler declares (that handler is not called). Listeners run on the
+// socket's goroutine.
 func (s *Socket) OnError(f func(err error)) {
 	s.mu.Lock()
 	s.onError = append(s.onError, f)
@@ -373,15 +380,13 @@ type ackResult struct {
 func (s *Socket) dispatch(name string, args Args, ack Ack) {
 	s.lane.run(func() {
 		s.mu.RLock()
-		mws, anys, hs, onErr := s.middlewares, s.anyIn.all(), s.handlers[name], s.onError
+		mws, anys, hs := s.middlewares, s.anyIn.all(), s.handlers[name]
 		s.mu.RUnlock()
 		for _, mw := range mws {
 			var err error
 			s.safely("packet middleware", func() { err = mw(name, args) })
 			if err != nil {
-				for _, f := range onErr {
-					s.safely("error handler", func() { f(err) })
-				}
+				s.reportError(err)
 				return
 			}
 		}
@@ -390,12 +395,49 @@ func (s *Socket) dispatch(name string, args Args, ack Ack) {
 		}
 		for _, h := range hs {
 			s.safely("event handler", func() {
-				if err := h.call(args, ack); err != nil {
+				err := h.call(name, args, ack)
+				if ae, ok := err.(*ArgumentError); ok {
+					s.argumentError(ae)
+					return
+				}
+				if err != nil {
 					s.nsp.server.opts.Logger.Debug().Str("sid", s.id).Str("nsp", s.nsp.name).Str("event", name).Err(err).Msg("event handler failed")
 				}
 			})
 		}
 	})
+}
+
+// argumentError reports an event a handler could not take: counted, logged
+// at warn level once per event name for this socket (a client that repeats
+// it cannot flood the log; the count and the listeners see every one), and
+// handed to the error listeners. Socket's goroutine only.
+func (s *Socket) argumentError(ae *ArgumentError) {
+	s.nsp.server.stats.countDecodeError(s.nsp.name)
+	log := s.nsp.server.opts.Logger
+	level := zerolog.DebugLevel
+	if _, seen := s.mismatched[ae.Event]; !seen {
+		if s.mismatched == nil {
+			s.mismatched = map[string]struct{}{}
+		}
+		s.mismatched[ae.Event] = struct{}{}
+		level = zerolog.WarnLevel
+	}
+	// The decoder's message can quote the payload: trace level only.
+	log.WithLevel(level).Str("sid", s.id).Str("nsp", s.nsp.name).Str("event", ae.Event).Int("arg", ae.Index).
+		Stringer("type", ae.Type).Msg("event argument does not match the handler; handler not called")
+	log.Trace().Str("sid", s.id).Str("nsp", s.nsp.name).Str("event", ae.Event).Int("arg", ae.Index).Err(ae.Err).Msg("event argument decode error")
+	s.reportError(ae)
+}
+
+// reportError hands err to the OnError listeners. Socket's goroutine only.
+func (s *Socket) reportError(err error) {
+	s.mu.RLock()
+	onErr := s.onError
+	s.mu.RUnlock()
+	for _, f := range onErr {
+		s.safely("error handler", func() { f(err) })
+	}
 }
 
 // safely runs user code; a panic is logged and costs only this socket.

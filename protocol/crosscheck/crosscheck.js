@@ -103,4 +103,37 @@ for (const v of vectors.msgpack) result.msgpack.push(Buffer.from(mpEnc.encode(pa
 for (const hex of fromGo.msgpack) result.msgpackDecoded.push(attempt(() => mpDecode(hex)));
 for (const v of vectors.msgpackInvalid) result.msgpackInvalid.push(attempt(() => mpDecode(v.hex)).err || null);
 
+// Values a JavaScript client sends that JSON vectors cannot spell, encoded
+// by notepack.io (the msgpack parser's codec), with what JSON.stringify
+// makes of what notepack.io decodes from them, binary as base64: what
+// msgpackparser.AppendJSON must give. (notepack.io writes integers from
+// 2^64 up wrapped: 1e21 comes back as 3875820019684212736, in Node too.)
+const notepack = require("notepack.io");
+function base64Binary(v) {
+  if (Buffer.isBuffer(v)) return v.toString("base64");
+  if (v instanceof ArrayBuffer) return Buffer.from(v).toString("base64");
+  if (Array.isArray(v)) return v.map(base64Binary);
+  if (v && typeof v === "object" && !(v instanceof Date)) {
+    const out = {};
+    for (const k of Object.keys(v)) out[k] = base64Binary(v[k]);
+    return out;
+  }
+  return v;
+}
+const jsValues = [
+  ["date", new Date(Date.UTC(2024, 4, 6, 7, 8, 9, 123))],
+  ["date before 1970", new Date(Date.UTC(1969, 11, 31, 23, 59, 59, 1))],
+  ["undefined in an array", [1, undefined, 2]],
+  ["undefined in an object", { a: undefined, b: 1, c: undefined }],
+  ["ArrayBuffer", new Uint8Array([1, 2, 3]).buffer],
+  ["Buffer", Buffer.from([4, 5])],
+  ["numbers", [0, -1, 0.1, -2.5e-7, 1e21, 2 ** 53, -(2 ** 53), 2 ** 32, -(2 ** 31) - 1, 5e-324]],
+  ["strings", ["", "é ✓ 🚀", "x".repeat(40), "\u2028\u0000\"\\"]],
+  ["nested", { m: { b: Buffer.from([1]), list: [Buffer.alloc(0), null, true, { d: new Date(0) }] } }],
+];
+result.msgpackValues = jsValues.map(([name, v]) => {
+  const bytes = Buffer.from(notepack.encode(v));
+  return { name, hex: bytes.toString("hex"), json: JSON.stringify(base64Binary(notepack.decode(bytes))) };
+});
+
 process.stdout.write(JSON.stringify(result));

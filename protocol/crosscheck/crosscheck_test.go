@@ -16,7 +16,6 @@ import (
 	"github.com/actorio/actorio/protocol/eio"
 	"github.com/actorio/actorio/protocol/sio"
 	"github.com/actorio/actorio/protocol/sio/msgpackparser"
-	"github.com/vmihailenco/msgpack/v5"
 )
 
 type vectorFile struct {
@@ -66,6 +65,11 @@ type nodeResult struct {
 	Msgpack        []string  `json:"msgpack"`
 	MsgpackDecoded []attempt `json:"msgpackDecoded"`
 	MsgpackInvalid []*string `json:"msgpackInvalid"`
+	MsgpackValues  []struct {
+		Name string `json:"name"`
+		Hex  string `json:"hex"`
+		JSON string `json:"json"`
+	} `json:"msgpackValues"`
 }
 
 type attempt struct {
@@ -234,6 +238,21 @@ func TestAgainstNodeParsers(t *testing.T) {
 		}
 	})
 
+	// What a JavaScript client sends with the msgpack parser reads as the
+	// JSON the default parser would have carried (binary as base64).
+	t.Run("msgpack values as JSON", func(t *testing.T) {
+		if len(res.MsgpackValues) == 0 {
+			t.Fatal("crosscheck.js reported no msgpack values")
+		}
+		for _, v := range res.MsgpackValues {
+			b, _ := hex.DecodeString(v.Hex)
+			got, err := msgpackparser.AppendJSON(nil, b)
+			if err != nil || !sameJSON(json.RawMessage(got), json.RawMessage(v.JSON)) {
+				t.Errorf("%s: AppendJSON(%s) = %s, %v; want %s (JSON.stringify)", v.Name, v.Hex, got, err, v.JSON)
+			}
+		}
+	})
+
 	t.Run("msgpack", func(t *testing.T) {
 		for i, c := range v.Msgpack {
 			if res.Msgpack[i] != fromGo.Msgpack[i] {
@@ -260,7 +279,8 @@ func TestAgainstNodeParsers(t *testing.T) {
 
 // goPacket builds the Go packet for a vector: data kept raw (compacted, key
 // order preserved) unless it holds binary, which goes through AppendJSON;
-// for msgpack, data is encoded as notepack.io would.
+// for msgpack, data goes through AppendValue, which must write the bytes
+// notepack.io writes.
 func goPacket(t *testing.T, c packetVector, asMsgpack bool) sio.Packet {
 	t.Helper()
 	p := sio.Packet{Type: sio.PacketType(c.Packet.Type), Namespace: c.Packet.Nsp}
@@ -273,14 +293,10 @@ func goPacket(t *testing.T, c packetVector, asMsgpack bool) sio.Packet {
 	tree := revive(t, c.Packet.Data)
 	switch {
 	case asMsgpack:
-		var buf bytes.Buffer
-		enc := msgpack.NewEncoder(&buf)
-		enc.UseCompactInts(true)
-		enc.SetSortMapKeys(true)
-		if err := enc.Encode(tree); err != nil {
+		var err error
+		if p.Data, err = msgpackparser.AppendValue(nil, tree); err != nil {
 			t.Fatalf("%s: %v", c.Name, err)
 		}
-		p.Data = buf.Bytes()
 	case bytes.Contains(c.Packet.Data, []byte(`"$bin"`)):
 		var err error
 		if p.Data, p.Attachments, err = sio.AppendJSON(nil, tree, nil); err != nil {

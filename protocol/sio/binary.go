@@ -2,15 +2,14 @@ package sio
 
 import (
 	"bytes"
-	"encoding"
 	"encoding/base64"
 	"encoding/json"
 	"reflect"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 
+	"github.com/actorio/actorio/protocol/internal/govalue"
 	"github.com/actorio/actorio/protocol/internal/jsonw"
 )
 
@@ -28,16 +27,25 @@ func AppendPlaceholder(dst []byte, n int) []byte {
 
 var (
 	rawMessageType = reflect.TypeFor[json.RawMessage]()
-	marshalerType  = reflect.TypeFor[json.Marshaler]()
-	textMarshType  = reflect.TypeFor[encoding.TextMarshaler]()
+	appenderType   = reflect.TypeFor[JSONAppender]()
 )
+
+// JSONAppender is a value that writes its own JSON into a packet, binary
+// attachments included: AppendJSON calls it wherever the value is nested.
+// It appends the value to dst and the attachments its placeholders refer
+// to at the end of atts, numbered from len(atts). A received argument
+// forwarded unchanged is one.
+type JSONAppender interface {
+	AppendJSON(dst []byte, atts [][]byte) ([]byte, [][]byte, error)
+}
 
 // AppendJSON appends v as compact JSON with every []byte replaced by a
 // placeholder, and returns the attachments appended to atts. It follows
-// encoding/json's rules for structs (field tags, omitempty, "-", embedded
-// structs), maps (sorted keys) and Marshaler types, and JSON.stringify's
-// string escaping. json.RawMessage is written as it is. A value with no
-// []byte inside is handed to encoding/json whole.
+// encoding/json's rules (field tags and options, embedded structs, sorted
+// map keys, Marshaler types, its errors for what it cannot encode, a cycle
+// included) and JSON.stringify's string escaping. json.RawMessage is
+// written as it is; a JSONAppender writes itself. A value with no []byte
+// and no JSONAppender inside is handed to encoding/json whole.
 func AppendJSON(dst []byte, v any, atts [][]byte) ([]byte, [][]byte, error) {
 	e := binaryEncoder{dst: dst, atts: atts}
 	err := e.value(reflect.ValueOf(v))
@@ -45,8 +53,9 @@ func AppendJSON(dst []byte, v any, atts [][]byte) ([]byte, [][]byte, error) {
 }
 
 type binaryEncoder struct {
-	dst  []byte
-	atts [][]byte
+	dst   []byte
+	atts  [][]byte
+	guard govalue.Guard
 }
 
 func (e *binaryEncoder) value(v reflect.Value) error {
@@ -55,6 +64,13 @@ func (e *binaryEncoder) value(v reflect.Value) error {
 		return nil
 	}
 	t := v.Type()
+	if t.Kind() == reflect.Interface {
+		if v.IsNil() {
+			e.dst = append(e.dst, "null"...)
+			return nil
+		}
+		return e.value(v.Elem())
+	}
 	switch {
 	case t == rawMessageType:
 		raw := v.Bytes()
@@ -63,7 +79,19 @@ func (e *binaryEncoder) value(v reflect.Value) error {
 		}
 		e.dst = append(e.dst, raw...)
 		return nil
-	case isBytes(t):
+	case t.Implements(appenderType):
+		if t.Kind() == reflect.Pointer && v.IsNil() {
+			e.dst = append(e.dst, "null"...)
+			return nil
+		}
+		var err error
+		e.dst, e.atts, err = v.Interface().(JSONAppender).AppendJSON(e.dst, e.atts)
+		return err
+	case v.CanAddr() && reflect.PointerTo(t).Implements(appenderType):
+		var err error
+		e.dst, e.atts, err = v.Addr().Interface().(JSONAppender).AppendJSON(e.dst, e.atts)
+		return err
+	case govalue.IsBytes(t):
 		if v.IsNil() {
 			e.dst = append(e.dst, "null"...)
 			return nil
@@ -75,28 +103,28 @@ func (e *binaryEncoder) value(v reflect.Value) error {
 		return e.marshal(v)
 	}
 	switch t.Kind() {
-	case reflect.Interface, reflect.Pointer:
+	case reflect.Pointer:
 		if v.IsNil() {
 			e.dst = append(e.dst, "null"...)
 			return nil
 		}
+		if err := e.guard.Enter(v); err != nil {
+			return err
+		}
+		defer e.guard.Leave(v)
 		return e.value(v.Elem())
-	case reflect.Slice, reflect.Array:
-		if t.Kind() == reflect.Slice && v.IsNil() {
+	case reflect.Slice:
+		if v.IsNil() {
 			e.dst = append(e.dst, "null"...)
 			return nil
 		}
-		e.dst = append(e.dst, '[')
-		for i := range v.Len() {
-			if i > 0 {
-				e.dst = append(e.dst, ',')
-			}
-			if err := e.value(v.Index(i)); err != nil {
-				return err
-			}
+		if err := e.guard.Enter(v); err != nil {
+			return err
 		}
-		e.dst = append(e.dst, ']')
-		return nil
+		defer e.guard.Leave(v)
+		return e.array(v)
+	case reflect.Array:
+		return e.array(v)
 	case reflect.Map:
 		return e.mapValue(v)
 	case reflect.Struct:
@@ -106,15 +134,35 @@ func (e *binaryEncoder) value(v reflect.Value) error {
 }
 
 // marshal hands a binary-free value to encoding/json, without its HTML
-// escaping, so strings come out as JSON.stringify writes them.
+// escaping, so strings come out as JSON.stringify writes them. An
+// addressable value goes by pointer, so that encoding/json finds pointer
+// methods as it would have in the enclosing value.
 func (e *binaryEncoder) marshal(v reflect.Value) error {
+	x := v.Interface()
+	if v.CanAddr() && v.Kind() != reflect.Pointer {
+		x = v.Addr().Interface()
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v.Interface()); err != nil {
+	if err := enc.Encode(x); err != nil {
 		return err
 	}
 	e.dst = append(e.dst, bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})...)
+	return nil
+}
+
+func (e *binaryEncoder) array(v reflect.Value) error {
+	e.dst = append(e.dst, '[')
+	for i := range v.Len() {
+		if i > 0 {
+			e.dst = append(e.dst, ',')
+		}
+		if err := e.value(v.Index(i)); err != nil {
+			return err
+		}
+	}
+	e.dst = append(e.dst, ']')
 	return nil
 }
 
@@ -123,19 +171,22 @@ func (e *binaryEncoder) mapValue(v reflect.Value) error {
 		e.dst = append(e.dst, "null"...)
 		return nil
 	}
-	if v.Type().Key().Kind() != reflect.String {
-		return e.marshal(v)
+	if err := e.guard.Enter(v); err != nil {
+		return err
 	}
-	keys := v.MapKeys()
-	slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+	defer e.guard.Leave(v)
+	keys, err := govalue.MapKeys(v)
+	if err != nil {
+		return err
+	}
 	e.dst = append(e.dst, '{')
 	for i, k := range keys {
 		if i > 0 {
 			e.dst = append(e.dst, ',')
 		}
-		e.dst = jsonw.AppendString(e.dst, k.String())
+		e.dst = jsonw.AppendString(e.dst, k.Name)
 		e.dst = append(e.dst, ':')
-		if err := e.value(v.MapIndex(k)); err != nil {
+		if err := e.value(k.Value); err != nil {
 			return err
 		}
 	}
@@ -146,18 +197,24 @@ func (e *binaryEncoder) mapValue(v reflect.Value) error {
 func (e *binaryEncoder) structValue(v reflect.Value) error {
 	e.dst = append(e.dst, '{')
 	first := true
-	for _, f := range structFields(v.Type()) {
-		fv, ok := fieldByIndex(v, f.index)
-		if !ok || (f.omitEmpty && fv.IsZero()) || (f.omitEmpty && isEmptyCollection(fv)) {
+	for _, f := range govalue.Fields(v.Type()) {
+		fv, ok := govalue.FieldByIndex(v, f)
+		if !ok || govalue.Omit(f, fv) {
 			continue
 		}
 		if !first {
 			e.dst = append(e.dst, ',')
 		}
 		first = false
-		e.dst = jsonw.AppendString(e.dst, f.name)
+		e.dst = jsonw.AppendString(e.dst, f.Name)
 		e.dst = append(e.dst, ':')
-		if err := e.value(fv); err != nil {
+		var err error
+		if f.Quoted {
+			err = e.quoted(fv)
+		} else {
+			err = e.value(fv)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -165,35 +222,28 @@ func (e *binaryEncoder) structValue(v reflect.Value) error {
 	return nil
 }
 
-func isEmptyCollection(v reflect.Value) bool {
-	switch v.Kind() {
-	case reflect.Slice, reflect.Map, reflect.String, reflect.Array:
-		return v.Len() == 0
-	}
-	return false
-}
-
-// fieldByIndex follows an embedded path, stopping at a nil embedded pointer.
-func fieldByIndex(v reflect.Value, index []int) (reflect.Value, bool) {
-	for i, x := range index {
-		if i > 0 && v.Kind() == reflect.Pointer {
-			if v.IsNil() {
-				return reflect.Value{}, false
-			}
-			v = v.Elem()
+// quoted writes a ",string" field: its JSON inside a JSON string (a nil
+// pointer stays null), as encoding/json does.
+func (e *binaryEncoder) quoted(v reflect.Value) error {
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			e.dst = append(e.dst, "null"...)
+			return nil
 		}
-		v = v.Field(x)
+		v = v.Elem()
 	}
-	return v, true
-}
-
-func isBytes(t reflect.Type) bool {
-	return t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 &&
-		!t.Implements(marshalerType) && !t.Implements(textMarshType)
+	start := len(e.dst)
+	if err := e.marshal(v); err != nil {
+		return err
+	}
+	inner := string(e.dst[start:])
+	e.dst = jsonw.AppendString(e.dst[:start], inner)
+	return nil
 }
 
 // mayHoldBinary reports whether a value of type t can contain a []byte that
-// must become an attachment. Interfaces may; Marshaler types never do.
+// must become an attachment, or a JSONAppender. Interfaces may; Marshaler
+// types never do.
 func mayHoldBinary(t reflect.Type) bool {
 	if cached, ok := binaryTypes.Load(t); ok {
 		return cached.(bool)
@@ -207,83 +257,27 @@ func mayHoldBinary(t reflect.Type) bool {
 var binaryTypes sync.Map // reflect.Type -> bool
 
 func computeMayHoldBinary(t reflect.Type) bool {
-	if t == rawMessageType || t.Implements(marshalerType) || t.Implements(textMarshType) ||
-		reflect.PointerTo(t).Implements(marshalerType) {
+	switch {
+	case t.Implements(appenderType) || reflect.PointerTo(t).Implements(appenderType):
+		return true
+	case t == rawMessageType || govalue.Marshals(t) || govalue.Marshals(reflect.PointerTo(t)):
 		return false
-	}
-	if isBytes(t) {
+	case govalue.IsBytes(t):
 		return true
 	}
 	switch t.Kind() {
 	case reflect.Interface:
 		return true
-	case reflect.Pointer, reflect.Slice, reflect.Array:
-		return mayHoldBinary(t.Elem())
-	case reflect.Map:
+	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
 		return mayHoldBinary(t.Elem())
 	case reflect.Struct:
-		for _, f := range structFields(t) {
-			if mayHoldBinary(t.FieldByIndex(f.index).Type) {
+		for _, f := range govalue.Fields(t) {
+			if mayHoldBinary(t.FieldByIndex(f.Index).Type) {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-type field struct {
-	name      string
-	index     []int
-	omitEmpty bool
-}
-
-var fieldCache sync.Map // reflect.Type -> []field
-
-// structFields lists the JSON fields of a struct type as encoding/json sees
-// them: exported fields, tag names, "-" skipped, embedded structs flattened
-// (a shallower field wins over a deeper one of the same name).
-func structFields(t reflect.Type) []field {
-	if cached, ok := fieldCache.Load(t); ok {
-		return cached.([]field)
-	}
-	var fields []field
-	seen := map[string]int{} // name -> depth
-	var walk func(t reflect.Type, index []int, depth int)
-	walk = func(t reflect.Type, index []int, depth int) {
-		for i := range t.NumField() {
-			sf := t.Field(i)
-			tag := sf.Tag.Get("json")
-			if tag == "-" {
-				continue
-			}
-			name, opts, _ := strings.Cut(tag, ",")
-			idx := append(slices.Clone(index), i)
-			ft := sf.Type
-			if ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			if sf.Anonymous && name == "" && ft.Kind() == reflect.Struct {
-				walk(ft, idx, depth+1)
-				continue
-			}
-			if !sf.IsExported() {
-				continue
-			}
-			if name == "" {
-				name = sf.Name
-			}
-			if d, dup := seen[name]; dup && d <= depth {
-				continue
-			}
-			seen[name] = depth
-			fields = slices.DeleteFunc(fields, func(f field) bool { return f.name == name })
-			fields = append(fields, field{name: name, index: idx, omitEmpty: strings.Contains(opts, "omitempty")})
-		}
-	}
-	walk(t, nil, 0)
-	slices.SortStableFunc(fields, func(a, b field) int { return slices.Compare(a.index, b.index) })
-	fieldCache.Store(t, fields)
-	return fields
 }
 
 // ResolvePlaceholders rewrites data so that every placeholder becomes the

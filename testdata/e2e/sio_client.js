@@ -422,6 +422,55 @@ async function payloadLimit() {
   finish({ bigReason: reason, bigTransport, late, answer: plain(answer) });
 }
 
+// Forwarded arguments nested in other values (sio_faithful_e2e_test.go):
+// the client sends text, binary at depth, a list with binary and a null,
+// asking for an ack; the server answers and emits "nested" with those
+// arguments inside maps, lists and structs, then "values": Go values that
+// must arrive alike with both parsers.
+async function forwardNested() {
+  const socket = io(url, options());
+  const nested = once(socket, "nested");
+  const values = once(socket, "values");
+  h.step = "connect";
+  await connected(socket, "/");
+  await settled(socket);
+  h.step = "relay, answered with the arguments nested";
+  const ack = await ask(socket, "relay", "text", { bin: Buffer.from([9, 8, 7]), n: 1 }, [Buffer.from([1]), 2], null);
+  h.step = "the nested event";
+  const event = await nested;
+  h.step = "the values event";
+  const goValues = await values;
+  h.step = "disconnect";
+  const reason = disconnected(socket);
+  socket.disconnect();
+  await reason;
+  finish({ ack: plain(ack), nested: plain(event), values: plain(goValues) });
+}
+
+// Arguments that do not fit the server's typed handler
+// (sio_faithful_e2e_test.go): "move" wants (number, {x: number}). Acks come
+// back in order, so once the last (fitting) event is answered, any answer
+// to the earlier ones would have come: the client reports what it got.
+async function argumentMismatch() {
+  const socket = io(url, options());
+  h.step = "connect";
+  await connected(socket, "/");
+  await settled(socket);
+  const answers = {};
+  const record = (name) => (...args) => {
+    answers[name] = plain(args);
+  };
+  h.step = "events that do not fit, then one that does";
+  socket.emit("move", "not a number", { x: 1 }, record("first"));
+  socket.emit("move", 5, { x: "not a number" }, record("second"));
+  const ok = await ask(socket, "move", 5, { x: 2 });
+  h.step = "disconnect";
+  const reason = disconnected(socket);
+  socket.disconnect();
+  await reason;
+  finish({ answers, ok: plain(ok) });
+}
+
 const scenarios = {
   connect: connectAuth,
   namespaces,
@@ -437,6 +486,8 @@ const scenarios = {
   "disconnect-engine": () => disconnectReasons("engine"),
   "disconnect-kill": () => disconnectReasons("kill"),
   limit: payloadLimit,
+  "forward-nested": forwardNested,
+  "argument-mismatch": argumentMismatch,
 };
 
 if (!url || !scenarios[scenario] || !transport || !parserName) {
