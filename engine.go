@@ -72,7 +72,24 @@ type EngineOptions struct {
 	// soft limit before the session is closed ("transport error", slow
 	// consumer). Zero means 2s; negative closes at the first crossing.
 	// A burst a healthy client is reading does not outlast the grace.
+	// A polling client's buffer follows the same limits and grace.
 	SlowConsumerGrace time.Duration
+	// InboundLimits bound each session's inbound backlog: the messages
+	// received from its client whose handling has not finished (for the
+	// Socket.IO server, until the socket's handler for the event has run).
+	// Zero fields mean 256 messages and 4 MiB. Node has no equivalent.
+	InboundLimits InboundLimits
+	// InboundPolicy is what happens past InboundLimits. The zero value,
+	// InboundPause, stops reading the client until its backlog is down to
+	// half the limits: a WebSocket is not read, so TCP pushes back; a
+	// polling POST's "ok" waits (up to PingTimeout), so the client posts
+	// no faster than its handlers run. While reading is paused the ping
+	// timeout does not run (the pong may be unread behind the backlog);
+	// a pause in which nothing drains for PingTimeout (handlers stuck, or
+	// waiting for an answer from this client that is unread behind the
+	// backlog) closes the session ("transport error"). InboundClose
+	// closes the session at once ("transport error").
+	InboundPolicy InboundPolicy
 	// Path is where the Engine answers (Path() tells, for mounting). Empty
 	// means "/engine.io/". NoTrailingSlash false requires the trailing
 	// slash, as Node's addTrailingSlash: true; true accepts both forms.
@@ -218,7 +235,8 @@ var stopOnFailure = actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive {
 
 func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Session, error) {
 	sid := hs.SID
-	ref := &sessionRef{system: e.system, done: make(chan struct{}), ready: make(chan struct{})}
+	ref := &sessionRef{system: e.system, done: make(chan struct{}), ready: make(chan struct{}),
+		inbound: transport.NewInbound(e.opts.InboundLimits, e.opts.PingTimeout)}
 	e.mu.Lock()
 	if e.closing {
 		e.mu.Unlock()
@@ -242,6 +260,9 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Sessio
 		SlowConsumerGrace: e.opts.SlowConsumerGrace,
 		PacketOut:         e.opts.PacketOut,
 		Stats:             &e.stats,
+		Inbound:           ref.inbound,
+		InboundPolicy:     e.opts.InboundPolicy,
+		Queue:             e.opts.QueueLimits,
 		Ended: func(sid, _ string) {
 			e.handler.Forget(sid)
 			e.mu.Lock()
@@ -301,6 +322,8 @@ type sessionRef struct {
 	pid    *actor.PID    // written once, before ready is closed
 	ready  chan struct{} // closed once pid is set
 	done   chan struct{} // closed when the session has ended
+
+	inbound *transport.Inbound
 }
 
 func (r *sessionRef) Tell(msg any) {

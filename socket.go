@@ -368,9 +368,10 @@ type ackResult struct {
 	err  error
 }
 
-// dispatch runs an event's handlers on the socket's goroutine.
-func (s *Socket) dispatch(name string, args Args, ack Ack) {
-	s.lane.run(func() {
+// dispatch runs an event's handlers on the socket's goroutine, which
+// holds the event's inbound credit until they have run.
+func (s *Socket) dispatch(name string, args Args, ack Ack, credit InboundCredit) {
+	s.lane.runHolding(func() {
 		s.mu.RLock()
 		mws, anys, hs, onErr := s.middlewares, s.anyIn.all(), s.handlers[name], s.onError
 		s.mu.RUnlock()
@@ -394,7 +395,7 @@ func (s *Socket) dispatch(name string, args Args, ack Ack) {
 				}
 			})
 		}
-	})
+	}, credit)
 }
 
 // safely runs user code; a panic is logged and costs only this socket.

@@ -19,6 +19,11 @@ type Stats struct {
 	OpenPolling   atomic.Int64
 	OpenWebSocket atomic.Int64
 
+	// InboundPauses counts the times reading a client paused for its
+	// inbound backlog; InboundBacklogCloses the sessions closed for it.
+	InboundPauses        atomic.Uint64
+	InboundBacklogCloses atomic.Uint64
+
 	mu       sync.Mutex
 	byReason map[string]uint64
 }

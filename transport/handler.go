@@ -2,6 +2,7 @@ package transport
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -326,10 +327,18 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, s Session) {
 		writeError(w, CodeBadRequest, "")
 		return
 	}
+	in := s.Inbound()
+	credits := make([]Credit, len(packets))
+	for i, p := range packets {
+		credits[i] = in.Acquire(len(p.Data))
+	}
 	done := make(chan int, 1)
-	s.Tell(&PayloadPosted{Packets: packets, Done: done})
+	s.Tell(&PayloadPosted{Packets: packets, Credits: credits, Done: done})
 	select {
 	case status := <-done:
+		if status == http.StatusOK {
+			h.holdPost(r, s)
+		}
 		writePostStatus(w, status)
 	case <-s.Done():
 		select {
@@ -339,6 +348,25 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, s Session) {
 			writeError(w, CodeUnknownSID, "")
 		}
 	case <-r.Context().Done():
+	}
+}
+
+// holdPost keeps a POST's "ok" while the session's inbound backlog is past
+// its limits: the client sends its next POST only after it, so a client
+// that posts faster than its handlers run is slowed, as TCP slows a
+// WebSocket one. The hold lasts one stall period at most (less than a GET
+// may wait, a ping interval, so HTTP timeouts that fit long-polling fit
+// it); a hold in which nothing drained is reported to the session.
+func (h *Handler) holdPost(r *http.Request, s Session) {
+	in := s.Inbound()
+	if !in.Over() {
+		return
+	}
+	s.Tell(&InboundPaused{})
+	ctx, cancel := context.WithTimeout(r.Context(), in.Stall())
+	defer cancel()
+	if err := in.Wait(ctx); errors.Is(err, ErrInboundStalled) {
+		s.Tell(&InboundStalled{})
 	}
 }
 
