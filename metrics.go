@@ -47,6 +47,8 @@ type Metrics struct {
 	connections, opened, upgrades, sockets, rooms, packets, bytes,
 	broadcasts, deliveries, volatileDrops, slowConsumers, engineCloses,
 	disconnects, ackTimeouts, queueBytes, queueFrames *prometheus.Desc
+
+	inboundPauses, inboundCloses *prometheus.Desc
 }
 
 // Metrics returns the server's collector.
@@ -72,6 +74,9 @@ func (s *Server) Metrics() *Metrics {
 		ackTimeouts:   d("ack_timeouts_total", "EmitWithAck calls that ended without every answer."),
 		queueBytes:    d("outbound_queue_bytes", "Bytes queued for WebSocket clients, not yet written."),
 		queueFrames:   d("outbound_queue_frames", "Frames queued for WebSocket clients, not yet written."),
+
+		inboundPauses: d("inbound_pauses_total", "Times reading a client paused because its handlers fell behind (InboundLimits)."),
+		inboundCloses: d("inbound_backlog_closes_total", "Connections closed because their handlers fell behind (InboundLimits)."),
 	}
 }
 
@@ -79,7 +84,7 @@ func (s *Server) Metrics() *Metrics {
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.connections, m.opened, m.upgrades, m.sockets, m.rooms, m.packets,
 		m.bytes, m.broadcasts, m.deliveries, m.volatileDrops, m.slowConsumers, m.engineCloses, m.disconnects,
-		m.ackTimeouts, m.queueBytes, m.queueFrames} {
+		m.ackTimeouts, m.queueBytes, m.queueFrames, m.inboundPauses, m.inboundCloses} {
 		ch <- d
 	}
 }
@@ -103,6 +108,8 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	counter(m.bytes, e.BytesOut.Load(), "out")
 	counter(m.volatileDrops, e.VolatileDrops.Load())
 	counter(m.slowConsumers, e.SlowConsumers.Load())
+	counter(m.inboundPauses, e.InboundPauses.Load())
+	counter(m.inboundCloses, e.InboundBacklogCloses.Load())
 	for reason, n := range e.Closes() {
 		counter(m.engineCloses, n, reason)
 	}
