@@ -32,9 +32,10 @@ type client struct {
 	acks    map[ackKey]func(ackResult) // expected acks; each answer is called once
 	closed  bool
 
-	// partial is the credit of the Engine.IO messages of a packet whose
-	// binary attachments are still arriving.
-	partial transport.Credit
+	// The Engine.IO messages of a packet whose binary attachments are
+	// still arriving: they hold no credit while they wait (see
+	// OnMessageWithCredit), the decoder bounds them.
+	partialMsgs, partialBytes int
 }
 
 // ackKey names an expected ack: ids come from the namespace's counter, as
@@ -67,19 +68,28 @@ func (s *Server) OnMessage(es *EngineSession, data []byte, binary bool) {
 // held until the socket's lane has run what the packet asked for (its
 // event handlers, its connection), so a client whose handlers are slower
 // than its sending is paused (or closed) by its session.
+//
+// A packet still waiting for binary attachments holds no credit: were the
+// reader paused, the attachments would never be read and the backlog never
+// drain. Its messages are bounded by the decoder instead (attachments per
+// packet, each at most maxHttpBufferSize), and the complete packet takes
+// their credit again, whole.
 func (s *Server) OnMessageWithCredit(es *EngineSession, data []byte, binary bool, credit InboundCredit) {
 	c := es.State().(*client)
 	p, done, err := c.decoder.Add(data, binary)
-	c.partial = c.partial.Join(credit)
-	if err != nil {
-		c.partial.Release()
-		c.partial = InboundCredit{}
+	switch {
+	case err != nil:
+		credit.Release()
+		c.partialMsgs, c.partialBytes = 0, 0
 		s.opts.Logger.Debug().Str("sid", es.ID()).Err(err).Msg("parse error")
 		es.CloseWithReason(actors.ReasonParseError)
-		return
-	}
-	if done {
-		credit, c.partial = c.partial, InboundCredit{}
+	case !done:
+		credit.Release()
+		c.partialMsgs++
+		c.partialBytes += len(data)
+	default:
+		credit = credit.Extend(c.partialMsgs, c.partialBytes)
+		c.partialMsgs, c.partialBytes = 0, 0
 		c.packet(&p, credit)
 	}
 }
@@ -88,8 +98,6 @@ func (s *Server) OnMessageWithCredit(es *EngineSession, data []byte, binary bool
 func (s *Server) OnClose(es *EngineSession, reason string) {
 	c := es.State().(*client)
 	c.closed = true
-	c.partial.Release()
-	c.partial = InboundCredit{}
 	c.disconnectAll(reason)
 }
 

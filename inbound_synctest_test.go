@@ -109,6 +109,7 @@ func TestSocketIOInboundBacklogInFakeTime(t *testing.T) {
 				c.expect("0{")
 				c.send("40")
 				c.expect("40{")
+				synctest.Wait() // the connection handlers have run: CONNECT's credit is back
 
 				const events = 20
 				written := make(chan int, events)
@@ -162,27 +163,20 @@ func TestEveryPacketReleasesItsCredit(t *testing.T) {
 			InboundLimits: actorio.InboundLimits{Messages: 1},
 		}})
 		srv.Of("/admin").OnConnection(func(*actorio.Socket) {})
+		sockets := make(chan *actorio.Socket, 1)
+		reasons := make(chan string, 4)
 		srv.OnConnection(func(s *actorio.Socket) {
 			_ = s.On("echo", func(v string, ack actorio.Ack) { _ = ack(v) })
 			_ = s.On("bin", func(b []byte, ack actorio.Ack) { _ = ack(len(b)) })
-			_ = s.On("ask", func(ack actorio.Ack) {
-				// Waits for this very client, from a handler that holds a
-				// credit: its answer must still be read.
-				answer, err := s.EmitWithAck(context.Background(), "question")
-				var v string
-				if err == nil {
-					err = answer.Decode(0, &v)
-				}
-				_ = ack(v, fmt.Sprint(err))
-			})
+			s.OnDisconnect(func(r string) { reasons <- r })
+			sockets <- s
 		})
-		reasons := make(chan string, 4)
-		srv.Of("/").OnConnection(func(s *actorio.Socket) { s.OnDisconnect(func(r string) { reasons <- r }) })
 		l := serveInBubble(t, srv, srv.Close)
 		c := dialPipeWS(t, l, "/socket.io/")
 		c.expect("0{")
 		c.send("40")
 		c.expect("40{")
+		s := <-sockets
 		for round := range 3 {
 			c.send("40/admin,")
 			c.expect("40/admin,{")
@@ -198,19 +192,59 @@ func TestEveryPacketReleasesItsCredit(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.expect(`432[3]`)
-			c.send(`423["ask"]`)
+			// An ack from the client, to a question from outside any
+			// handler. (A handler that waits for its own client holds its
+			// event's credit meanwhile: with a limit of one, a pause at
+			// that moment could not end, which is why the default is large.)
+			answered := make(chan string, 1)
+			go func() {
+				answer, err := s.EmitWithAck(context.Background(), "question")
+				answered <- fmt.Sprint(answer.Len(), err)
+			}()
 			q := c.expect(`42`)
 			var id int
 			if _, err := fmt.Sscanf(q, `42%d["question"]`, &id); err != nil {
 				t.Fatalf("question = %q: %v", q, err)
 			}
 			c.send(fmt.Sprintf(`43%d["answer"]`, id))
-			c.expect(`433["answer","<nil>"]`)
+			if got := <-answered; got != "1 <nil>" {
+				t.Fatalf("EmitWithAck = %s, want 1 answer", got)
+			}
 		}
 		select {
 		case r := <-reasons:
 			t.Errorf("disconnected (%q), want the socket kept", r)
 		default:
+		}
+		c.conn.Close()
+	})
+}
+
+// A packet whose attachments add up to more than the limit is still read
+// whole: while it waits for them its parts hold no credit (the reader,
+// paused, would never read the rest).
+func TestBinaryPacketLargerThanInboundLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := actorio.NewServer(&actorio.Options{EngineOptions: actorio.EngineOptions{
+			PingInterval: time.Hour, PingTimeout: time.Minute,
+			InboundLimits: actorio.InboundLimits{Bytes: 1000},
+		}})
+		srv.OnConnection(func(s *actorio.Socket) {
+			_ = s.On("files", func(a, b, c, d []byte, ack actorio.Ack) { _ = ack(len(a) + len(b) + len(c) + len(d)) })
+		})
+		l := serveInBubble(t, srv, srv.Close)
+		c := dialPipeWS(t, l, "/socket.io/")
+		c.expect("0{")
+		c.send("40")
+		c.expect("40{")
+		for range 2 {
+			c.send(`454-1["files",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1},{"_placeholder":true,"num":2},{"_placeholder":true,"num":3}]`)
+			for range 4 {
+				if err := wsutil.WriteClientBinary(c.conn, make([]byte, 400)); err != nil {
+					t.Fatalf("attachment: %v", err)
+				}
+			}
+			c.expect(`431[1600]`)
 		}
 		c.conn.Close()
 	})
@@ -284,6 +318,7 @@ func TestPollingPostHeldWhileBacklogged(t *testing.T) {
 				if got := <-answered; got != "ok<nil>" || time.Since(start) != tt.wantAfter {
 					t.Errorf("POST = %q after %v, want ok after %v", got, time.Since(start), tt.wantAfter)
 				}
+				synctest.Wait() // the session has handled what the POST's end told it
 				select {
 				case got := <-k.closed:
 					if got != tt.wantClosed {
@@ -297,4 +332,45 @@ func TestPollingPostHeldWhileBacklogged(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A second POST while one is held would get round the bound: it is
+// refused and the session ends, as Node does on a data request overlap.
+func TestPollingOverlappingPostRefused(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		k := creditKeeper{credits: make(chan actorio.InboundCredit, 16), closed: make(chan string, 1)}
+		e := actorio.NewEngine(&actorio.EngineOptions{
+			PingInterval: time.Hour, PingTimeout: 3 * time.Second,
+			InboundLimits: actorio.InboundLimits{Messages: 2},
+		}, k)
+		l := serveInBubble(t, e, e.Close)
+		hc := &http.Client{Transport: &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
+			return l.dial(), nil
+		}}}
+		defer hc.CloseIdleConnections()
+		base := "http://x/engine.io/?EIO=4&transport=polling"
+		body, err := pollDo(hc, "GET", base, "")
+		var hs struct{ SID string }
+		if err != nil || json.Unmarshal([]byte(body[1:]), &hs) != nil {
+			t.Fatalf("handshake = %q, %v", body, err)
+		}
+		first := make(chan string, 1)
+		go func() {
+			body, err := pollDo(hc, "POST", base+"&sid="+hs.SID, "4a\x1e4b\x1e4c")
+			first <- fmt.Sprint(body, err)
+		}()
+		synctest.Wait() // held: three messages outstanding, limit two
+		if _, err := pollDo(hc, "POST", base+"&sid="+hs.SID, "4d"); err == nil || !strings.Contains(err.Error(), "status 400") {
+			t.Errorf("second POST: %v, want status 400", err)
+		}
+		if got := <-k.closed; got != "transport error" {
+			t.Errorf("session closed %q, want %q", got, "transport error")
+		}
+		if got := <-first; got != "ok<nil>" {
+			t.Errorf("first POST = %q, want ok: its packets were taken", got)
+		}
+		if len(k.credits) != 3 {
+			t.Errorf("handler got %d messages, want the first POST's 3 only", len(k.credits))
+		}
+	})
 }

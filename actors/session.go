@@ -5,7 +5,7 @@ package actors
 // Accepts: transport events (transport.PollRequested, PollAborted,
 // PayloadPosted, ParseFailed, PayloadTooLarge, WebSocketAttached,
 // WebSocketPacket, WebSocketClosed, SlowConsumer, QueueOverflow,
-// InboundPaused, InboundStalled), its own
+// InboundPaused, InboundStalled, PostOverlapped), its own
 // timer messages (pingDue, pongDue, upgradeDue, noopDue) and user commands
 // (sendRequested, closeRequested).
 // Sends: packets to its transport; events to its EngineHandler.
@@ -255,6 +255,10 @@ func (s *Session) Handle(msg any) {
 		s.inboundPaused()
 	case *transport.InboundStalled:
 		s.closeInboundBacklog()
+	case *transport.PostOverlapped:
+		if s.ws == nil {
+			s.close(ReasonTransportError, "overlapping post", false)
+		}
 	case *pingDue:
 		if m.gen == s.hbGen {
 			s.sendPing()

@@ -89,6 +89,7 @@ const DefaultMaxPayload = 1_000_000
 type Handler struct {
 	cfg      Config
 	sessions sync.Map // sid -> Session
+	posting  sync.Map // Session -> struct{}: a POST in progress
 }
 
 // NewHandler returns a handler for cfg.
@@ -307,6 +308,15 @@ func (h *Handler) writePoll(w http.ResponseWriter, r *http.Request, body []byte)
 }
 
 func (h *Handler) post(w http.ResponseWriter, r *http.Request, s Session) {
+	// A client posts one payload at a time: it waits for "ok". A second
+	// POST meanwhile would get round the inbound bound (holdPost); Node
+	// refuses it too ("data request overlap from client").
+	if _, busy := h.posting.LoadOrStore(s, struct{}{}); busy {
+		s.Tell(&PostOverlapped{})
+		writeError(w, CodeBadRequest, "")
+		return
+	}
+	defer h.posting.Delete(s)
 	body, err := io.ReadAll(io.LimitReader(r.Body, int64(h.cfg.MaxPayload)+1))
 	if err != nil {
 		writeError(w, CodeBadRequest, "")

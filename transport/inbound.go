@@ -34,7 +34,7 @@ type Inbound struct {
 	waiting int           // goroutines stopped in Wait
 	wake    chan struct{} // closed when the backlog drains or Close; nil while nobody waits
 	resumed time.Time     // when the last Wait ended
-	freed   time.Time     // when credit was last released
+	freed   time.Time     // when credit was last released during a Wait
 	closed  bool
 }
 
@@ -120,9 +120,7 @@ func (c Credit) Release() {
 	in.mu.Unlock()
 }
 
-// Join returns one Credit holding both c and o (of the same Inbound): a
-// Socket.IO packet with binary attachments holds the credit of each of its
-// Engine.IO messages until its handler has run.
+// Join returns one Credit holding both c and o (of the same Inbound).
 func (c Credit) Join(o Credit) Credit {
 	if c.in == nil {
 		return o
@@ -131,6 +129,25 @@ func (c Credit) Join(o Credit) Credit {
 		return c
 	}
 	return Credit{in: c.in, msgs: c.msgs + o.msgs, bytes: c.bytes + o.bytes}
+}
+
+// Extend returns c holding msgs more messages of bytes more bytes of its
+// Inbound, taken now (never blocking); the zero Credit stays zero. A
+// Socket.IO packet with binary attachments releases the credit of its
+// first messages while it waits for the rest (a paused reader would never
+// read them: the wait would never end) and takes it again, whole, once
+// complete.
+func (c Credit) Extend(msgs, bytes int) Credit {
+	if c.in == nil || msgs == 0 && bytes == 0 {
+		return c
+	}
+	c.in.mu.Lock()
+	c.in.msgs += msgs
+	c.in.bytes += bytes
+	c.in.mu.Unlock()
+	c.msgs += msgs
+	c.bytes += bytes
+	return c
 }
 
 // Over reports whether the backlog is past its limits (and the session has

@@ -161,3 +161,18 @@ func TestInboundWaitEnds(t *testing.T) {
 		})
 	}
 }
+
+func TestCreditExtend(t *testing.T) {
+	in := NewInbound(InboundLimits{Messages: 2}, 0)
+	c := in.Acquire(10).Extend(2, 30)
+	if m, b := in.Backlog(); m != 3 || b != 40 || !in.Over() {
+		t.Errorf("after Extend: Backlog() = %d, %d, Over() = %v, want 3, 40, true", m, b, in.Over())
+	}
+	c.Release()
+	if m, b := in.Backlog(); m != 0 || b != 0 {
+		t.Errorf("after Release: Backlog() = %d, %d, want 0, 0", m, b)
+	}
+	if z := (Credit{}).Extend(1, 1); z != (Credit{}) {
+		t.Errorf("zero Credit Extend = %+v, want the zero Credit", z)
+	}
+}

@@ -76,3 +76,7 @@ type InboundPaused struct{ Conn *WSConn }
 // the handlers are stuck, maybe waiting for an answer from this client that
 // sits unread behind the backlog. Reading stays paused.
 type InboundStalled struct{ Conn *WSConn }
+
+// PostOverlapped: a POST arrived while another was in progress; it was
+// refused (400). Node ends the session then ("data request overlap").
+type PostOverlapped struct{}
