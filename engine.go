@@ -78,6 +78,10 @@ type EngineOptions struct {
 	// received from its client whose handling has not finished (for the
 	// Socket.IO server, until the socket's handler for the event has run).
 	// Zero fields mean 256 messages and 4 MiB. Node has no equivalent.
+	// A handler that waits for its own client (EmitWithAck) keeps its
+	// event counted meanwhile, and the answer may be unread behind a
+	// paused backlog: keep Messages well above what a client has in
+	// flight at once (a stuck pause ends as InboundPolicy says).
 	InboundLimits InboundLimits
 	// InboundPolicy is what happens past InboundLimits. The zero value,
 	// InboundPause, stops reading the client until its backlog is down to
