@@ -76,8 +76,10 @@ type EngineOptions struct {
 	SlowConsumerGrace time.Duration
 	// InboundLimits bound each session's inbound backlog: the messages
 	// received from its client whose handling has not finished (for the
-	// Socket.IO server, until the socket's handler for the event has run).
-	// Zero fields mean 256 messages and 4 MiB. Node has no equivalent.
+	// Socket.IO server, until the socket's handler for the event has run;
+	// the namespaces a client multiplexes on one connection share it, as
+	// they share its TCP stream). Zero fields mean 256 messages and 4 MiB.
+	// Node has no equivalent.
 	// A handler that waits for its own client (EmitWithAck) keeps its
 	// event counted meanwhile, and the answer may be unread behind a
 	// paused backlog: keep Messages well above what a client has in

@@ -153,6 +153,53 @@ func TestSocketIOInboundBacklogInFakeTime(t *testing.T) {
 	}
 }
 
+// slowEngine is a bare Engine handler slower than its client: OnMessage
+// runs in the session's actor, so the messages waiting for it wait in the
+// actor's mailbox, each holding its credit.
+type slowEngine struct{ release chan struct{} }
+
+func (slowEngine) OnOpen(*actorio.EngineSession) {}
+func (e slowEngine) OnMessage(s *actorio.EngineSession, data []byte, binary bool) {
+	<-e.release
+	s.Send(data, binary)
+}
+func (slowEngine) OnClose(*actorio.EngineSession, string) {}
+
+// The bare Engine is bounded the same way: the mailbox holds no more than
+// the limit.
+func TestEngineInboundBacklogInFakeTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := slowEngine{release: make(chan struct{})}
+		e := actorio.NewEngine(&actorio.EngineOptions{
+			PingInterval: time.Hour, PingTimeout: time.Minute,
+			InboundLimits: actorio.InboundLimits{Messages: 4},
+		}, h)
+		l := serveInBubble(t, e, e.Close)
+		c := dialPipeWS(t, l, "/engine.io/")
+		c.expect("0{")
+		const messages = 20
+		written := make(chan int, messages)
+		go func() {
+			for i := range messages {
+				if wsutil.WriteClientText(c.conn, fmt.Appendf(nil, "4m%d", i)) != nil {
+					return
+				}
+				written <- i
+			}
+		}()
+		synctest.Wait()
+		// One in OnMessage, four waiting in the mailbox: past the limit.
+		if got := len(written); got != 5 {
+			t.Fatalf("client wrote %d messages before the server stopped reading, want 5", got)
+		}
+		close(h.release)
+		for i := range messages {
+			c.expect(fmt.Sprintf("4m%d", i))
+		}
+		c.conn.Close()
+	})
+}
+
 // Every kind of packet gives its credit back once handled: with a limit of
 // one outstanding message, a single leaked credit would stop the reader
 // for good and the session would end as stalled.
