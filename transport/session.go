@@ -74,7 +74,8 @@ type InboundPaused struct{ Conn *WSConn }
 // InboundStalled: reading from Conn (nil: a POST's answer) was paused for
 // the inbound backlog and nothing drained for the Inbound's stall period:
 // the handlers are stuck, maybe waiting for an answer from this client that
-// sits unread behind the backlog. Reading stays paused.
+// sits unread behind the backlog. Conn's reader has stopped; a POST is
+// answered. Only the session can end this: it closes.
 type InboundStalled struct{ Conn *WSConn }
 
 // PostOverlapped: a POST arrived while another was in progress; it was

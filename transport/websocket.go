@@ -28,7 +28,7 @@ type WSConn struct {
 	mu      sync.Mutex
 	session Session // set by Attach; packets before that are dropped
 
-	inbound *Inbound // the first session's credit; set before reading starts
+	inbound *Inbound // its session's credit; set by Attach before reading starts
 }
 
 // ErrMessageTooBig is reported when a message is over the payload limit.
