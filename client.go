@@ -34,6 +34,11 @@ type client struct {
 	// connectTimer closes a connection that joins no namespace in time;
 	// stopped when the session ends, so it outlives no session.
 	connectTimer *time.Timer
+
+	// The Engine.IO messages of a packet whose binary attachments are
+	// still arriving: they hold no credit while they wait (see
+	// OnMessageWithCredit), the decoder bounds them.
+	partialMsgs, partialBytes int
 }
 
 // ackKey names an expected ack: ids come from the namespace's counter, as
@@ -59,82 +64,121 @@ func (s *Server) OnOpen(es *EngineSession) {
 
 // OnMessage implements EngineHandler.
 func (s *Server) OnMessage(es *EngineSession, data []byte, binary bool) {
+	s.OnMessageWithCredit(es, data, binary, InboundCredit{})
+}
+
+// OnMessageWithCredit implements EngineCreditHandler: a packet's credit is
+// held until the socket's lane has run what the packet asked for (its
+// event handlers, its connection), so a client whose handlers are slower
+// than its sending is paused (or closed) by its session.
+//
+// A packet still waiting for binary attachments holds no credit: were the
+// reader paused, the attachments would never be read and the backlog never
+// drain. Its messages are bounded by the decoder instead (attachments per
+// packet, each at most maxHttpBufferSize), and the complete packet takes
+// their credit again, whole.
+func (s *Server) OnMessageWithCredit(es *EngineSession, data []byte, binary bool, credit InboundCredit) {
 	c := es.State().(*client)
 	p, done, err := c.decoder.Add(data, binary)
-	if err != nil {
+	switch {
+	case err != nil:
+		credit.Release()
+		c.partialMsgs, c.partialBytes = 0, 0
 		s.opts.Logger.Debug().Str("sid", es.ID()).Err(err).Msg("parse error")
 		es.CloseWithReason(actors.ReasonParseError)
-		return
-	}
-	if done {
-		c.packet(&p)
+	case !done:
+		credit.Release()
+		c.partialMsgs++
+		c.partialBytes += len(data)
+	default:
+		credit = credit.Extend(c.partialMsgs, c.partialBytes)
+		c.partialMsgs, c.partialBytes = 0, 0
+		c.packet(&p, credit)
 	}
 }
 
 // OnClose implements EngineHandler.
 func (s *Server) OnClose(es *EngineSession, reason string) {
-	es.State().(*client).connectTimer.Stop()
-	es.State().(*client).closed = true
-	es.State().(*client).disconnectAll(reason)
+	c := es.State().(*client)
+	c.connectTimer.Stop()
+	c.closed = true
+	c.disconnectAll(reason)
 }
 
-func (c *client) packet(p *sio.Packet) {
+// packet handles one packet from the client; credit is what it holds,
+// released here or handed to the lane that runs what it asked for.
+func (c *client) packet(p *sio.Packet, credit InboundCredit) {
 	nsp := p.Nsp()
 	switch p.Type {
 	case sio.Connect:
-		c.connect(nsp, p.Data)
+		c.connect(nsp, p.Data, credit)
+		return
 	case sio.Disconnect:
 		if s, ok := c.sockets[nsp]; ok {
-			c.disconnect(s, reasonClientNamespaceDisconnect)
+			c.disconnectHolding(s, reasonClientNamespaceDisconnect, credit)
+			return
 		}
 	case sio.Event:
 		s, ok := c.sockets[nsp]
 		if !ok {
-			return // not connected to that namespace: ignored, as Node
+			break // not connected to that namespace: ignored, as Node
 		}
 		args, err := c.srv.codec.split(p.Data)
 		if err != nil || len(args) == 0 {
 			c.es.CloseWithReason(actors.ReasonParseError)
-			return
+			break
 		}
 		var name string
 		if err := c.srv.codec.decode(args[0], nil, &name); err != nil {
 			c.es.CloseWithReason(actors.ReasonParseError)
-			return
+			break
 		}
 		ack := Ack(func(...any) error { return ErrNoAck })
 		if p.HasID {
 			ack = c.ackFunc(s, p.ID)
 		}
-		s.dispatch(name, Args{raw: args[1:], atts: p.Attachments, codec: c.srv.codec}, ack)
+		s.dispatch(name, Args{raw: args[1:], atts: p.Attachments, codec: c.srv.codec}, ack, credit)
+		return
 	case sio.Ack:
-		if _, ok := c.sockets[nsp]; !ok {
-			return
-		}
-		key := ackKey{nsp: nsp, id: p.ID}
-		answer, ok := c.acks[key]
-		if !ok {
-			return // late or unknown: ignored
-		}
-		delete(c.acks, key)
-		args, err := c.srv.codec.split(p.Data)
-		if p.Data == nil {
-			args, err = nil, nil
-		}
-		answer(ackResult{args: Args{raw: args, atts: p.Attachments, codec: c.srv.codec}, err: err})
+		c.ackReceived(p)
 	default:
 		c.es.CloseWithReason(actors.ReasonParseError) // CONNECT_ERROR from a client
 	}
+	credit.Release() // handled here, in the session actor
 }
 
-func (c *client) connect(name string, auth []byte) {
+// ackReceived answers an ack the server expects; the answer only hands the
+// result over (to a waiting EmitWithAck or collector), so it is handled
+// once this returns.
+func (c *client) ackReceived(p *sio.Packet) {
+	nsp := p.Nsp()
+	if _, ok := c.sockets[nsp]; !ok {
+		return
+	}
+	key := ackKey{nsp: nsp, id: p.ID}
+	answer, ok := c.acks[key]
+	if !ok {
+		return // late or unknown: ignored
+	}
+	delete(c.acks, key)
+	args, err := c.srv.codec.split(p.Data)
+	if p.Data == nil {
+		args, err = nil, nil
+	}
+	answer(ackResult{args: Args{raw: args, atts: p.Attachments, codec: c.srv.codec}, err: err})
+}
+
+// connect runs a CONNECT on a new socket's lane, which holds credit until
+// the connection handlers have run.
+func (c *client) connect(name string, auth []byte, credit InboundCredit) {
 	if _, ok := c.sockets[name]; ok || c.joining[name] {
+		credit.Release()
 		return // already connected or connecting
 	}
 	hs := c.handshake(auth)
 	c.joining[name] = true
 	s := &Socket{id: transport.NewSID(), client: c, handshake: hs}
-	s.lane.run(func() {
+	s.lane.runHolding(func() {
 		// Resolving may run a ParentNamespace's match func: user code, so
 		// here on the lane rather than in the session actor.
 		nsp := c.srv.resolve(name, hs.Auth)
@@ -178,7 +222,7 @@ func (c *client) connect(name string, auth []byte) {
 		for _, f := range onConnect {
 			s.safely("connection handler", func() { f(s) })
 		}
-	})
+	}, credit)
 }
 
 // accept completes a connection once its middleware has passed: the
@@ -357,10 +401,16 @@ func (c *client) disconnectAll(reason string) {
 // disconnect drops s; its disconnecting handlers run with its rooms still
 // in place, then it leaves them, then its disconnect handlers run.
 func (c *client) disconnect(s *Socket, reason string) {
+	c.disconnectHolding(s, reason, InboundCredit{})
+}
+
+// disconnectHolding is disconnect for a client's DISCONNECT packet, whose
+// credit is held until the handlers have run.
+func (c *client) disconnectHolding(s *Socket, reason string, credit InboundCredit) {
 	delete(c.sockets, s.nsp.name)
 	c.srv.stats.disconnected(reason)
 	c.failAcks(s.nsp.name)
-	s.lane.run(func() {
+	s.lane.runHolding(func() {
 		s.mu.RLock()
 		discing, disc := s.onDiscing, s.onDisconnect
 		s.mu.RUnlock()
@@ -380,7 +430,7 @@ func (c *client) disconnect(s *Socket, reason string) {
 			s.safely("disconnect handler", func() { f(reason) })
 		}
 		c.srv.removeChildIfEmpty(s.nsp)
-	})
+	}, credit)
 }
 
 func (c *client) handshake(auth []byte) Handshake {

@@ -73,7 +73,30 @@ type EngineOptions struct {
 	// soft limit before the session is closed ("transport error", slow
 	// consumer). Zero means 2s; negative closes at the first crossing.
 	// A burst a healthy client is reading does not outlast the grace.
+	// A polling client's buffer follows the same limits and grace.
 	SlowConsumerGrace time.Duration
+	// InboundLimits bound each session's inbound backlog: the messages
+	// received from its client whose handling has not finished (for the
+	// Socket.IO server, until the socket's handler for the event has run;
+	// the namespaces a client multiplexes on one connection share it, as
+	// they share its TCP stream). Zero fields mean 256 messages and 4 MiB.
+	// Node has no equivalent.
+	// A handler that waits for its own client (EmitWithAck) keeps its
+	// event counted meanwhile, and the answer may be unread behind a
+	// paused backlog: keep Messages well above what a client has in
+	// flight at once (a stuck pause ends as InboundPolicy says).
+	InboundLimits InboundLimits
+	// InboundPolicy is what happens past InboundLimits. The zero value,
+	// InboundPause, stops reading the client until its backlog is down to
+	// half the limits: a WebSocket is not read, so TCP pushes back; a
+	// polling POST's "ok" waits (up to PingTimeout), so the client posts
+	// no faster than its handlers run. While reading is paused the ping
+	// timeout does not run (the pong may be unread behind the backlog);
+	// a pause in which nothing drains for PingTimeout (handlers stuck, or
+	// waiting for an answer from this client that is unread behind the
+	// backlog) closes the session ("transport error"). InboundClose
+	// closes the session at once ("transport error").
+	InboundPolicy InboundPolicy
 	// Path is where the Engine answers (Path() tells, for mounting). Empty
 	// means "/engine.io/". NoTrailingSlash false requires the trailing
 	// slash, as Node's addTrailingSlash: true; true accepts both forms.
@@ -239,7 +262,8 @@ func (e *Engine) ListenAndServe(addr string) error {
 
 func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Session, error) {
 	sid := hs.SID
-	ref := &sessionRef{system: e.system, done: make(chan struct{}), ready: make(chan struct{})}
+	ref := &sessionRef{system: e.system, done: make(chan struct{}), ready: make(chan struct{}),
+		inbound: transport.NewInbound(e.opts.InboundLimits, e.opts.PingTimeout)}
 	e.mu.Lock()
 	if e.closing {
 		e.mu.Unlock()
@@ -263,6 +287,9 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Sessio
 		SlowConsumerGrace: e.opts.SlowConsumerGrace,
 		PacketOut:         e.opts.PacketOut,
 		Stats:             &e.stats,
+		Inbound:           ref.inbound,
+		InboundPolicy:     e.opts.InboundPolicy,
+		Queue:             e.opts.QueueLimits,
 		Ended: func(sid, _ string) {
 			e.handler.Forget(sid)
 			e.mu.Lock()
@@ -387,6 +414,8 @@ type sessionRef struct {
 	pid    *actor.PID     // written once, before ready is closed
 	ready  chan struct{}  // closed once pid is set
 	done   chan struct{}  // closed when the session has ended
+
+	inbound *transport.Inbound
 }
 
 func (r *sessionRef) Tell(msg any) {

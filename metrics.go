@@ -59,6 +59,8 @@ type Metrics struct {
 	connections, opened, upgrades, sockets, rooms, packets, bytes,
 	broadcasts, deliveries, volatileDrops, slowConsumers, engineCloses,
 	disconnects, ackTimeouts, decodeErrors, queueBytes, queueFrames, actorFailures *prometheus.Desc
+
+	inboundPauses, inboundCloses *prometheus.Desc
 }
 
 // Metrics returns the server's collector.
@@ -86,6 +88,9 @@ func (s *Server) Metrics() *Metrics {
 		queueBytes:    d("outbound_queue_bytes", "Bytes queued for WebSocket clients, not yet written."),
 		queueFrames:   d("outbound_queue_frames", "Frames queued for WebSocket clients, not yet written."),
 		actorFailures: d("actor_failures_total", "Actors that failed and were stopped by their supervisor, by kind.", "kind"),
+
+		inboundPauses: d("inbound_pauses_total", "Times reading a client paused because its handlers fell behind (InboundLimits)."),
+		inboundCloses: d("inbound_backlog_closes_total", "Connections closed because their handlers fell behind (InboundLimits)."),
 	}
 }
 
@@ -93,7 +98,7 @@ func (s *Server) Metrics() *Metrics {
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.connections, m.opened, m.upgrades, m.sockets, m.rooms, m.packets,
 		m.bytes, m.broadcasts, m.deliveries, m.volatileDrops, m.slowConsumers, m.engineCloses, m.disconnects,
-		m.ackTimeouts, m.decodeErrors, m.queueBytes, m.queueFrames, m.actorFailures} {
+		m.ackTimeouts, m.decodeErrors, m.queueBytes, m.queueFrames, m.actorFailures, m.inboundPauses, m.inboundCloses} {
 		ch <- d
 	}
 }
@@ -120,6 +125,8 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	counter(m.actorFailures, e.SessionFailures.Load(), actors.KindSession)
 	counter(m.actorFailures, e.NamespaceFailures.Load(), actors.KindNamespace)
 	counter(m.actorFailures, e.RoomFailures.Load(), actors.KindRoom)
+	counter(m.inboundPauses, e.InboundPauses.Load())
+	counter(m.inboundCloses, e.InboundBacklogCloses.Load())
 	for reason, n := range e.Closes() {
 		counter(m.engineCloses, n, reason)
 	}

@@ -376,9 +376,10 @@ type ackResult struct {
 	err  error
 }
 
-// dispatch runs an event's handlers on the socket's goroutine.
-func (s *Socket) dispatch(name string, args Args, ack Ack) {
-	s.lane.run(func() {
+// dispatch runs an event's handlers on the socket's goroutine, which
+// holds the event's inbound credit until they have run.
+func (s *Socket) dispatch(name string, args Args, ack Ack, credit InboundCredit) {
+	s.lane.runHolding(func() {
 		s.mu.RLock()
 		mws, anys, hs := s.middlewares, s.anyIn.all(), s.handlers[name]
 		s.mu.RUnlock()
@@ -405,7 +406,7 @@ func (s *Socket) dispatch(name string, args Args, ack Ack) {
 				}
 			})
 		}
-	})
+	}, credit)
 }
 
 // argumentError reports an event a handler could not take: counted, logged

@@ -57,13 +57,13 @@ func TestWebSocketCloseCodesEndToEnd(t *testing.T) {
 	}
 }
 
-// flooder sends a client that asks for it more than its queue may hold.
-type flooder struct {
+// sendFlooder sends a client that asks for it more than its queue may hold.
+type sendFlooder struct {
 	closeRecorder
 	frames, size int
 }
 
-func (f flooder) OnMessage(s *actorio.EngineSession, data []byte, _ bool) {
+func (f sendFlooder) OnMessage(s *actorio.EngineSession, data []byte, _ bool) {
 	if string(data) != "flood" {
 		return
 	}
@@ -79,7 +79,7 @@ func (f flooder) OnMessage(s *actorio.EngineSession, data []byte, _ bool) {
 // the rest of the backlog.
 func TestSlowConsumerGetsCloseFrame(t *testing.T) {
 	const frames, size = 1000, 8 << 10 // 8 MB: more than the kernel buffers
-	h := flooder{closeRecorder: closeRecorder{reasons: make(chan string, 1)}, frames: frames, size: size}
+	h := sendFlooder{closeRecorder: closeRecorder{reasons: make(chan string, 1)}, frames: frames, size: size}
 	base := serve(t, &actorio.EngineOptions{
 		PingInterval: 10 * time.Second, PingTimeout: 10 * time.Second,
 		QueueLimits:       actorio.QueueLimits{SoftBytes: 256 << 10, HardBytes: 64 << 20},

@@ -4,12 +4,15 @@ package actors
 //
 // Accepts: transport events (transport.PollRequested, PollAborted,
 // PayloadPosted, ParseFailed, PayloadTooLarge, WebSocketAttached,
-// WebSocketPacket, WebSocketClosed, SlowConsumer, QueueOverflow), its own
+// WebSocketPacket, WebSocketClosed, SlowConsumer, QueueOverflow,
+// InboundPaused, InboundStalled, PostOverlapped), its own
 // timer messages (pingDue, pongDue, upgradeDue, noopDue) and user commands
 // (sendRequested, closeRequested).
 // Sends: packets to its transport; events to its EngineHandler.
 // Owns: the transport in use and the upgrade state, the polling buffer and
 // the pending GET, the heartbeat, and the one place a session ends.
+// Releases the inbound credit of every packet it handles (inbound.go), and
+// bounds the polling buffer as the WebSocket queue is bounded (pollbuffer.go).
 
 import (
 	"errors"
@@ -49,6 +52,14 @@ type SessionConfig struct {
 	SlowConsumerGrace time.Duration
 	// Stats, when set, counts what the session does, for metrics.
 	Stats *Stats
+	// Inbound is the session's inbound credit (nil: unbounded); the
+	// session closes it when it ends. InboundPolicy says what happens when
+	// the backlog passes its limits.
+	Inbound       *transport.Inbound
+	InboundPolicy InboundPolicy
+	// Queue bounds the polling buffer, as it bounds a WebSocket's queue;
+	// zero fields mean the QueueLimits defaults.
+	Queue transport.QueueLimits
 	// PacketIn and PacketOut, when set, see every packet the session
 	// receives on its transport and every packet it sends (metrics, admin
 	// UI). They run in the actor and must not block or keep p.Data.
@@ -108,6 +119,8 @@ type Session struct {
 	buffer []eio.Packet      // polling: packets waiting for a GET
 	poll   chan<- transport.PollReply
 
+	bufBytes int // the buffer's bytes, while it is not empty (pollbuffer.go)
+
 	hbGen, upGen uint64
 	slowGen      uint64
 	noopGen      uint64
@@ -131,6 +144,7 @@ type Session struct {
 
 // NewSession returns the state of a session; tell must post to its mailbox.
 func NewSession(cfg SessionConfig, tell func(any)) *Session {
+	cfg.Queue = cfg.Queue.Resolved()
 	s := &Session{cfg: cfg, tell: tell, ws: cfg.WebSocket}
 	s.user = &EngineSession{id: cfg.SID, tell: tell, sink: &Sink{tell: tell, ws: cfg.WebSocket, stats: cfg.Stats}, request: cfg.Request, done: cfg.Done}
 	s.user.transport.Store(s.transportName())
@@ -179,6 +193,7 @@ func (s *Session) stopping() {
 				s.poll <- transport.PollReply{Status: http.StatusInternalServerError}
 				s.poll = nil
 			}
+			s.cfg.Inbound.Close() // a paused reader or POST stops waiting
 		}
 		if !s.endReported {
 			s.endReported = true
@@ -257,11 +272,12 @@ func (s *Session) Handle(msg any) {
 		}
 	case *transport.PayloadPosted:
 		if s.ws != nil {
+			releaseAll(m.Credits)
 			m.Done <- http.StatusBadRequest // the session no longer polls
 			return
 		}
-		for _, p := range m.Packets {
-			s.packetReceived(p)
+		for i, p := range m.Packets {
+			s.packetReceived(p, creditAt(m.Credits, i))
 		}
 		m.Done <- http.StatusOK
 	case *transport.ParseFailed:
@@ -281,9 +297,12 @@ func (s *Session) Handle(msg any) {
 	case *transport.WebSocketPacket:
 		switch m.Conn {
 		case s.ws:
-			s.packetReceived(m.Packet)
+			s.packetReceived(m.Packet, m.Credit)
 		case s.probe:
 			s.probePacket(m.Packet)
+			m.Credit.Release()
+		default:
+			m.Credit.Release()
 		}
 	case *transport.WebSocketClosed:
 		switch m.Conn {
@@ -303,7 +322,7 @@ func (s *Session) Handle(msg any) {
 	case *slowDue:
 		if m.gen == s.slowGen {
 			s.slowTimer = nil
-			if s.ws != nil && s.ws.Backlogged() {
+			if s.backlogged() {
 				s.close(ReasonTransportError, "slow consumer", false)
 			}
 		}
@@ -311,13 +330,25 @@ func (s *Session) Handle(msg any) {
 		if m.Conn == s.ws {
 			s.close(ReasonTransportError, "outbound queue overflow", false)
 		}
+	case *transport.InboundPaused:
+		s.inboundPaused()
+	case *transport.InboundStalled:
+		s.closeInboundBacklog()
+	case *transport.PostOverlapped:
+		if s.ws == nil {
+			s.close(ReasonTransportError, "overlapping post", false)
+		}
 	case *pingDue:
 		if m.gen == s.hbGen {
 			s.sendPing()
 		}
 	case *pongDue:
 		if m.gen == s.hbGen && s.awaitingPong {
-			s.close(ReasonPingTimeout, "", false)
+			if d := s.pongGrace(); d > 0 {
+				s.hbTimer = s.after(d, &pongDue{gen: s.hbGen})
+			} else {
+				s.close(ReasonPingTimeout, "", false)
+			}
 		}
 	case *upgradeDue:
 		if m.gen == s.upGen {
@@ -359,7 +390,10 @@ func (s *Session) refuseAfterClose(msg any) {
 		}
 		m.Reply <- transport.PollReply{Status: http.StatusBadRequest}
 	case *transport.PayloadPosted:
+		releaseAll(m.Credits)
 		m.Done <- http.StatusBadRequest
+	case *transport.WebSocketPacket:
+		m.Credit.Release()
 	case *transport.WebSocketAttached:
 		m.Conn.Close(ws.StatusGoingAway)
 	case *lingerDue, *closeRequested:
@@ -508,7 +542,7 @@ func (s *Session) probePacket(p eio.Packet) {
 	}
 }
 
-func (s *Session) packetReceived(p eio.Packet) {
+func (s *Session) packetReceived(p eio.Packet, c transport.Credit) {
 	// Per packet only at trace; zerolog skips the whole line when disabled.
 	s.cfg.Logger.Trace().Str("sid", s.cfg.SID).Stringer("type", p.Type).Bool("binary", p.Binary).Int("bytes", len(p.Data)).Msg("packet in")
 	if st := s.cfg.Stats; st != nil {
@@ -518,6 +552,9 @@ func (s *Session) packetReceived(p eio.Packet) {
 	if s.cfg.PacketIn != nil {
 		s.cfg.PacketIn(s.cfg.SID, p)
 	}
+	if p.Type != eio.Message {
+		c.Release() // a control packet is handled here and now
+	}
 	switch p.Type {
 	case eio.Pong:
 		if s.awaitingPong {
@@ -526,7 +563,7 @@ func (s *Session) packetReceived(p eio.Packet) {
 			s.armPing()
 		}
 	case eio.Message:
-		s.callUser(func() { s.cfg.Handler.OnMessage(s.user, p.Data, p.Binary) })
+		s.messageReceived(p, c)
 	case eio.Close:
 		s.close(ReasonTransportClose, "client close", true)
 	}
@@ -564,8 +601,7 @@ func (s *Session) send(p eio.Packet) {
 		s.ws.SendPacket(p)
 		return
 	}
-	s.buffer = append(s.buffer, p)
-	if s.pollWritable() {
+	if s.bufferOut(p) && s.pollWritable() {
 		s.flushPoll()
 	}
 }
@@ -601,12 +637,14 @@ func (s *Session) deliver(m *deliverRequested) {
 		}
 	default:
 		// All of one delivery's packets go into one poll payload.
+		if !s.bufferOut(m.frames.Packets...) {
+			return
+		}
 		for _, p := range m.frames.Packets {
 			s.countOut(p)
 			if s.cfg.PacketOut != nil {
 				s.cfg.PacketOut(s.cfg.SID, p)
 			}
-			s.buffer = append(s.buffer, p)
 		}
 		if s.pollWritable() {
 			s.flushPoll()
@@ -665,6 +703,7 @@ func (s *Session) close(reason, detail string, clientClosed bool) {
 		return
 	}
 	s.closed = true
+	s.cfg.Inbound.Close() // a paused reader or POST stops waiting
 	s.hbGen++
 	s.upGen++
 	s.slowGen++

@@ -47,6 +47,9 @@ func newHarnessWith(t *testing.T, configure func(*SessionConfig)) *harness {
 // The harness is also the transport.Session its WebSockets report to.
 func (h *harness) Tell(m any)            { h.mailbox <- m }
 func (h *harness) Done() <-chan struct{} { return nil }
+func (h *harness) Inbound() *transport.Inbound {
+	return h.s.cfg.Inbound
+}
 
 // poll issues a GET and returns its reply channel.
 func (h *harness) poll() chan transport.PollReply {

@@ -21,6 +21,11 @@ type Stats struct {
 	// Failures of actors, stopped by their supervisor, by kind.
 	SessionFailures, NamespaceFailures, RoomFailures atomic.Uint64
 
+	// InboundPauses counts the times reading a client paused for its
+	// inbound backlog; InboundBacklogCloses the sessions closed for it.
+	InboundPauses        atomic.Uint64
+	InboundBacklogCloses atomic.Uint64
+
 	mu       sync.Mutex
 	byReason map[string]uint64
 }

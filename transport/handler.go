@@ -2,6 +2,7 @@ package transport
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -107,6 +108,7 @@ const (
 type Handler struct {
 	cfg      Config
 	sessions sync.Map // sid -> Session
+	posting  sync.Map // Session -> struct{}: a POST in progress
 }
 
 // NewHandler returns a handler for cfg.
@@ -376,6 +378,15 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, rc *http.Response
 	// The body has BodyTimeout (see ServeHTTP); the answer WriteTimeout
 	// once it is ready.
 	_ = rc.SetWriteDeadline(time.Time{})
+	// A client posts one payload at a time: it waits for "ok". A second
+	// POST meanwhile would get round the inbound bound (holdPost); Node
+	// refuses it too ("data request overlap from client").
+	if _, busy := h.posting.LoadOrStore(s, struct{}{}); busy {
+		s.Tell(&PostOverlapped{})
+		writeError(w, CodeBadRequest, "")
+		return
+	}
+	defer h.posting.Delete(s)
 	body, err := io.ReadAll(io.LimitReader(r.Body, int64(h.cfg.MaxPayload)+1))
 	h.armWrite(rc)
 	if err != nil {
@@ -411,11 +422,19 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, rc *http.Response
 		writeError(w, CodeBadRequest, "")
 		return
 	}
+	in := s.Inbound()
+	credits := make([]Credit, len(packets))
+	for i, p := range packets {
+		credits[i] = in.Acquire(len(p.Data))
+	}
 	done := make(chan int, 1)
-	s.Tell(&PayloadPosted{Packets: packets, Done: done})
+	s.Tell(&PayloadPosted{Packets: packets, Credits: credits, Done: done})
 	select {
 	case status := <-done:
-		h.armWrite(rc) // anew: the session's handlers may have taken a while
+		if status == http.StatusOK {
+			h.holdPost(r, s)
+		}
+		h.armWrite(rc) // anew: the session's handlers, and the hold, may have taken a while
 		writePostStatus(w, status)
 	case <-s.Done():
 		h.armWrite(rc)
@@ -426,6 +445,25 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, rc *http.Response
 			writeError(w, CodeUnknownSID, "")
 		}
 	case <-r.Context().Done():
+	}
+}
+
+// holdPost keeps a POST's "ok" while the session's inbound backlog is past
+// its limits: the client sends its next POST only after it, so a client
+// that posts faster than its handlers run is slowed, as TCP slows a
+// WebSocket one. The hold lasts one stall period at most (less than a GET
+// may wait, a ping interval, so HTTP timeouts that fit long-polling fit
+// it); a hold in which nothing drained is reported to the session.
+func (h *Handler) holdPost(r *http.Request, s Session) {
+	in := s.Inbound()
+	if !in.Over() {
+		return
+	}
+	s.Tell(&InboundPaused{})
+	ctx, cancel := context.WithTimeout(r.Context(), in.Stall())
+	defer cancel()
+	if err := in.Wait(ctx); errors.Is(err, ErrInboundStalled) {
+		s.Tell(&InboundStalled{})
 	}
 }
 

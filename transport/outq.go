@@ -77,6 +77,10 @@ const (
 	DefaultHardFrames = 65536
 )
 
+// Resolved returns l as a queue applies it: defaults for zero fields, soft
+// limits no higher than hard ones. The polling buffer uses the same limits.
+func (l QueueLimits) Resolved() QueueLimits { return l.withDefaults() }
+
 // withDefaults returns l with zero (or negative) fields set to their defaults
 // and soft limits no higher than hard ones.
 func (l QueueLimits) withDefaults() QueueLimits {

@@ -3,6 +3,7 @@ package transport
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +30,7 @@ type WSConn struct {
 	mu      sync.Mutex
 	session Session // set by Attach; packets before that are dropped
 
+	inbound *Inbound // its session's credit; set by Attach before reading starts
 }
 
 // ErrMessageTooBig is reported when a message is over the payload limit.
@@ -71,6 +73,7 @@ func (w *WSConn) Attach(s Session) {
 	w.session = s
 	w.mu.Unlock()
 	if first {
+		w.inbound = s.Inbound()
 		go w.readLoop()
 	}
 }
@@ -251,8 +254,11 @@ func (w *WSConn) read() error {
 				return err
 			}
 		}
-		w.tell(&WebSocketPacket{Conn: w, Packet: p})
+		w.tell(&WebSocketPacket{Conn: w, Packet: p, Credit: w.inbound.Acquire(len(p.Data))})
 		message, messageOp, compressed = nil, 0, false
+		if err := w.pauseWhileBacklogged(); err != nil {
+			return err
+		}
 	}
 }
 
@@ -318,4 +324,21 @@ func validCloseCode(code ws.StatusCode) bool {
 		return true
 	}
 	return false
+}
+
+// pauseWhileBacklogged stops reading while the session's inbound backlog is
+// past its limits: unread input stays in the kernel and TCP pushes back on
+// the client. Control frames wait too (the reader cannot see past unread
+// data); the session's heartbeat allows for that (Inbound.Reading). A pause
+// in which nothing drains is reported, and reading stops for good.
+func (w *WSConn) pauseWhileBacklogged() error {
+	if !w.inbound.Over() {
+		return nil
+	}
+	w.tell(&InboundPaused{Conn: w})
+	err := w.inbound.Wait(context.Background())
+	if errors.Is(err, ErrInboundStalled) {
+		w.tell(&InboundStalled{Conn: w})
+	}
+	return err
 }

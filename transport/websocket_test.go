@@ -23,6 +23,7 @@ func newFakeSession() *fakeSession {
 
 func (s *fakeSession) Tell(m any)            { s.msgs <- m }
 func (s *fakeSession) Done() <-chan struct{} { return s.done }
+func (s *fakeSession) Inbound() *Inbound     { return nil }
 
 // next returns the next message reported, failing after 5 s.
 func (s *fakeSession) next(t *testing.T) any {

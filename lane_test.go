@@ -1,0 +1,43 @@
+package actorio
+
+import (
+	"testing"
+	"testing/synctest"
+
+	"github.com/actorio/actorio/transport"
+)
+
+// A lane task holds its packet's credit while it waits and while it runs,
+// and gives it back once it has run, so what waits on lanes counts in the
+// session's inbound backlog.
+func TestLaneReleasesCreditAfterEachTask(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		in := transport.NewInbound(transport.InboundLimits{Messages: 100}, 0)
+		var l lane
+		gate := make(chan struct{})
+		seen := make(chan int, 4) // the backlog each task sees while it runs
+		task := func() {
+			<-gate
+			m, _ := in.Backlog()
+			seen <- m
+		}
+		for range 3 {
+			l.runHolding(task, in.Acquire(10))
+		}
+		l.run(task) // work no packet caused holds nothing
+		synctest.Wait()
+		if m, b := in.Backlog(); m != 3 || b != 30 {
+			t.Fatalf("backlog while the tasks wait = %d, %d bytes, want 3, 30", m, b)
+		}
+		close(gate)
+		for i, want := range []int{3, 2, 1, 0} {
+			if got := <-seen; got != want {
+				t.Errorf("task %d saw a backlog of %d, want %d", i, got, want)
+			}
+		}
+		synctest.Wait()
+		if m, b := in.Backlog(); m != 0 || b != 0 {
+			t.Errorf("backlog after the tasks = %d, %d bytes, want 0", m, b)
+		}
+	})
+}
