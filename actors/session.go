@@ -105,7 +105,9 @@ const lateGetGrace = time.Second
 // client aborted can reach the session after the client's next GET (each
 // runs on its own goroutine), and is then the tail of an aborted poll,
 // which ends the session before that next GET, not a second poll.
-const overlapWait = 100 * time.Millisecond
+// Real clients never overlap GETs, so the wait costs them nothing; it is
+// long enough for a loaded machine to notice the aborted connection.
+const overlapWait = 500 * time.Millisecond
 
 // Session is the session actor's state. Handle runs one message; the
 // protoactor adapter (Receive) and the fake-time tests both drive it.

@@ -137,7 +137,7 @@ func TestPongRearmsHeartbeat(t *testing.T) {
 
 func TestOverlappingPollClosesSession(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := newHarness(t)
+		h := newHarnessWith(t, func(c *SessionConfig) { c.PingInterval = time.Hour })
 		h.s.Start()
 		body(t, h.poll())
 		first := h.poll()
