@@ -475,7 +475,9 @@ func (s *Session) pollRequested(m *transport.PollRequested) {
 	case s.poll != nil:
 		// A second GET while one is pending ends the session: held until
 		// it is known whether its client is still there (PollAborted).
-		s.overlap = m.Reply
+		// Nothing is written to the pending GET meanwhile (a ping, say):
+		// it gets the close packet, or 400 if the newcomer was aborted.
+		s.overlap, s.pollHeld = m.Reply, true
 		s.overlapGen++
 		s.after(overlapWait, &overlapDue{gen: s.overlapGen})
 	case s.probed:

@@ -190,3 +190,24 @@ func TestAbortedGETArrivingLate(t *testing.T) {
 		}
 	})
 }
+
+// "closes the session upon duplicate poll requests" with the suite's 300 ms
+// heartbeat: the ping that falls due while the second GET is held is not
+// written to the first, which still gets the close packet.
+func TestDuplicateGETsAcrossAPing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		h.s.Start()
+		body(t, h.poll())
+		first, second := h.poll(), h.poll()
+		for h.ended == "" {
+			h.next()
+		}
+		if r := <-first; r.Status != http.StatusOK || string(r.Body) != "1" {
+			t.Errorf("first GET = %d %q, want 200 1", r.Status, r.Body)
+		}
+		if r := <-second; r.Status != http.StatusBadRequest {
+			t.Errorf("second GET = %d, want 400", r.Status)
+		}
+	})
+}
