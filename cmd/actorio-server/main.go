@@ -79,6 +79,13 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}, listen
 		closeApp()
 		return err
 	}
+	// Signals are caught before the server says it is listening: a
+	// supervisor may send SIGTERM as soon as it reads that line, and the
+	// default action would kill the process with no graceful shutdown.
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(signals)
+
 	web := actorio.NewHTTPServer("", mux)
 	served := make(chan error, 1)
 	go func() { served <- web.Serve(ln) }()
@@ -87,9 +94,6 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}, listen
 		listening(ln.Addr().String())
 	}
 
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(signals)
 	select {
 	case err := <-served:
 		closeApp()
