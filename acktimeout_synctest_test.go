@@ -3,49 +3,17 @@ package actorio_test
 import (
 	"context"
 	"errors"
-	"io"
-	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 )
-
-// pipeListener serves HTTP over net.Pipe, so a whole server runs inside a
-// synctest bubble, where time is fake.
-type pipeListener struct {
-	conns  chan net.Conn
-	closed chan struct{}
-	once   sync.Once
-}
-
-func newPipeListener() *pipeListener {
-	return &pipeListener{conns: make(chan net.Conn), closed: make(chan struct{})}
-}
-
-func (l *pipeListener) Accept() (net.Conn, error) {
-	select {
-	case c := <-l.conns:
-		return c, nil
-	case <-l.closed:
-		return nil, net.ErrClosed
-	}
-}
-
-func (l *pipeListener) Close() error   { l.once.Do(func() { close(l.closed) }); return nil }
-func (l *pipeListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
-
-func (l *pipeListener) dial() net.Conn {
-	server, client := net.Pipe()
-	l.conns <- server
-	return client
-}
 
 // An unanswered EmitWithAck ends exactly at its timeout, in fake time; a
 // broadcast with acks returns what came by its Timeout.
@@ -57,43 +25,30 @@ func TestAckTimeoutsInFakeTime(t *testing.T) {
 		})
 		sockets := make(chan *actorio.Socket, 1)
 		srv.OnConnection(func(s *actorio.Socket) { sockets <- s })
-		l := newPipeListener()
+		l := testkit.NewPipeListener()
 		web := &http.Server{Handler: srv}
 		go func() { _ = web.Serve(l) }()
 
-		conn := l.dial()
-		u := "ws://x/socket.io/?EIO=4&transport=websocket"
-		_, br, _, err := (ws.Dialer{NetDial: func(context.Context, string, string) (net.Conn, error) { return conn, nil }}).Dial(context.Background(), u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var r io.Reader = conn
-		if br != nil {
-			r = io.MultiReader(br, conn)
-		}
-		rw := struct {
-			io.Reader
-			io.Writer
-		}{r, conn}
+		conn, _ := testkit.DialWSWith(t, ws.Dialer{NetDial: l.DialContext}, "ws://x/socket.io/?EIO=4&transport=websocket")
 		read := func() string {
-			data, _, err := wsutil.ReadServerData(rw)
+			data, _, err := wsutil.ReadServerData(conn)
 			if err != nil {
 				t.Fatalf("read: %v", err)
 			}
 			return string(data)
 		}
 		// skip reads a frame the test does not look at, from any goroutine.
-		skip := func() { _, _, _ = wsutil.ReadServerData(rw) }
+		skip := func() { _, _, _ = wsutil.ReadServerData(conn) }
 		read() // open
 		_ = wsutil.WriteClientText(conn, []byte("40"))
 		read() // CONNECT reply
-		s := <-sockets
+		s := testkit.Recv(t, sockets, "the connection handler")
 
 		// The server default (AckTimeout 3s) applies: the client reads the
 		// question and never answers.
 		go skip()
 		start := time.Now()
-		_, err = s.EmitWithAck(context.Background(), "question")
+		_, err := s.EmitWithAck(context.Background(), "question")
 		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != 3*time.Second {
 			t.Errorf("EmitWithAck: %v after %v, want a deadline after exactly 3s", err, time.Since(start))
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/gobwas/ws/wsutil"
 )
 
@@ -43,7 +44,7 @@ func TestRaceClosePOSTBesideGET(t *testing.T) {
 			if a.status != 200 || a.body != "6" {
 				t.Fatalf("iteration %d: GET beside the close = %d %q, want 200 6", i, a.status, a.body)
 			}
-		case <-time.After(readDeadline):
+		case <-time.After(testkit.Timeout):
 			t.Fatalf("iteration %d: GET beside the close not answered", i)
 		}
 		if status, _ := do(t, "GET", url, ""); status != 400 {
@@ -99,7 +100,7 @@ func TestRaceAbortedGETBesideNextGET(t *testing.T) {
 	base := startEngine(t, &actorio.EngineOptions{PingInterval: 10 * time.Second, PingTimeout: 10 * time.Second})
 	host := strings.TrimPrefix(strings.SplitN(base, "/engine.io/", 2)[0], "http://")
 	abortGET := func(url string) {
-		conn, err := net.DialTimeout("tcp", host, readDeadline)
+		conn, err := net.DialTimeout("tcp", host, testkit.Timeout)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +130,7 @@ func TestRaceAbortedGETBesideNextGET(t *testing.T) {
 			if status != 400 {
 				t.Fatalf("iteration %d (next GET first: %v): next GET = %d, want 400", i, nextFirst, status)
 			}
-		case <-time.After(readDeadline):
+		case <-time.After(testkit.Timeout):
 			t.Fatalf("iteration %d: next GET not answered", i)
 		}
 	}

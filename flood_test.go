@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 	"github.com/prometheus/client_golang/prometheus"
@@ -239,7 +240,7 @@ func (c *rawSIO) read() (string, error) {
 		return m, nil
 	case <-c.closed:
 		return "", fmt.Errorf("connection closed: %w", c.err)
-	case <-time.After(readDeadline):
+	case <-time.After(testkit.Timeout):
 		return "", errors.New("no message within the read deadline")
 	}
 }
@@ -469,7 +470,7 @@ func startFlooder(t *testing.T, base string, mem *heapSampler, handled *atomic.I
 			}
 			f.c.mu.Lock()
 			w0 := time.Now()
-			_ = f.c.conn.SetWriteDeadline(w0.Add(readDeadline))
+			_ = f.c.conn.SetWriteDeadline(w0.Add(testkit.Timeout))
 			n, err := f.c.conn.Write(batch)
 			res.longestWrite = max(res.longestWrite, time.Since(w0))
 			f.c.mu.Unlock()

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/actorio/actorio/protocol/sio"
 	"github.com/actorio/actorio/protocol/sio/msgpackparser"
 	"github.com/gobwas/ws"
@@ -287,6 +288,6 @@ func TestServerSideEmitBinary(t *testing.T) {
 // sioRecvT waits for a value on ch, within the wire tests' read deadline.
 func sioRecvT[T any](t *testing.T, ch <-chan T, what string) T {
 	t.Helper()
-	ctx := e2eContext(t, readDeadline)
+	ctx := e2eContext(t, testkit.Timeout)
 	return sioRecv(t, ctx, ch, what)
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 )
@@ -37,14 +38,14 @@ func (h sendOnOpen) OnOpen(s *actorio.EngineSession) { s.Send(make([]byte, h.siz
 // NewHTTPServer, inside the calling synctest bubble; configure may change
 // the server before it starts.
 type fakeTimeServer struct {
-	*pipeListener
+	*testkit.PipeListener
 	web    *http.Server
 	engine *actorio.Engine
 	closed chan net.Conn // connections the server closed
 }
 
 func startFakeTimeServer(t *testing.T, opts *actorio.EngineOptions, h actorio.EngineHandler, configure func(*http.Server)) *fakeTimeServer {
-	srv := &fakeTimeServer{pipeListener: newPipeListener(), closed: make(chan net.Conn, 8)}
+	srv := &fakeTimeServer{PipeListener: testkit.NewPipeListener(), closed: make(chan net.Conn, 8)}
 	if h == nil {
 		h = echoHandler{}
 	}
@@ -58,7 +59,7 @@ func startFakeTimeServer(t *testing.T, opts *actorio.EngineOptions, h actorio.En
 	if configure != nil {
 		configure(srv.web)
 	}
-	go func() { _ = srv.web.Serve(srv.pipeListener) }()
+	go func() { _ = srv.web.Serve(srv.PipeListener) }()
 	t.Cleanup(func() {
 		_ = srv.web.Close()
 		srv.engine.Close()
@@ -67,6 +68,16 @@ func startFakeTimeServer(t *testing.T, opts *actorio.EngineOptions, h actorio.En
 		time.Sleep(time.Minute)
 	})
 	return srv
+}
+
+// dial connects a client to the server.
+func (srv *fakeTimeServer) dial(t *testing.T) net.Conn {
+	t.Helper()
+	c, err := srv.Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // roundTrip writes a request on c and reads the response head and body.
@@ -91,7 +102,7 @@ func roundTrip(t *testing.T, c net.Conn, br *bufio.Reader, method, target, body 
 // returns its request target.
 func pollingSession(t *testing.T, srv *fakeTimeServer) string {
 	t.Helper()
-	c := srv.dial()
+	c := srv.dial(t)
 	t.Cleanup(func() { c.Close() })
 	_, body := roundTrip(t, c, bufio.NewReader(c), "GET", "/engine.io/?EIO=4&transport=polling", "")
 	var hs struct{ SID string }
@@ -115,7 +126,7 @@ func TestHTTPServerDefaults(t *testing.T) {
 func TestIdleConnectionClosed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := startFakeTimeServer(t, quiet, nil, nil)
-		c := srv.dial()
+		c := srv.dial(t)
 		defer c.Close()
 		br := bufio.NewReader(c)
 		roundTrip(t, c, br, "GET", "/engine.io/?EIO=4&transport=polling", "")
@@ -139,7 +150,7 @@ func TestTrickledPOSTCut(t *testing.T) {
 				if to == "session" {
 					target = pollingSession(t, srv)
 				}
-				c := srv.dial()
+				c := srv.dial(t)
 				defer c.Close()
 				const length = 1000
 				if _, err := fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", target, length); err != nil {
@@ -183,7 +194,7 @@ func TestTrickledPOSTCut(t *testing.T) {
 func TestUnreadPollResponseCut(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := startFakeTimeServer(t, quiet, sendOnOpen{size: 1 << 20}, nil)
-		c := srv.dial()
+		c := srv.dial(t)
 		defer c.Close()
 		if _, err := io.WriteString(c, "GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
 			t.Fatal(err)
@@ -210,7 +221,7 @@ func TestServerTimeoutsDoNotCutLongPolls(t *testing.T) {
 			web.ReadTimeout, web.WriteTimeout = time.Second, time.Second
 		})
 		target := pollingSession(t, srv)
-		c := srv.dial()
+		c := srv.dial(t)
 		defer c.Close()
 		start := time.Now()
 		resp, body := roundTrip(t, c, bufio.NewReader(c), "GET", target, "")
@@ -218,7 +229,7 @@ func TestServerTimeoutsDoNotCutLongPolls(t *testing.T) {
 			t.Errorf("long poll = %d %q after %v, want 200 \"2\" (ping) after 20s", resp.StatusCode, body, time.Since(start))
 		}
 
-		wsc := srv.dial()
+		wsc := srv.dial(t)
 		defer wsc.Close()
 		dialer := ws.Dialer{NetDial: func(context.Context, string, string) (net.Conn, error) { return wsc, nil }}
 		_, br, _, err := dialer.Dial(context.Background(), "ws://x/engine.io/?EIO=4&transport=websocket")

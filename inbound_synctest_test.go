@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 )
@@ -28,9 +29,12 @@ type pipeWS struct {
 	rw   io.ReadWriter
 }
 
-func dialPipeWS(t *testing.T, l *pipeListener, path string) *pipeWS {
+func dialPipeWS(t *testing.T, l *testkit.PipeListener, path string) *pipeWS {
 	t.Helper()
-	conn := l.dial()
+	conn, err := l.Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
 	d := ws.Dialer{NetDial: func(context.Context, string, string) (net.Conn, error) { return conn, nil }}
 	_, br, _, err := d.Dial(context.Background(), "ws://x"+path+"?EIO=4&transport=websocket")
 	if err != nil {
@@ -65,8 +69,8 @@ func (c *pipeWS) expect(prefix string) string {
 // serveInBubble serves h over the listener until the test ends, and stops
 // the whole server; the bubble then outlasts protoactor's dead-letter
 // throttle, as in TestAckTimeoutsInFakeTime.
-func serveInBubble(t *testing.T, h http.Handler, stop func()) *pipeListener {
-	l := newPipeListener()
+func serveInBubble(t *testing.T, h http.Handler, stop func()) *testkit.PipeListener {
+	l := testkit.NewPipeListener()
 	web := &http.Server{Handler: h}
 	go func() { _ = web.Serve(l) }()
 	t.Cleanup(func() {
@@ -336,7 +340,7 @@ func TestPollingPostHeldWhileBacklogged(t *testing.T) {
 				}, k)
 				l := serveInBubble(t, e, e.Close)
 				hc := &http.Client{Transport: &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
-					return l.dial(), nil
+					return l.Dial()
 				}}}
 				defer hc.CloseIdleConnections()
 				base := "http://x/engine.io/?EIO=4&transport=polling"
@@ -392,7 +396,7 @@ func TestPollingOverlappingPostRefused(t *testing.T) {
 		}, k)
 		l := serveInBubble(t, e, e.Close)
 		hc := &http.Client{Transport: &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
-			return l.dial(), nil
+			return l.Dial()
 		}}}
 		defer hc.CloseIdleConnections()
 		base := "http://x/engine.io/?EIO=4&transport=polling"

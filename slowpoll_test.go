@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/internal/testkit"
 )
 
 // Polling clients that stop polling in a busy room cost bounded memory and
@@ -29,7 +30,7 @@ func TestPollingSlowConsumersBounded(t *testing.T) {
 	}})
 	srv.OnConnection(func(s *actorio.Socket) { s.Join("busy") })
 
-	hc := &http.Client{Timeout: readDeadline, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	hc := &http.Client{Timeout: testkit.Timeout, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	t.Cleanup(hc.CloseIdleConnections)
 	// The stalled clients connect, then never poll again.
 	var wg sync.WaitGroup
@@ -54,7 +55,7 @@ func TestPollingSlowConsumersBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	healthyWS := dialRawSIO(t, base, 0)
-	waitUntil(t, "every client in the room", func() bool { return srv.Of("/").SocketCount() == stalled+2 })
+	testkit.Eventually(t, "every client in the room", func() bool { return srv.Of("/").SocketCount() == stalled+2 })
 
 	// A busy room: 512-byte packets, as fast as the server takes them (at
 	// most 1000 a second), until every stalled client is closed.
@@ -170,7 +171,7 @@ func pollConnect(hc *http.Client, base string) (*polling, error) {
 }
 
 func pollDo(hc *http.Client, method, url, body string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), readDeadline)
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
 	if err != nil {
@@ -207,18 +208,5 @@ func pollNews(hc *http.Client, p *polling) int {
 				return next // one missing or out of order
 			}
 		}
-	}
-}
-
-// waitUntil polls cond until it holds, yielding between tries, for at most
-// readDeadline.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(readDeadline)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v", what, readDeadline)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/actorio/actorio"
 	"github.com/actorio/actorio/actors"
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/actorio/actorio/transport"
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/gobwas/ws/wsutil"
@@ -48,7 +49,7 @@ func TestSessionActorFailure(t *testing.T) {
 		if reason != "transport error" {
 			t.Errorf("OnClose reason %q, want transport error", reason)
 		}
-	case <-time.After(readDeadline):
+	case <-time.After(testkit.Timeout):
 		t.Fatal("OnClose not called for the failed session")
 	}
 	_ = wsutil.WriteClientText(good, []byte("4still here"))
