@@ -10,6 +10,7 @@ import (
 
 	"github.com/actorio/actorio"
 	"github.com/actorio/actorio/adapter"
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/actorio/actorio/protocol/sio"
 )
 
@@ -115,7 +116,9 @@ func TestAdapterSeamAcrossTwoServers(t *testing.T) {
 		})
 		c := dialSIO(t, hs.URL)
 		ids = append(ids, c.connect(""))
-		waitSockets(t, srv.Of("/"), 1)
+		// The CONNECT reply comes before the connection handler runs: wait
+		// for its join, or the first broadcast may miss this client.
+		eventually(t, "the client in lobby", func() bool { return srv.Of("/").RoomSize("lobby") == 1 })
 		servers, clients = append(servers, srv), append(clients, c)
 	}
 	a, bSrv := servers[0], servers[1]
@@ -165,14 +168,14 @@ func TestAdapterSeamAcrossTwoServers(t *testing.T) {
 		c.expect(`420["poll"]`)
 		c.send(`430["yes"]`)
 	}
-	if err := <-done; err != nil || len(answers) != 2 {
+	if err := testkit.Recv(t, done, "the cluster-wide EmitWithAck"); err != nil || len(answers) != 2 {
 		t.Fatalf("cluster-wide EmitWithAck: %d answers, %v", len(answers), err)
 	}
 
 	if err := a.ServerSideEmit("hello", "from-a"); err != nil {
 		t.Fatal(err)
 	}
-	if who := <-sideEmits; who != "from-a" {
+	if who := testkit.Recv(t, sideEmits, "the server-side event"); who != "from-a" {
 		t.Errorf("server-side event carried %q", who)
 	}
 	if err := a.To(ids[1]).DisconnectSockets(false); err != nil {

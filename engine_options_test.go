@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/gobwas/httphead"
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsflate"
@@ -160,12 +161,7 @@ func TestCookieAndHeaders(t *testing.T) {
 		}
 		return nil
 	}}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, _, _, err := d.Dial(ctx, wsURL(base, "/engine.io/?EIO=4&transport=websocket"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn, _ := testkit.DialWSWith(t, d, wsURL(base, "/engine.io/?EIO=4&transport=websocket"))
 	conn.Close()
 	if headersCalls.Load() < 100 {
 		t.Error("WebSocket handshake lacked the initial headers")
@@ -250,29 +246,18 @@ func TestHTTPCompression(t *testing.T) {
 func TestPerMessageDeflate(t *testing.T) {
 	base := serve(t, &actorio.EngineOptions{PerMessageDeflate: &actorio.DeflateOptions{Threshold: 10}, PingInterval: 10 * time.Second, PingTimeout: 10 * time.Second}, nil)
 	offer := wsflate.Parameters{ClientNoContextTakeover: true, ServerNoContextTakeover: true}.Option()
-	d := ws.Dialer{Extensions: []httphead.Option{offer}}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, br, hs, err := d.Dial(ctx, wsURL(base, "/engine.io/?EIO=4&transport=websocket"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn, hs := testkit.DialWSWith(t, ws.Dialer{Extensions: []httphead.Option{offer}}, wsURL(base, "/engine.io/?EIO=4&transport=websocket"))
 	if len(hs.Extensions) != 1 || !strings.Contains(string(hs.Extensions[0].Name), "permessage-deflate") {
 		t.Fatalf("negotiated extensions = %v", hs.Extensions)
 	}
-	var rd io.Reader = conn
-	if br != nil {
-		rd = io.MultiReader(br, conn)
-	}
 	readMessage := func() (string, bool) {
 		t.Helper()
-		h, err := ws.ReadHeader(rd)
+		h, err := ws.ReadHeader(conn)
 		if err != nil || h.Length > 1<<20 {
 			t.Fatalf("frame header %+v: %v", h, err)
 		}
 		f := ws.Frame{Header: h, Payload: make([]byte, h.Length)}
-		if _, err := io.ReadFull(rd, f.Payload); err != nil {
+		if _, err := io.ReadFull(conn, f.Payload); err != nil {
 			t.Fatal(err)
 		}
 		if f.Header.Masked {
@@ -336,7 +321,7 @@ func TestPacketHooksAndUpgradeEvent(t *testing.T) {
 		if tr != "websocket" {
 			t.Errorf("OnUpgrade saw transport %q", tr)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(testkit.Timeout):
 		t.Fatal("OnUpgrade not called")
 	}
 }

@@ -3,13 +3,13 @@ package actorio_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http/httptest"
 	"strings"
 	"time"
 
 	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 )
@@ -37,16 +37,18 @@ func Example() {
 func ExampleSocket_To() {
 	srv := actorio.NewServer(nil)
 	defer srv.Close()
+	joined := make(chan struct{}, 2)
 	srv.OnConnection(func(s *actorio.Socket) {
 		s.Join("lobby")
 		_ = s.On("say", func(text string) { _ = s.To("lobby").Emit("said", text) })
+		joined <- struct{}{}
 	})
 	web := httptest.NewServer(srv)
 	defer web.Close()
 
 	alice, bob := exampleClient(web.URL, "40"), exampleClient(web.URL, "40")
-	for srv.Of("/").RoomSize("lobby") < 2 { // each call asks the namespace actor
-	}
+	<-joined // both in the lobby before alice speaks
+	<-joined
 	alice.send(`42["say","hi all"]`)
 	fmt.Println(bob.read())
 	// Output: 42["said","hi all"]
@@ -98,22 +100,21 @@ func ExampleSocket_EmitWithAck() {
 }
 
 // exampleClient is a bare Socket.IO client over WebSocket: it sends the
-// CONNECT packet and keeps the server's answer in last.
+// CONNECT packet and keeps the server's answer in last. Every read has a
+// deadline (testkit.Conn).
 type exClient struct {
 	conn net.Conn
-	r    io.Reader // frames that came with the 101 response, then the conn
 	last string
 }
 
 func exampleClient(base, connect string) *exClient {
-	conn, br, _, err := ws.Dial(context.Background(), "ws"+strings.TrimPrefix(base, "http")+"/socket.io/?EIO=4&transport=websocket")
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	defer cancel()
+	conn, br, _, err := ws.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/socket.io/?EIO=4&transport=websocket")
 	if err != nil {
 		panic(err)
 	}
-	c := &exClient{conn: conn, r: conn}
-	if br != nil {
-		c.r = io.MultiReader(br, conn)
-	}
+	c := &exClient{conn: testkit.Wrap(conn, br)}
 	c.read() // the Engine.IO open packet
 	c.send(connect)
 	c.last = c.read()
@@ -123,10 +124,7 @@ func exampleClient(base, connect string) *exClient {
 func (c *exClient) send(s string) { _ = wsutil.WriteClientText(c.conn, []byte(s)) }
 
 func (c *exClient) read() string {
-	data, _, err := wsutil.ReadServerData(struct {
-		io.Reader
-		io.Writer
-	}{c.r, c.conn})
+	data, _, err := wsutil.ReadServerData(c.conn)
 	if err != nil {
 		return err.Error()
 	}

@@ -48,7 +48,8 @@ func TestMetricsMove(t *testing.T) {
 
 	c := dialSIO(t, base)
 	c.connect("")
-	waitSockets(t, srv.Of("/"), 1)
+	// The CONNECT reply comes before the connection handler's join.
+	eventually(t, "the socket in r", func() bool { return srv.Of("/").RoomSize("r") == 1 })
 	if v := metric(t, reg, "actorio_connections", "transport", "websocket"); v != 1 {
 		t.Errorf("websocket connections = %v", v)
 	}

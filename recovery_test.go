@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/internal/testkit"
 )
 
 var withOffset = regexp.MustCompile(`^(42\[.*),"([^"]+)"\]$`)
@@ -43,7 +44,7 @@ func TestConnectionStateRecovery(t *testing.T) {
 	if r := c.next(); json.Unmarshal([]byte(r[2:]), &reply) != nil || reply.PID == "" {
 		t.Fatalf("CONNECT reply %q has no pid", r)
 	}
-	first := <-sockets
+	first := testkit.Recv(t, sockets, "the connection handler")
 	_ = first.Emit("a", 1)
 	event, offset := splitOffset(t, c.next())
 	if event != `42["a",1]` {
@@ -51,7 +52,7 @@ func TestConnectionStateRecovery(t *testing.T) {
 	}
 
 	c.c.Close() // the connection is cut
-	if r := <-reasons; r != "transport close" {
+	if r := testkit.Recv(t, reasons, "the disconnect"); r != "transport close" {
 		t.Fatalf("reason %q", r)
 	}
 	_ = srv.To("room").Emit("b", 2)
@@ -68,7 +69,7 @@ func TestConnectionStateRecovery(t *testing.T) {
 			t.Fatalf("missed packet %q, want %q", got, want)
 		}
 	}
-	again := <-sockets
+	again := testkit.Recv(t, sockets, "the recovered connection")
 	if !again.Recovered() || again.ID() != reply.SID || again.Data() != "kept" || len(again.Rooms()) != 2 {
 		t.Errorf("recovered socket: recovered=%v id=%s data=%v rooms=%v", again.Recovered(), again.ID(), again.Data(), again.Rooms())
 	}
@@ -87,7 +88,7 @@ func TestConnectionStateRecovery(t *testing.T) {
 	if r := e.next(); json.Unmarshal([]byte(r[2:]), &fresh) != nil || fresh.SID == reply.SID || fresh.PID == reply.PID {
 		t.Errorf("reused session: %q", r)
 	}
-	if (<-sockets).Recovered() {
+	if testkit.Recv(t, sockets, "the fresh connection").Recovered() {
 		t.Error("second recovery of one session")
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/asynkron/protoactor-go/actor"
 )
 
@@ -101,21 +102,21 @@ func TestTypedHandlersAndAcks(t *testing.T) {
 	c.connect("")
 	c.send(`4212["move","ann",{"X":1,"Y":2,"blob":"AQI="}]`)
 	c.expect(`4312["ok",{"x":1}]`)
-	if g := <-got; g != "ann 1,2 [1 2]" {
+	if g := testkit.Recv(t, got, "the move handler"); g != "ann 1,2 [1 2]" {
 		t.Errorf("handler got %q", g)
 	}
 	c.send(`451-13["move","bob",{"X":3,"Y":4,"blob":{"_placeholder":true,"num":0}}]`)
 	_ = writeBinary(c.c, []byte{9, 8})
 	c.expect(`4313["ok",{"x":3}]`)
-	if g := <-got; g != "bob 3,4 [9 8]" {
+	if g := testkit.Recv(t, got, "the binary move handler"); g != "bob 3,4 [9 8]" {
 		t.Errorf("binary handler got %q", g)
 	}
 	c.send(`42["noack"]`)
-	if g := <-got; g != actorio.ErrNoAck.Error() {
+	if g := testkit.Recv(t, got, "the noack handler"); g != actorio.ErrNoAck.Error() {
 		t.Errorf("ack without request = %q", g)
 	}
 	c.send(`42["raw",{"b":1,"a":[2]},3]`)
-	if g := <-got; g != `2 {"b":1,"a":[2]}` {
+	if g := testkit.Recv(t, got, "the raw handler"); g != `2 {"b":1,"a":[2]}` {
 		t.Errorf("raw args = %q", g)
 	}
 }
@@ -126,7 +127,7 @@ func TestServerEmitWithAck(t *testing.T) {
 	srv.OnConnection(func(s *actorio.Socket) { sockets <- s })
 	c := dialSIO(t, base)
 	c.connect("")
-	s := <-sockets
+	s := testkit.Recv(t, sockets, "the connection handler")
 	result := make(chan string, 1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -140,7 +141,7 @@ func TestServerEmitWithAck(t *testing.T) {
 	}()
 	c.expect(`420["question",41]`) // ids count per namespace, from 0
 	c.send(`430[42]`)
-	if r := <-result; r != "42 <nil>" {
+	if r := testkit.Recv(t, result, "EmitWithAck"); r != "42 <nil>" {
 		t.Errorf("EmitWithAck = %s", r)
 	}
 	// Unanswered: the context ends it; the late ack is ignored.
@@ -152,7 +153,7 @@ func TestServerEmitWithAck(t *testing.T) {
 		errc <- err
 	}()
 	c.expect(`421["question",1]`)
-	if err := <-errc; !errors.Is(err, context.DeadlineExceeded) {
+	if err := testkit.Recv(t, errc, "the unanswered EmitWithAck"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("unanswered EmitWithAck error = %v", err)
 	}
 	c.send(`431[1]`)
@@ -174,7 +175,9 @@ func TestBroadcastWithAcks(t *testing.T) {
 	var answers []actorio.Args
 	go func() {
 		var err error
-		answers, err = srv.Of("/").Timeout(200*time.Millisecond).EmitWithAck(context.Background(), "vote")
+		// Long enough for two answers on a loaded machine; the timeout's
+		// exactness is tested in fake time (acktimeout_synctest_test.go).
+		answers, err = srv.Of("/").Timeout(2*time.Second).EmitWithAck(context.Background(), "vote")
 		done <- err
 	}()
 	for i, c := range clients {
@@ -183,7 +186,7 @@ func TestBroadcastWithAcks(t *testing.T) {
 			c.send(fmt.Sprintf(`430["yes",%d]`, i))
 		}
 	}
-	if err := <-done; !errors.Is(err, actorio.ErrAckTimeout) || len(answers) != 2 {
+	if err := testkit.Recv(t, done, "the broadcast with a silent client"); !errors.Is(err, actorio.ErrAckTimeout) || len(answers) != 2 {
 		t.Fatalf("with one silent client: %d answers, %v; want 2 and ErrAckTimeout", len(answers), err)
 	}
 
@@ -196,7 +199,7 @@ func TestBroadcastWithAcks(t *testing.T) {
 		c.expect(`421["vote"]`)
 		c.send(`431["yes"]`)
 	}
-	if err := <-done; err != nil || len(answers) != 3 {
+	if err := testkit.Recv(t, done, "the broadcast all answer"); err != nil || len(answers) != 3 {
 		t.Fatalf("all answering: %d answers, %v", len(answers), err)
 	}
 }
@@ -218,7 +221,7 @@ func TestRoomsAndOperators(t *testing.T) {
 	ida, idb := a.connect(""), b.connect("")
 	c.connect("")
 	for range 3 {
-		<-ids
+		testkit.Recv(t, ids, "three connection handlers")
 	}
 	a.send(`42["join","r"]`)
 	b.send(`42["join","r"]`)
@@ -364,23 +367,23 @@ func TestServerDisconnectReasons(t *testing.T) {
 	}
 	c := dialSIO(t, base)
 	c.connect("")
-	(<-sockets).Disconnect(false)
+	testkit.Recv(t, sockets, "the connection handler").Disconnect(false)
 	c.expect("41")
 	expect("disconnecting server namespace disconnect 2", "server namespace disconnect")
 
 	c.connect("")
 	c.send("41")
-	<-sockets
+	testkit.Recv(t, sockets, "the connection handler")
 	expect("disconnecting client namespace disconnect 2", "client namespace disconnect")
 
 	c.connect("")
-	(<-sockets).Disconnect(true) // as Node: a DISCONNECT, then the connection closes
+	testkit.Recv(t, sockets, "the connection handler").Disconnect(true) // as Node: a DISCONNECT, then the connection closes
 	c.expect("41")
 	expect("disconnecting server namespace disconnect 2", "server namespace disconnect")
 
 	d := dialSIO(t, base)
 	d.connect("")
-	<-sockets
+	testkit.Recv(t, sockets, "the connection handler")
 	d.c.Close()
 	expect("disconnecting transport close 2", "transport close")
 }
@@ -467,7 +470,7 @@ func TestEmitWithAckInsideHandler(t *testing.T) {
 	c.expect(`420["confirm"]`)
 	c.send(`430[true]`)
 	c.expect(`437[true]`)
-	if r := <-result; r != "true <nil>" {
+	if r := testkit.Recv(t, result, "the ask-me handler"); r != "true <nil>" {
 		t.Errorf("handler saw %s", r)
 	}
 }
