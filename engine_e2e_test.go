@@ -169,7 +169,10 @@ func testE2EBinary(t *testing.T, via string) {
 func testE2EHeartbeat(t *testing.T, via string) {
 	ctx := e2eContext(t, e2eTimeout)
 	const interval = 100 * time.Millisecond
-	srv := startE2EServer(t, actorio.EngineOptions{PingInterval: interval, PingTimeout: 200 * time.Millisecond})
+	// The server sends its next ping only once the last one was answered,
+	// so three pings prove the client's pongs count; the long timeout
+	// keeps a loaded machine's slow pong from closing the session.
+	srv := startE2EServer(t, actorio.EngineOptions{PingInterval: interval, PingTimeout: 10 * time.Second})
 	var res struct {
 		Pings     int
 		ElapsedMs int

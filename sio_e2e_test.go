@@ -630,7 +630,7 @@ func testSIODisconnect(t *testing.T, c sioCase, mode string) {
 	if mode == "kill" {
 		// A polling client may die between two polls, with no request the
 		// server could see end: then only the heartbeat finds out, as in Node.
-		opts.PingInterval, opts.PingTimeout = time.Second, time.Second
+		opts.PingInterval, opts.PingTimeout = time.Second, 2*time.Second
 	}
 	srv := startSIOServer(t, opts)
 	var bugs sioBugs
