@@ -12,6 +12,8 @@ import (
 
 	"github.com/actorio/actorio/protocol/eio"
 	"github.com/gobwas/ws"
+
+	"github.com/actorio/actorio/internal/testkit"
 )
 
 // TestCloseNowIsBounded: a peer that never reads cannot hold a connection
@@ -31,7 +33,7 @@ func TestCloseNowIsBounded(t *testing.T) {
 			}
 			stuck()
 			oc.CloseNow([]byte{0x88, 0x02, 0x03, 0xf0})
-			waitFor(t, "OnDone after CloseNow", func() bool { return rec.done.Load() == 1 })
+			testkit.Eventually(t, "OnDone after CloseNow", func() bool { return rec.done.Load() == 1 })
 			if err := rec.firstErr(); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 				t.Errorf("OnWriteError(%v), want none or a deadline", err)
 			}

@@ -14,21 +14,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-// waitFor polls cond until it holds, failing the test after 10 s.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		<-tick.C
-	}
-}
+	"github.com/actorio/actorio/internal/testkit"
+)
 
 // checkGoroutines fails the test if it leaves more goroutines than it found
 // once its other cleanups (registered later, so run earlier) are done.
@@ -349,7 +337,7 @@ func TestWriterPoolOneWritePerFlush(t *testing.T) {
 				c := &fakeConn{}
 				return c, func() ([]byte, int) {
 					var got []byte
-					waitFor(t, "the fake conn to receive everything", func() bool {
+					testkit.Eventually(t, "the fake conn to receive everything", func() bool {
 						got = bytes.Join(c.recorded(), nil)
 						return len(got) >= len(stream)
 					})
@@ -376,7 +364,7 @@ func TestWriterPoolOneWritePerFlush(t *testing.T) {
 			if !bytes.Equal(got, stream) {
 				t.Fatalf("received %d bytes, want the %d pushed, in order", len(got), len(stream))
 			}
-			waitFor(t, "the queue to drain", func() bool { return oc.PendingFrames() == 0 })
+			testkit.Eventually(t, "the queue to drain", func() bool { return oc.PendingFrames() == 0 })
 			st := pool.Stats()
 			if st.Writes != 1 || st.Frames != uint64(len(frames)) || st.Bytes != uint64(len(stream)) {
 				t.Errorf("Stats() = %+v, want 1 write of %d frames, %d bytes", st, len(frames), len(stream))
@@ -417,7 +405,7 @@ func TestWriterPoolSlowReader(t *testing.T) {
 	slowResults, volatileResults := map[PushResult]int{}, map[PushResult]int{}
 	volatile := []byte("volatile")
 	wedge := bytes.Repeat([]byte("w"), 8<<10)
-	waitFor(t, "the slow conn to wait for writability", func() bool {
+	testkit.Eventually(t, "the slow conn to wait for writability", func() bool {
 		slowResults[slowOC.Push(wedge, false)]++
 		return pool.Stats().Waits > 0 || runtime.GOOS != "linux"
 	})
@@ -437,7 +425,7 @@ func TestWriterPoolSlowReader(t *testing.T) {
 		}
 	}
 
-	waitFor(t, "the slow conn to be done", func() bool { return slowRec.done.Load() == 1 })
+	testkit.Eventually(t, "the slow conn to be done", func() bool { return slowRec.done.Load() == 1 })
 	if slowResults[PushOverflow] != 1 || slowResults[PushQueued] == 0 || slowResults[PushDropped] != 0 {
 		t.Errorf("slow conn push results = %v, want queued, then one overflow, then closed", slowResults)
 	}
@@ -469,9 +457,9 @@ func TestWriterPoolPartialWritesResume(t *testing.T) {
 			for _, f := range frames {
 				oc.Push(f, false)
 			}
-			waitFor(t, "a write cut short", func() bool { return pool.Stats().Waits > 0 })
+			testkit.Eventually(t, "a write cut short", func() bool { return pool.Stats().Waits > 0 })
 			checkStream(t, "peer", <-readN(p.client, len(stream)), stream)
-			waitFor(t, "the queue to drain", func() bool { return oc.PendingBytes() == 0 })
+			testkit.Eventually(t, "the queue to drain", func() bool { return oc.PendingBytes() == 0 })
 			if st := pool.Stats(); st.Bytes != uint64(len(stream)) || st.Frames != uint64(len(frames)) {
 				t.Errorf("Stats() = %+v, want %d bytes in %d frames", st, len(stream), len(frames))
 			}
@@ -527,11 +515,11 @@ func TestWriterPoolWriteErrorReportedOnce(t *testing.T) {
 			rec := &hookRecorder{}
 			oc := attach(t, pool, tt.broken(t), roomy, rec)
 			frame := bytes.Repeat([]byte("x"), 1000)
-			waitFor(t, "a write error", func() bool {
+			testkit.Eventually(t, "a write error", func() bool {
 				oc.Push(frame, false)
 				return rec.writeErrs.Load() > 0
 			})
-			waitFor(t, "OnDone", func() bool { return rec.done.Load() > 0 })
+			testkit.Eventually(t, "OnDone", func() bool { return rec.done.Load() > 0 })
 			for range 10 {
 				if got := oc.Push(frame, false); got != PushClosed {
 					t.Fatalf("Push() after a write error = %v, want closed", got)
@@ -558,7 +546,7 @@ func stuckConn(t *testing.T, kind string, pool *WriterPool) (net.Conn, func()) {
 		shrinkSendBuffer(t, p.server)
 		before := pool.Stats().Waits
 		return p.server, func() {
-			waitFor(t, "the socket to fill", func() bool { return pool.Stats().Waits > before })
+			testkit.Eventually(t, "the socket to fill", func() bool { return pool.Stats().Waits > before })
 		}
 	default:
 		p := newPipePairs(t, 1)[0]
@@ -603,7 +591,7 @@ func TestWriterPoolCloseInterruptsStuckWrite(t *testing.T) {
 			oc, rec, stuck := fillStuckConn(t, kind, time.Hour)
 			stuck()
 			oc.Close()
-			waitFor(t, "OnDone after Close", func() bool { return rec.done.Load() == 1 })
+			testkit.Eventually(t, "OnDone after Close", func() bool { return rec.done.Load() == 1 })
 			if rec.writeErrs.Load() != 0 {
 				t.Errorf("OnWriteError(%v) after the owner's Close, want no call", rec.firstErr())
 			}
@@ -616,7 +604,7 @@ func TestWriterPoolWriteTimeout(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			checkGoroutines(t)
 			_, rec, _ := fillStuckConn(t, kind, 50*time.Millisecond)
-			waitFor(t, "OnDone", func() bool { return rec.done.Load() == 1 })
+			testkit.Eventually(t, "OnDone", func() bool { return rec.done.Load() == 1 })
 			if n := rec.writeErrs.Load(); n != 1 || !errors.Is(rec.firstErr(), os.ErrDeadlineExceeded) {
 				t.Errorf("OnWriteError calls = %d, error %v; want 1 call with os.ErrDeadlineExceeded", n, rec.firstErr())
 			}

@@ -1,17 +1,14 @@
 package benchserver
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"net"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/gobwas/ws"
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/gobwas/ws/wsutil"
 )
 
@@ -31,22 +28,11 @@ func TestTickPayload(t *testing.T) {
 type contract struct {
 	t *testing.T
 	c net.Conn
-	r io.Reader
 }
 
 func dial(t *testing.T, url string) *contract {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, br, _, err := ws.Dial(ctx, "ws"+strings.TrimPrefix(url, "http")+"/socket.io/?EIO=4&transport=websocket")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	k := &contract{t: t, c: conn, r: conn}
-	if br != nil {
-		k.r = io.MultiReader(br, conn)
-	}
+	k := &contract{t: t, c: testkit.DialWS(t, "ws"+strings.TrimPrefix(url, "http")+"/socket.io/?EIO=4&transport=websocket")}
 	if open := k.read(); !strings.Contains(open, `"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000`) {
 		t.Fatalf("open packet %s", open)
 	}
@@ -61,11 +47,7 @@ func (k *contract) send(s string) { _ = wsutil.WriteClientText(k.c, []byte(s)) }
 
 func (k *contract) read() string {
 	k.t.Helper()
-	_ = k.c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	data, _, err := wsutil.ReadServerData(struct {
-		io.Reader
-		io.Writer
-	}{k.r, k.c})
+	data, _, err := wsutil.ReadServerData(k.c)
 	if err != nil {
 		k.t.Fatalf("read: %v", err)
 	}
