@@ -321,8 +321,8 @@ func TestUpgrade(t *testing.T) {
 		t.Errorf("GET after upgrade = %d, want 400", status)
 	}
 	second := dialWS(t, wsURL(base, "?EIO=4&transport=websocket&sid="+sid))
-	if _, _, err := wsutil.ReadServerData(second); err == nil {
-		t.Error("second WebSocket for the same sid was not closed")
+	if err := readUntilClosed(second); err != nil {
+		t.Errorf("second WebSocket for the same sid was not closed: %v", err)
 	}
 }
 
@@ -375,8 +375,8 @@ func TestCloseEndsEverySession(t *testing.T) {
 	if status, _ := do(t, "GET", url, ""); status != 400 {
 		t.Errorf("GET after Close = %d, want 400", status)
 	}
-	if _, _, err := wsutil.ReadServerData(c); err == nil {
-		t.Error("WebSocket still open after Close")
+	if err := readUntilClosed(c); err != nil {
+		t.Errorf("WebSocket still open after Close: %v", err)
 	}
 	// A handshake that comes during or after the shutdown is refused, never
 	// left as a session nobody will close.
@@ -392,8 +392,8 @@ func TestBadProbeKeepsPollingSession(t *testing.T) {
 		sid, url := handshake(t, base)
 		c := dialWS(t, wsURL(base, "?EIO=4&transport=websocket&sid="+sid))
 		_ = wsutil.WriteClientText(c, []byte(bad))
-		if _, err := ws.ReadHeader(c); err != nil {
-			t.Fatalf("probe %.10q: %v, want a close frame", bad, err)
+		if h, err := ws.ReadHeader(c); err != nil || h.OpCode != ws.OpClose {
+			t.Fatalf("probe %.10q: %+v, %v; want a close frame", bad, h, err)
 		}
 		if status, body := do(t, "POST", url, "4still"); status != 200 || body != "ok" {
 			t.Fatalf("POST after bad probe %.10q = %d %q", bad, status, body)
