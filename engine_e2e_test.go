@@ -181,8 +181,9 @@ func testE2EHeartbeat(t *testing.T, via string) {
 	startNode(t, ctx, srv.url, "heartbeat-"+via, "3").result(ctx, &res)
 
 	// The client fails by itself if it sees a close before its third ping.
-	if res.Pings != 3 || res.Reason != "forced close" {
-		t.Errorf("client: %d pings, then close %q; want 3 pings, then its own forced close", res.Pings, res.Reason)
+	// A fourth may come while it closes: 100ms is short on a loaded machine.
+	if res.Pings < 3 || res.Reason != "forced close" {
+		t.Errorf("client: %d pings, then close %q; want at least 3 pings, then its own forced close", res.Pings, res.Reason)
 	}
 	// The third ping is due 3 intervals after the open packet, give or take
 	// the time pongs take; two intervals is a safe lower bound.
