@@ -684,6 +684,17 @@ func (s *Session) handleWhileDraining(msg any) {
 	case *deliverRequested:
 		s.user.sink.delivered() // too late for this client
 		return
+	case *transport.WebSocketPacket:
+		// An upgrade in progress goes on, as in Node: a client that sent
+		// "5" polls no more, so the buffer and the close go out on the
+		// WebSocket instead of waiting for a GET that never comes.
+		if s.probe == nil || m.Conn != s.probe {
+			return
+		}
+		s.probePacket(m.Packet)
+		if s.ws == nil {
+			return // probe answered, or aborted: still draining
+		}
 	default:
 		s.refuseAfterClose(msg)
 		return
