@@ -55,7 +55,8 @@ func TestPollingSlowConsumersBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	healthyWS := dialRawSIO(t, base, 0)
-	testkit.Eventually(t, "every client in the room", func() bool { return srv.Of("/").SocketCount() == stalled+2 })
+	// The CONNECT reply comes before the connection handler's join.
+	testkit.Eventually(t, "every client in the room", func() bool { return srv.Of("/").RoomSize("busy") == stalled+2 })
 
 	// A busy room: 512-byte packets, as fast as the server takes them (at
 	// most 1000 a second), until every stalled client is closed.
