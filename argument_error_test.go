@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/actorio/actorio/protocol/sio"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
@@ -59,7 +60,7 @@ func TestArgumentMismatchReported(t *testing.T) {
 			})
 			c := dialParser(t, base, parser == "msgpack")
 			c.connect()
-			sid := sioRecvT(t, sids, "the connection")
+			sid := testkit.Recv(t, sids, "the connection")
 
 			move := func(id uint64, args ...any) {
 				t.Helper()
@@ -83,7 +84,7 @@ func TestArgumentMismatchReported(t *testing.T) {
 				index int
 				typ   reflect.Type
 			}{{0, reflect.TypeFor[int]()}, {1, reflect.TypeFor[movePos]()}, {0, reflect.TypeFor[int]()}, {0, reflect.TypeFor[int]()}} {
-				err := sioRecvT(t, errs, "an error for the error listener")
+				err := testkit.Recv(t, errs, "an error for the error listener")
 				var ae *actorio.ArgumentError
 				if !errors.As(err, &ae) || ae.Event != "move" || ae.Index != want.index || ae.Type != want.typ || ae.Err == nil {
 					t.Fatalf("OnError got %v, want an *ArgumentError for move's argument %d (%v)", err, want.index, want.typ)

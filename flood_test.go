@@ -107,7 +107,7 @@ func testFlood(t *testing.T, policy actorio.InboundPolicy) {
 		if !res.closed {
 			t.Errorf("flooder closed=%v, want closed", res.closed)
 		}
-		if got := recvWithin(t, reasons, "flooder's disconnect"); got != "transport error" {
+		if got := testkit.Recv(t, reasons, "flooder's disconnect"); got != "transport error" {
 			t.Errorf("flooder disconnected with %q, want %q", got, "transport error")
 		}
 		if v := metric(t, reg, "actorio_inbound_backlog_closes_total"); v != 1 {
@@ -492,16 +492,4 @@ func (f *flooder) wait(t *testing.T) floodResult {
 		t.Error(res.err)
 	}
 	return res
-}
-
-func recvWithin[T any](t *testing.T, ch <-chan T, what string) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-time.After(10 * time.Second):
-		t.Fatalf("%s: not within 10s", what)
-		var zero T
-		return zero
-	}
 }

@@ -203,7 +203,7 @@ func TestEmitUnencodable(t *testing.T) {
 				give.Data = mp(t, []any{"give", 1})
 			}
 			oc.sendPacket(give)
-			fromOther := sioRecvT(t, foreign, "the other server's handler")
+			fromOther := testkit.Recv(t, foreign, "the other server's handler")
 
 			srv, base := startServer(t, opts)
 			errs := make(chan string, 16)
@@ -244,7 +244,7 @@ func TestEmitUnencodable(t *testing.T) {
 				"done",
 			}
 			for _, w := range want {
-				got := sioRecvT(t, errs, w)
+				got := testkit.Recv(t, errs, w)
 				if !strings.HasPrefix(got, w) {
 					t.Errorf("got %q, want %q", got, w)
 				}
@@ -283,11 +283,4 @@ func TestServerSideEmitBinary(t *testing.T) {
 			t.Errorf("ServerSideEmit(%v) with parser %d = %v, want %v", tt.args, tt.parser, err, tt.wantErr)
 		}
 	}
-}
-
-// sioRecvT waits for a value on ch, within the wire tests' read deadline.
-func sioRecvT[T any](t *testing.T, ch <-chan T, what string) T {
-	t.Helper()
-	ctx := e2eContext(t, testkit.Timeout)
-	return sioRecv(t, ctx, ch, what)
 }

@@ -1,7 +1,6 @@
 package actorio_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 )
@@ -106,17 +106,7 @@ func sioRawClient(t *testing.T, base string) net.Conn {
 // waitRoomSize waits until room has n members.
 func waitRoomSize(t *testing.T, nsp *actorio.Namespace, room string, n int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for nsp.RoomSize(room) != n {
-		select {
-		case <-tick.C:
-		case <-ctx.Done():
-			t.Fatalf("RoomSize(%q) = %d after 5s, want %d", room, nsp.RoomSize(room), n)
-		}
-	}
+	testkit.Eventually(t, fmt.Sprintf("RoomSize(%q) = %d", room, n), func() bool { return nsp.RoomSize(room) == n })
 }
 
 // readCloseFrame skips data frames until the server's close frame, for at
