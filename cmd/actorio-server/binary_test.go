@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -18,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gobwas/ws"
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/gobwas/ws/wsutil"
 )
 
@@ -185,37 +184,20 @@ func containsAll(s string, substrs []string) bool {
 	return true
 }
 
-// wsClient is a raw Engine.IO WebSocket client, every read bounded.
-type wsClient struct {
-	t    *testing.T
-	conn net.Conn
-	r    io.Reader
-}
+// wsClient is a raw Engine.IO WebSocket client, every read bounded
+// (testkit.Conn).
+type wsClient struct{ conn net.Conn }
 
 func dialWS(t *testing.T, url string) *wsClient {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), exitTimeout)
-	defer cancel()
-	conn, br, _, err := ws.Dial(ctx, "ws"+strings.TrimPrefix(url, "http")+"/socket.io/?EIO=4&transport=websocket")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	c := &wsClient{t: t, conn: conn, r: conn}
-	if br != nil {
-		c.r = io.MultiReader(br, conn)
-	}
-	return c
+	return &wsClient{conn: testkit.DialWS(t, "ws"+strings.TrimPrefix(url, "http")+"/socket.io/?EIO=4&transport=websocket")}
 }
 
 // read returns the next text or binary message; err is set when the server
-// closed the connection (or the read deadline passed).
+// closed the connection, or the read deadline passed (a net.Error whose
+// Timeout() is true).
 func (c *wsClient) read() (string, error) {
-	_ = c.conn.SetReadDeadline(time.Now().Add(exitTimeout))
-	data, _, err := wsutil.ReadServerData(struct {
-		io.Reader
-		io.Writer
-	}{c.r, c.conn})
+	data, _, err := wsutil.ReadServerData(c.conn)
 	return string(data), err
 }
 

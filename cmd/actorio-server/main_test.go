@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/rs/zerolog"
 )
 
@@ -70,9 +72,10 @@ func TestDemoModeEndpoints(t *testing.T) {
 	case <-time.After(exitTimeout):
 		t.Fatalf("not listening after %v", exitTimeout)
 	}
+	client := &http.Client{Timeout: testkit.Timeout}
 	get := func(path string) (int, string) {
 		t.Helper()
-		resp, err := http.Get(base + path)
+		resp, err := client.Get(base + path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,8 +121,12 @@ func TestGracefulShutdownOnSIGTERM(t *testing.T) {
 	}
 	srv.waitLine(`"reason":"server shutting down"`)
 	for {
-		if _, err := c.read(); err != nil {
-			break // closed by the server (each read is bounded)
+		_, err := c.read()
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			t.Fatalf("the client's connection is still open after the shutdown: %v", err)
+		}
+		if err != nil {
+			break // closed by the server
 		}
 	}
 	srv.waitLine(`"stopped"`)
