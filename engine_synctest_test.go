@@ -83,7 +83,7 @@ func TestHeartbeatWebSocket(t *testing.T) {
 		}
 		// No pong now: a close frame at ping + pingTimeout. Read as a bare
 		// frame: answering it would race the server closing its end.
-		f, err := ws.ReadFrame(conn)
+		f, err := testkit.ReadFrame(conn)
 		if err != nil || f.Header.OpCode != ws.OpClose || time.Since(t0) != 850*time.Millisecond {
 			t.Fatalf("after an unanswered ping: %+v, %v at %v; want a close frame at 850ms", f.Header, err, time.Since(t0))
 		}

@@ -3,7 +3,6 @@ package actorio_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"strings"
@@ -115,7 +114,7 @@ func waitRoomSize(t *testing.T, nsp *actorio.Namespace, room string, n int) {
 func readCloseFrame(c net.Conn) (ws.StatusCode, string, error) {
 	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	for {
-		frame, err := readFrame(c)
+		frame, err := testkit.ReadFrame(c)
 		if err != nil {
 			return 0, "", fmt.Errorf("read: %w, want a close frame", err)
 		}
@@ -124,20 +123,4 @@ func readCloseFrame(c net.Conn) (ws.StatusCode, string, error) {
 			return code, reason, nil
 		}
 	}
-}
-
-// readFrame reads one frame the server sent, refusing one over 16 MiB.
-func readFrame(c net.Conn) (ws.Frame, error) {
-	h, err := ws.ReadHeader(c)
-	if err != nil {
-		return ws.Frame{}, err
-	}
-	if h.Length > 16<<20 {
-		return ws.Frame{}, fmt.Errorf("frame of %d bytes, want at most 16 MiB", h.Length)
-	}
-	payload := make([]byte, h.Length)
-	if _, err := io.ReadFull(c, payload); err != nil {
-		return ws.Frame{}, err
-	}
-	return ws.Frame{Header: h, Payload: payload}, nil
 }

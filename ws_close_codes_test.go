@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 )
@@ -103,7 +104,7 @@ func TestSlowConsumerGetsCloseFrame(t *testing.T) {
 	var last ws.Frame
 	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	for {
-		f, err := readFrame(c)
+		f, err := testkit.ReadFrame(c)
 		if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
 			break
 		}

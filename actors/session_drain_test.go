@@ -5,6 +5,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/actorio/actorio/protocol/eio"
 	"github.com/actorio/actorio/transport"
 	"github.com/gobwas/ws"
@@ -28,7 +29,7 @@ func TestUpgradeCompletesDuringDeferredClose(t *testing.T) {
 		read := func() ws.Frame {
 			t.Helper()
 			_ = probe.peer.SetReadDeadline(time.Now().Add(time.Second)) // fake time
-			f, err := ws.ReadFrame(probe.peer)
+			f, err := testkit.ReadFrame(probe.peer)
 			if err != nil {
 				t.Fatalf("read from the probe: %v", err)
 			}

@@ -3,9 +3,9 @@ package transport
 import (
 	"bytes"
 	"errors"
-	"io"
 	"testing"
 
+	"github.com/actorio/actorio/internal/testkit"
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsflate"
 )
@@ -16,7 +16,7 @@ func TestCompressedFrameRoundTrip(t *testing.T) {
 		if !bytes.HasPrefix(frame, []byte("pre")) {
 			t.Fatal("prefix lost")
 		}
-		f, err := readFrame(bytes.NewReader(frame[3:]))
+		f, err := testkit.ReadFrame(bytes.NewReader(frame[3:]))
 		if err != nil || !f.Header.Rsv1() || !f.Header.Fin || f.Header.OpCode != ws.OpText {
 			t.Fatalf("frame header %+v, %v", f.Header, err)
 		}
@@ -30,17 +30,6 @@ func TestCompressedFrameRoundTrip(t *testing.T) {
 			t.Fatalf("inflate: %v (%d bytes, want %d)", err, len(got), len(payload))
 		}
 	}
-}
-
-// readFrame reads one frame whose length the test itself wrote.
-func readFrame(r io.Reader) (ws.Frame, error) {
-	h, err := ws.ReadHeader(r)
-	if err != nil {
-		return ws.Frame{}, err
-	}
-	payload := make([]byte, h.Length)
-	_, err = io.ReadFull(r, payload)
-	return ws.Frame{Header: h, Payload: payload}, err
 }
 
 func TestInflateLimits(t *testing.T) {

@@ -3,6 +3,8 @@ package testkit
 import (
 	"bufio"
 	"context"
+	"fmt"
+	"io"
 	"net"
 	"testing"
 	"time"
@@ -81,4 +83,25 @@ func DialWSWith(t testing.TB, d ws.Dialer, url string) (*Conn, ws.Handshake) {
 	}
 	t.Cleanup(func() { conn.Close() })
 	return Wrap(conn, br), hs
+}
+
+// maxFrame bounds what ReadFrame accepts: far above any test's frames.
+const maxFrame = 16 << 20
+
+// ReadFrame reads one frame as the server sent it, without answering it
+// (wsutil answers a close frame, which races a server closing its end),
+// refusing one whose declared length is over 16 MiB.
+func ReadFrame(r io.Reader) (ws.Frame, error) {
+	h, err := ws.ReadHeader(r)
+	if err != nil {
+		return ws.Frame{}, err
+	}
+	if h.Length > maxFrame {
+		return ws.Frame{}, fmt.Errorf("frame of %d bytes, want at most %d", h.Length, maxFrame)
+	}
+	payload := make([]byte, h.Length)
+	if _, err := io.ReadFull(r, payload); err != nil {
+		return ws.Frame{}, err
+	}
+	return ws.Frame{Header: h, Payload: payload}, nil
 }
