@@ -333,26 +333,11 @@ func TestPollingPostHeldWhileBacklogged(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				k := creditKeeper{credits: make(chan actorio.InboundCredit, 16), closed: make(chan string, 1)}
-				e := actorio.NewEngine(&actorio.EngineOptions{
-					PingInterval: time.Hour, PingTimeout: 3 * time.Second,
-					InboundLimits: actorio.InboundLimits{Messages: 2},
-				}, k)
-				l := serveInBubble(t, e, e.Close)
-				hc := &http.Client{Transport: &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
-					return l.Dial()
-				}}}
-				defer hc.CloseIdleConnections()
-				base := "http://x/engine.io/?EIO=4&transport=polling"
-				body, err := pollDo(hc, "GET", base, "")
-				var hs struct{ SID string }
-				if err != nil || json.Unmarshal([]byte(body[1:]), &hs) != nil {
-					t.Fatalf("handshake = %q, %v", body, err)
-				}
+				k, hc, url := heldPollingSession(t)
 				start := time.Now()
 				answered := make(chan string, 1)
 				go func() {
-					body, err := pollDo(hc, "POST", base+"&sid="+hs.SID, "4a\x1e4b\x1e4c")
+					body, err := pollDo(hc, "POST", url, "4a\x1e4b\x1e4c")
 					answered <- fmt.Sprint(body, err)
 				}()
 				synctest.Wait()
@@ -389,29 +374,14 @@ func TestPollingPostHeldWhileBacklogged(t *testing.T) {
 // refused and the session ends, as Node does on a data request overlap.
 func TestPollingOverlappingPostRefused(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		k := creditKeeper{credits: make(chan actorio.InboundCredit, 16), closed: make(chan string, 1)}
-		e := actorio.NewEngine(&actorio.EngineOptions{
-			PingInterval: time.Hour, PingTimeout: 3 * time.Second,
-			InboundLimits: actorio.InboundLimits{Messages: 2},
-		}, k)
-		l := serveInBubble(t, e, e.Close)
-		hc := &http.Client{Transport: &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
-			return l.Dial()
-		}}}
-		defer hc.CloseIdleConnections()
-		base := "http://x/engine.io/?EIO=4&transport=polling"
-		body, err := pollDo(hc, "GET", base, "")
-		var hs struct{ SID string }
-		if err != nil || json.Unmarshal([]byte(body[1:]), &hs) != nil {
-			t.Fatalf("handshake = %q, %v", body, err)
-		}
+		k, hc, url := heldPollingSession(t)
 		first := make(chan string, 1)
 		go func() {
-			body, err := pollDo(hc, "POST", base+"&sid="+hs.SID, "4a\x1e4b\x1e4c")
+			body, err := pollDo(hc, "POST", url, "4a\x1e4b\x1e4c")
 			first <- fmt.Sprint(body, err)
 		}()
 		synctest.Wait() // held: three messages outstanding, limit two
-		if _, err := pollDo(hc, "POST", base+"&sid="+hs.SID, "4d"); err == nil || !strings.Contains(err.Error(), "status 400") {
+		if _, err := pollDo(hc, "POST", url, "4d"); err == nil || !strings.Contains(err.Error(), "status 400") {
 			t.Errorf("second POST: %v, want status 400", err)
 		}
 		if got := <-k.closed; got != "transport error" {
@@ -424,4 +394,28 @@ func TestPollingOverlappingPostRefused(t *testing.T) {
 			t.Errorf("handler got %d messages, want the first POST's 3 only", len(k.credits))
 		}
 	})
+}
+
+// heldPollingSession opens, inside the test's bubble, a polling session on
+// an Engine whose handler keeps every message's credit, with a limit of two
+// messages; it returns the handler, a client and the session's URL.
+func heldPollingSession(t *testing.T) (creditKeeper, *http.Client, string) {
+	t.Helper()
+	k := creditKeeper{credits: make(chan actorio.InboundCredit, 16), closed: make(chan string, 1)}
+	e := actorio.NewEngine(&actorio.EngineOptions{
+		PingInterval: time.Hour, PingTimeout: 3 * time.Second,
+		InboundLimits: actorio.InboundLimits{Messages: 2},
+	}, k)
+	l := serveInBubble(t, e, e.Close)
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
+		return l.Dial()
+	}}}
+	t.Cleanup(hc.CloseIdleConnections)
+	base := "http://x/engine.io/?EIO=4&transport=polling"
+	body, err := pollDo(hc, "GET", base, "")
+	var hs struct{ SID string }
+	if err != nil || json.Unmarshal([]byte(body[1:]), &hs) != nil {
+		t.Fatalf("handshake = %q, %v", body, err)
+	}
+	return k, hc, base + "&sid=" + hs.SID
 }
