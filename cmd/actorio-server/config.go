@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/transport"
 )
 
 // config is the server's configuration: every flag can also be set by an
@@ -28,6 +31,9 @@ type config struct {
 	metrics         bool
 	clientDir       string
 	shutdownTimeout time.Duration
+	inboundMessages int
+	inboundBytes    int
+	inboundPolicy   string
 
 	// set names the flags given explicitly, on the command line or in the
 	// environment: a mode refuses those it cannot honour (modes.go).
@@ -51,6 +57,9 @@ func flagSet(c *config) *flag.FlagSet {
 	fs.StringVar(&c.logFormat, "log-format", "auto", "auto (console on a terminal, JSON otherwise), console or json")
 	fs.BoolVar(&c.metrics, "metrics", true, "serve Prometheus metrics at /metrics (conformance: the /socket.io/ server's)")
 	fs.StringVar(&c.clientDir, "client-dir", "node_modules/socket.io-client/dist", "socket.io-client's dist directory, served at <path>socket.io.js; empty: not served (conformance: never served, a value is refused)")
+	fs.IntVar(&c.inboundMessages, "inbound-messages", transport.DefaultInboundMessages, "messages a client may have received and not yet handled before -inbound-policy applies (conformance: the default only)")
+	fs.IntVar(&c.inboundBytes, "inbound-bytes", transport.DefaultInboundBytes, "bytes of those messages before -inbound-policy applies (conformance: the default only)")
+	fs.StringVar(&c.inboundPolicy, "inbound-policy", "pause", "past the inbound limits: pause (stop reading the client; TCP pushes back) or close (disconnect it) (conformance: pause only)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take (bench: at most 5s, the contract's bound, and 5s by default)")
 	return fs
 }
@@ -111,6 +120,9 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	if err := checkTransports(c.transports); err != nil {
 		return c, err
 	}
+	if err := checkInbound(&c); err != nil {
+		return c, err
+	}
 	if err := checkMode(&c); err != nil {
 		return c, err
 	}
@@ -138,4 +150,27 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// checkInbound refuses inbound limits that bound nothing and unknown
+// policies.
+func checkInbound(c *config) error {
+	if c.inboundMessages < 1 || c.inboundBytes < 1 {
+		return fmt.Errorf("-inbound-messages and -inbound-bytes must be at least 1 (got %d and %d)", c.inboundMessages, c.inboundBytes)
+	}
+	if _, err := inboundPolicy(c.inboundPolicy); err != nil {
+		return err
+	}
+	return nil
+}
+
+// inboundPolicy maps -inbound-policy to the library's option.
+func inboundPolicy(name string) (actorio.InboundPolicy, error) {
+	switch name {
+	case "pause":
+		return actorio.InboundPause, nil
+	case "close":
+		return actorio.InboundClose, nil
+	}
+	return 0, fmt.Errorf("-inbound-policy %q: want pause or close", name)
 }

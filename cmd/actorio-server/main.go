@@ -135,7 +135,9 @@ func serverOptions(cfg config, logger zerolog.Logger) *actorio.Options {
 		MaxHTTPBufferSize: cfg.maxBufferSize,
 		Transports:        splitList(cfg.transports),
 		Logger:            logger,
+		InboundLimits:     actorio.InboundLimits{Messages: cfg.inboundMessages, Bytes: cfg.inboundBytes},
 	}}
+	o.InboundPolicy, _ = inboundPolicy(cfg.inboundPolicy) // checked by parseConfig
 	if origins := splitList(cfg.corsOrigins); len(origins) > 0 {
 		o.CORS = &actorio.CORSOptions{Origins: origins}
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/actorio/actorio/transport"
 )
 
 // A mode honours every flag, or refuses a flag given explicitly (command
@@ -34,6 +36,9 @@ var conformanceRules = []modeRule{
 	{"recovery", func(c *config) bool { return !c.recovery }, "recovery adds a pid to CONNECT and an offset to events, which the suites reject"},
 	{"cors-origins", func(c *config) bool { return c.corsOrigins == "" }, "the conformance server sends no CORS headers"},
 	{"client-dir", func(c *config) bool { return c.clientDir == "" }, "the conformance server serves no client bundle"},
+	{"inbound-messages", func(c *config) bool { return c.inboundMessages == transport.DefaultInboundMessages }, "the conformance server keeps the library's defaults"},
+	{"inbound-bytes", func(c *config) bool { return c.inboundBytes == transport.DefaultInboundBytes }, "the conformance server keeps the library's defaults"},
+	{"inbound-policy", func(c *config) bool { return c.inboundPolicy == "pause" }, "the conformance server keeps the library's defaults"},
 }
 
 // benchRules: what docs/bench-contract.md fixes; every other flag is

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/actorio/actorio"
+	"github.com/rs/zerolog"
 )
 
 // Every mode honours a flag or refuses it by name; defaults never conflict.
@@ -43,6 +46,17 @@ func TestModeFlags(t *testing.T) {
 		{name: "bench recovery", args: []string{"-mode", "bench"}, env: map[string]string{"ACTORIO_RECOVERY": "true"}, wantErr: "-recovery is not allowed in bench mode"},
 		{name: "bench path", args: []string{"-mode", "bench", "-path", "/x/"}, wantErr: "-path is not allowed in bench mode"},
 		{name: "bench slow shutdown", args: []string{"-mode", "bench", "-shutdown-timeout", "6s"}, wantErr: "-shutdown-timeout is not allowed in bench mode"},
+		{name: "inbound limits and policy", args: []string{"-inbound-messages", "10", "-inbound-bytes", "4096", "-inbound-policy", "close"},
+			check: func(c config) bool {
+				o := serverOptions(c, zerolog.Nop())
+				return o.InboundLimits == actorio.InboundLimits{Messages: 10, Bytes: 4096} && o.InboundPolicy == actorio.InboundClose
+			}},
+		{name: "inbound defaults", args: nil,
+			check: func(c config) bool { return serverOptions(c, zerolog.Nop()).InboundPolicy == actorio.InboundPause }},
+		{name: "bench honours inbound", args: []string{"-mode", "bench", "-inbound-policy", "close"}, check: func(c config) bool { return c.inboundPolicy == "close" }},
+		{name: "inbound policy unknown", args: []string{"-inbound-policy", "drop"}, wantErr: `-inbound-policy "drop": want pause or close`},
+		{name: "inbound limit zero", args: []string{"-inbound-messages", "0"}, wantErr: "-inbound-messages and -inbound-bytes must be at least 1"},
+		{name: "conformance inbound", args: []string{"-mode", "conformance", "-inbound-policy", "close"}, wantErr: "-inbound-policy is not allowed in conformance mode"},
 		{name: "unknown mode", args: []string{"-mode", "chat"}, wantErr: `unknown mode "chat"`},
 		{name: "unknown transport", args: []string{"-transports", "polling,carrier-pigeon"}, wantErr: `unknown transport "carrier-pigeon"`},
 		{name: "no transport", args: []string{"-transports", ","}, wantErr: "-transports"},
