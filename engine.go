@@ -345,6 +345,9 @@ func spawnRoot(system *actor.ActorSystem, name string, cfg actors.RootConfig) *a
 		if err == nil {
 			return pid
 		}
+		if !errors.Is(err, actor.ErrNameExists) {
+			panic(fmt.Sprintf("actorio: spawning the root actor %q: %v", n, err)) // protoactor has no other error here
+		}
 	}
 }
 

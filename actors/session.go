@@ -135,7 +135,7 @@ type Session struct {
 	probed       bool                       // the probe was answered: the client may send the upgrade packet
 	overlap      chan<- transport.PollReply // a second GET, held for overlapWait
 	overlapGen   uint64
-	pollHeld     bool // the pending GET arrived after the probe: nothing is written to it before noopDue
+	pollHeld     bool // nothing is written to the pending GET: it came after the probe (until noopDue), or an overlapping GET is held (until overlapDue)
 	closed       bool
 	draining     *pendingClose // a server close waiting for a GET to take the buffer
 	drained      bool          // the deferred close has run its course
@@ -205,8 +205,11 @@ func (s *Session) stopping() {
 		}
 	}()
 	s.endLateGet()
+	if d := s.draining; d != nil { // a deferred close that will not finish now
+		stopTimer(d.timer)
+		s.draining = nil
+	}
 	if !s.closed {
-		s.drained = true // no deferred close: the actor is going
 		s.close(ReasonTransportError, ReasonActorFailed, false)
 	}
 	closed = true
