@@ -51,11 +51,11 @@ func (m *busMember) others() []adapter.Local {
 func (m *busMember) Attach(l adapter.Local) error { m.local = l; return nil }
 func (m *busMember) Broadcast(_ context.Context, p *sio.Packet, opts adapter.BroadcastOptions) error {
 	for _, o := range m.others() {
-		o.Broadcast(p, opts)
+		o.Broadcast(p, opts, "")
 	}
 	return nil
 }
-func (m *busMember) BroadcastWithAck(_ context.Context, p *sio.Packet, opts adapter.BroadcastOptions, count func(int), ack func([][]byte)) error {
+func (m *busMember) BroadcastWithAck(_ context.Context, p *sio.Packet, opts adapter.BroadcastOptions, count func(int), ack func(adapter.Args)) error {
 	for _, o := range m.others() {
 		o.BroadcastWithAck(p, opts, count, ack)
 	}
@@ -86,11 +86,36 @@ func (m *busMember) DisconnectSockets(_ context.Context, nsp string, opts adapte
 	}
 	return nil
 }
-func (m *busMember) ServerSideEmit(_ context.Context, nsp string, args [][]byte) error {
+func (m *busMember) AddNamespace(string) error { return nil }
+func (m *busMember) ServerSideEmit(_ context.Context, nsp string, args adapter.Args) error {
 	for _, o := range m.others() {
-		o.ServerSideEmit(nsp, args)
+		o.ServerSideEmit(nsp, args, nil)
 	}
 	return nil
+}
+func (m *busMember) ServerSideEmitWithAck(ctx context.Context, nsp string, args adapter.Args) ([]adapter.Args, error) {
+	others := m.others()
+	answers := make(chan adapter.Args, len(others))
+	for _, o := range others {
+		o.ServerSideEmit(nsp, args, func(a adapter.Args) { answers <- a })
+	}
+	var out []adapter.Args
+	for range others {
+		select {
+		case a := <-answers:
+			out = append(out, a)
+		case <-ctx.Done():
+			return out, ctx.Err()
+		}
+	}
+	return out, nil
+}
+func (m *busMember) AllRooms(_ context.Context, nsp string) ([]string, error) {
+	var out []string
+	for _, o := range m.others() {
+		out = append(out, o.Rooms(nsp)...)
+	}
+	return out, nil
 }
 func (m *busMember) ServerCount(context.Context) (int, error) {
 	m.bus.mu.Lock()
@@ -178,6 +203,21 @@ func TestAdapterSeamAcrossTwoServers(t *testing.T) {
 	if who := testkit.Recv(t, sideEmits, "the server-side event"); who != "from-a" {
 		t.Errorf("server-side event carried %q", who)
 	}
+	// Server-side events carry binary and collect one answer per server.
+	_ = bSrv.Of("/").OnServerSideEmit("bin", func(b []byte, ack actorio.Ack) { _ = ack(map[string]any{"got": b}) })
+	answersSSE, err := a.Of("/").ServerSideEmitWithAck(context.Background(), "bin", []byte{7, 8})
+	if err != nil || len(answersSSE) != 1 {
+		t.Fatalf("ServerSideEmitWithAck = %d answers, %v; want 1", len(answersSSE), err)
+	}
+	var reply struct{ Got []byte }
+	if err := answersSSE[0].Decode(0, &reply); err != nil || string(reply.Got) != "\x07\x08" {
+		t.Errorf("ServerSideEmitWithAck answer = %v, %v; want [7 8]", reply.Got, err)
+	}
+	rooms, err := a.Of("/").AllRooms(context.Background())
+	if err != nil || !slices.Contains(rooms, "vip") || !slices.Contains(rooms, ids[0]) {
+		t.Errorf("AllRooms = %v, %v; want vip and %s among them", rooms, err, ids[0])
+	}
+
 	if err := a.To(ids[1]).DisconnectSockets(false); err != nil {
 		t.Fatal(err)
 	}

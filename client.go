@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/actorio/actorio/actors"
+	"github.com/actorio/actorio/adapter"
 	"github.com/actorio/actorio/protocol/eio"
 	"github.com/actorio/actorio/protocol/sio"
 	"github.com/actorio/actorio/transport"
@@ -420,7 +421,12 @@ func (c *client) disconnectHolding(s *Socket, reason string, credit InboundCredi
 		s.connected.Store(false)
 		remove := &actors.RemoveSocket{ID: s.id}
 		if s.pid != "" && recoverableReasons[reason] {
-			remove.Persist = &actors.PersistSession{PID: s.pid, Data: s.Data()}
+			if store, ok := c.srv.opts.Adapter.(adapter.SessionStore); ok {
+				data, _ := json.Marshal(s.Data())
+				c.srv.persistToCluster(store, adapter.Session{SID: s.id, PID: s.pid, Rooms: s.Rooms(), Data: data})
+			} else {
+				remove.Persist = &actors.PersistSession{PID: s.pid, Data: s.Data()}
+			}
 		}
 		s.nsp.tell(remove)
 		s.mu.Lock()

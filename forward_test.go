@@ -3,7 +3,6 @@ package actorio_test
 import (
 	"bytes"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -265,22 +264,3 @@ func TestEmitUnencodable(t *testing.T) {
 	}
 }
 
-// ServerSideEmit with the default parser cannot carry attachments to the
-// other servers: binary is refused, not dropped. msgpack carries it inline.
-func TestServerSideEmitBinary(t *testing.T) {
-	tests := []struct {
-		parser  actorio.Parser
-		args    []any
-		wantErr error
-	}{
-		{actorio.ParserDefault, []any{"text", 1}, nil},
-		{actorio.ParserDefault, []any{map[string]any{"b": []byte{1}}}, actorio.ErrServerSideBinary},
-		{actorio.ParserMsgpack, []any{map[string]any{"b": []byte{1}}}, nil},
-	}
-	for _, tt := range tests {
-		srv, _ := startServer(t, &actorio.Options{Parser: tt.parser})
-		if err := srv.ServerSideEmit("x", tt.args...); !errors.Is(err, tt.wantErr) {
-			t.Errorf("ServerSideEmit(%v) with parser %d = %v, want %v", tt.args, tt.parser, err, tt.wantErr)
-		}
-	}
-}

@@ -3,11 +3,13 @@ package actorio
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/actorio/actorio/actors"
+	"github.com/actorio/actorio/adapter"
 	"github.com/asynkron/protoactor-go/actor"
 )
 
@@ -106,6 +108,14 @@ func (n *Namespace) OnRoomEvent(f func(RoomEvent)) {
 
 // roomEvent is called by the namespace actor: it only queues the handlers.
 func (n *Namespace) roomEvent(kind, room, id string) {
+	if w, ok := n.server.opts.Adapter.(adapter.RoomWatcher); ok {
+		switch kind {
+		case actors.RoomCreated:
+			w.RoomCreated(n.name, room)
+		case actors.RoomDeleted:
+			w.RoomDeleted(n.name, room)
+		}
+	}
 	n.mu.RLock()
 	hs := n.onRoom
 	n.mu.RUnlock()
@@ -212,27 +222,63 @@ func (n *Namespace) DisconnectSockets(close bool) error {
 
 // ServerSideEmit sends an event to this namespace on the other servers of
 // the cluster; their OnServerSideEmit handlers receive it. Alone it does
-// nothing, as in Node. With the default parser its arguments cannot hold
-// binary: the adapter carries no attachments (msgpack carries binary
-// inline).
+// nothing, as in Node (serverSideEmit).
 func (n *Namespace) ServerSideEmit(event string, args ...any) error {
-	data, atts, err := n.server.codec.encode(event, args)
+	a, err := n.serverSideArgs(event, args)
 	if err != nil {
 		return err
 	}
-	if len(atts) > 0 {
-		return ErrServerSideBinary
+	return n.server.opts.Adapter.ServerSideEmit(context.Background(), n.name, a)
+}
+
+// ServerSideEmitWithAck sends an event to this namespace on the other
+// servers and returns one answer per server (the first argument its
+// handler acked with), as Node's serverSideEmitWithAck. It waits until
+// every other server has answered or ctx ends (bounded by the server's
+// AckTimeout when ctx has no deadline); then it returns the answers that
+// came with an error. Alone it returns no answers at once.
+func (n *Namespace) ServerSideEmitWithAck(ctx context.Context, event string, args ...any) ([]Args, error) {
+	a, err := n.serverSideArgs(event, args)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := ctx.Deadline(); !ok && n.server.opts.AckTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, n.server.opts.AckTimeout)
+		defer cancel()
+	}
+	answers, err := n.server.opts.Adapter.ServerSideEmitWithAck(ctx, n.name, a)
+	out := make([]Args, len(answers))
+	for i, x := range answers {
+		out[i] = Args{raw: x.Raw, atts: x.Attachments, codec: n.server.codec}
+	}
+	return out, err
+}
+
+func (n *Namespace) serverSideArgs(event string, args []any) (adapter.Args, error) {
+	data, atts, err := n.server.codec.encode(event, args)
+	if err != nil {
+		return adapter.Args{}, err
 	}
 	raw, err := n.server.codec.split(data)
 	if err != nil {
-		return err
+		return adapter.Args{}, err
 	}
-	return n.server.opts.Adapter.ServerSideEmit(context.Background(), n.name, raw)
+	return adapter.Args{Raw: raw, Attachments: atts}, nil
 }
 
-// ErrServerSideBinary refuses a ServerSideEmit with binary arguments on a
-// server with the default parser, which would otherwise arrive without it.
-var ErrServerSideBinary = errors.New("actorio: ServerSideEmit cannot carry binary with the default parser")
+// AllRooms lists the namespace's rooms on every server of the cluster
+// (socket ids included), as Node's adapter.allRooms.
+func (n *Namespace) AllRooms(ctx context.Context) ([]string, error) {
+	rooms := localSide{n.server}.Rooms(n.name)
+	remote, err := n.server.opts.Adapter.AllRooms(ctx, n.name)
+	for _, r := range remote {
+		if !slices.Contains(rooms, r) {
+			rooms = append(rooms, r)
+		}
+	}
+	return rooms, err
+}
 
 // OnServerSideEmit registers a handler for events other servers send with
 // ServerSideEmit; fn takes decoded arguments as Socket.On's handlers do.

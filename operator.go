@@ -73,20 +73,38 @@ func (b *BroadcastOperator) Timeout(d time.Duration) *BroadcastOperator {
 // Emit encodes the event once and hands the same bytes to every addressed
 // socket. It returns once the namespace actor has the broadcast.
 func (b *BroadcastOperator) Emit(event string, args ...any) error {
-	var offset string
-	if b.nsp.server.opts.ConnectionStateRecovery != nil && !b.volatile {
-		// The packet is recorded for reconnecting clients; its offset goes
-		// last, as Node appends it.
-		offset = newOffset()
-		args = append(args[:len(args):len(args)], offset)
-	}
-	p, err := b.nsp.server.eventPacket(b.nsp.name, event, args)
+	srv := b.nsp.server
+	p, err := srv.eventPacket(b.nsp.name, event, args)
 	if err != nil {
 		return err
 	}
-	if err := b.deliverLocal(p, offset); err != nil {
+	if srv.opts.ConnectionStateRecovery == nil || b.volatile {
+		if err := b.deliverLocal(p, ""); err != nil {
+			return err
+		}
+		return b.publish(p)
+	}
+	// The packet is recorded for reconnecting clients, its offset last, as
+	// Node appends it. Other servers get it without: they name it
+	// themselves. With a cluster session store the cluster names it (and
+	// keeps it), so it is published first, as Node's cluster adapter does.
+	if store, ok := srv.opts.Adapter.(adapter.SessionStore); ok && !b.local {
+		offset, err := store.BroadcastOffset(context.Background(), p, b.options())
+		if err != nil {
+			srv.opts.Logger.Warn().Str("component", "adapter").Err(err).Msg("broadcast not published: other servers miss it and it cannot be recovered")
+			return errors.Join(err, b.deliverLocal(p, ""))
+		}
+		return b.deliverLocal(srv.withOffset(p, offset), "")
+	}
+	offset := newOffset()
+	if err := b.deliverLocal(srv.withOffset(p, offset), offset); err != nil {
 		return err
 	}
+	return b.publish(p)
+}
+
+// publish sends a broadcast to the other servers, unless it is local.
+func (b *BroadcastOperator) publish(p *sio.Packet) error {
 	if b.local {
 		return nil
 	}
@@ -159,8 +177,8 @@ func (b *BroadcastOperator) EmitWithAck(ctx context.Context, event string, args 
 	}
 	col.expect(n)
 	if !b.local {
-		err := b.nsp.server.opts.Adapter.BroadcastWithAck(ctx, p, b.options(), col.expect, func(raw [][]byte) {
-			col.add(ackResult{args: Args{raw: raw, codec: b.nsp.server.codec}})
+		err := b.nsp.server.opts.Adapter.BroadcastWithAck(ctx, p, b.options(), col.expect, func(a adapter.Args) {
+			col.add(ackResult{args: Args{raw: a.Raw, atts: a.Attachments, codec: b.nsp.server.codec}})
 		})
 		if err != nil {
 			return nil, err

@@ -52,6 +52,7 @@ type Server struct {
 	mu         sync.Mutex
 	namespaces map[string]*Namespace
 	parents    []*ParentNamespace
+	attached   bool // the adapter has the local side: new namespaces join the cluster
 }
 
 // NewServer returns a server; the main namespace "/" exists from the start.
@@ -77,7 +78,25 @@ func NewServer(opts *Options) *Server {
 	if err := o.Adapter.Attach(localSide{s}); err != nil {
 		s.opts.Logger.Error().Str("component", "adapter").Err(err).Msg("adapter attach failed")
 	}
+	s.mu.Lock()
+	s.attached = true
+	names := make([]string, 0, len(s.namespaces))
+	for name := range s.namespaces {
+		names = append(names, name)
+	}
+	s.mu.Unlock()
+	for _, name := range names {
+		s.addToCluster(name)
+	}
 	return s
+}
+
+// addToCluster tells the adapter of a namespace, as Node creates an
+// adapter per namespace.
+func (s *Server) addToCluster(name string) {
+	if err := s.opts.Adapter.AddNamespace(name); err != nil {
+		s.opts.Logger.Error().Str("component", "adapter").Str("nsp", name).Err(err).Msg("namespace not joined to the cluster")
+	}
 }
 
 // ServerCount is how many servers the cluster has, this one included.
@@ -121,12 +140,17 @@ func (s *Server) Of(name string) *Namespace {
 		name = "/" + name
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if n, ok := s.namespaces[name]; ok {
+		s.mu.Unlock()
 		return n
 	}
 	n := newNamespace(s, name)
 	s.namespaces[name] = n
+	attached := s.attached
+	s.mu.Unlock()
+	if attached {
+		s.addToCluster(name)
+	}
 	return n
 }
 

@@ -301,7 +301,13 @@ func (s *Socket) Emit(event string, args ...any) error {
 		// Recorded for a reconnection, as Node does: a broadcast to the
 		// socket's own room.
 		s.notifyOutgoing(event, args)
-		return (&BroadcastOperator{nsp: s.nsp}).To(s.id).Local().Emit(event, args...)
+		// With a cluster session store it goes through the cluster too, so
+		// that any server can replay it (Node's socket.emit does the same).
+		b := (&BroadcastOperator{nsp: s.nsp}).To(s.id)
+		if !s.nsp.server.clusterSessions() {
+			b = b.Local()
+		}
+		return b.Emit(event, args...)
 	}
 	f, err := s.nsp.server.eventFrames(s.nsp.name, event, args)
 	if err != nil {
