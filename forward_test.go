@@ -263,4 +263,3 @@ func TestEmitUnencodable(t *testing.T) {
 		})
 	}
 }
-
