@@ -159,5 +159,22 @@ type RoomWatcher interface {
 	RoomDeleted(nsp, room string)
 }
 
+// HealthReporter is implemented by a network adapter so that the server's
+// metrics and logs can show its state.
+type HealthReporter interface {
+	Health() Health
+}
+
+// Health is a network adapter's state.
+type Health struct {
+	// Connected is false while the adapter cannot reach its broker; local
+	// delivery goes on meanwhile, cluster requests fail after their timeout.
+	Connected bool
+	// Reconnects counts the times the connection was lost and regained.
+	Reconnects uint64
+	// PublishErrors counts messages that could not be sent to the cluster.
+	PublishErrors uint64
+}
+
 // ErrNotClustered is returned by a request that needs other servers.
 var ErrNotClustered = errors.New("adapter: not clustered")
