@@ -1,7 +1,6 @@
 package redistest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -37,7 +36,7 @@ type Server struct {
 	bin  string
 	dir  string
 	port int
-	log  lockedBuffer
+	log  testkit.SyncBuffer
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd     // nil while stopped
@@ -57,7 +56,7 @@ func Start(t testing.TB) *Server {
 	t.Cleanup(func() {
 		s.Stop()
 		if t.Failed() {
-			t.Logf("redis-server %s output (end):\n%s", s.Addr(), s.log.tail(maxLog))
+			t.Logf("redis-server %s output (end):\n%s", s.Addr(), s.log.Tail(maxLog))
 		}
 	})
 	for attempt := 1; ; attempt++ {
@@ -67,7 +66,7 @@ func Start(t testing.TB) *Server {
 			return s
 		}
 		if attempt == portAttempts || !strings.Contains(s.log.String(), "Address already in use") {
-			t.Fatalf("redis-server on port %d: %v\n%s", s.port, err, s.log.tail(maxLog))
+			t.Fatalf("redis-server on port %d: %v\n%s", s.port, err, s.log.Tail(maxLog))
 		}
 	}
 }
@@ -116,7 +115,7 @@ func (s *Server) Restart() {
 	s.Stop()
 	fmt.Fprintf(&s.log, "--- redistest: restart on port %d\n", s.port)
 	if err := s.start(); err != nil {
-		s.t.Fatalf("redis-server restart on port %d: %v\n%s", s.port, err, s.log.tail(maxLog))
+		s.t.Fatalf("redis-server restart on port %d: %v\n%s", s.port, err, s.log.Tail(maxLog))
 	}
 }
 
@@ -141,7 +140,7 @@ func (s *Server) start() error {
 	)
 	cmd.Stdout = &s.log
 	cmd.Stderr = &s.log
-	dieWithParent(cmd)
+	testkit.DieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -200,32 +199,4 @@ func freePort(t testing.TB) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
-}
-
-// lockedBuffer collects redis-server's output, written by exec's copying
-// goroutine and read by the test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// tail is the last n bytes of the output.
-func (b *lockedBuffer) tail(n int) string {
-	s := b.String()
-	if len(s) > n {
-		return "…" + s[len(s)-n:]
-	}
-	return s
 }
