@@ -11,7 +11,9 @@
 //                sharded: its createShardedAdapter (SSUBSCRIBE, Redis 7);
 //                streams: @socket.io/redis-streams-adapter createAdapter
 // RECOVERY       1: connectionStateRecovery, maxDisconnectionDuration 60 s,
-//                skipMiddlewares true
+//                skipMiddlewares true. Only the streams adapter recovers a
+//                session (across servers too); with pubsub and sharded the
+//                client reconnects with a new id, as with Node's own adapters.
 //
 // It listens on 127.0.0.1 and prints exactly one line on stdout, `listening
 // <port>`, once the port is open and its adapter is subscribed in Redis (for
@@ -35,13 +37,20 @@
 //   remoteLeave (room, oldRoom, ack)       io.in(room).socketsLeave(oldRoom); ack(true)
 //   remoteDisconnect (room, ack)           ack(true), then io.in(room).disconnectSockets(true)
 //   sse (payload, ack)                     io.serverSideEmit("sse", payload); ack(true)
-//   sseAck (payload, ack)                  io.timeout(3000).serverSideEmitWithAck("ping-sse", payload);
+//   sseAck (payload, ack)                  io.serverSideEmitWithAck("ping-sse", payload) (its timeout is
+//                                          the adapter's requestsTimeout, 5 s by default: socket.io 4.8 has
+//                                          no io.timeout(...).serverSideEmitWithAck);
 //                                          ack({responses}) or ack({error})
 //   bcastAck (room, payload, ack)          io.to(room).timeout(3000).emit("question", payload, cb);
 //                                          ack({responses}) or ack({error, responses})
 //   serverCount (ack)                      ack(await io.of("/").adapter.serverCount()) or ack(-1)
 //   emitBinary (room, ack)                 io.to(room).emit("bin", Buffer.from([1,2,3]), {nested: Buffer.from([4])});
 //                                          ack(true)
+//
+// The cluster operations are fire-and-forget across servers, as in Node: the
+// ack of to, remoteJoin, remoteLeave or remoteDisconnect says the request is
+// published, not that the other servers have applied it. A test waits for
+// the effect (an event arriving, a fetch that finds it).
 //
 // Server-side events it answers (from any server of the cluster):
 //
@@ -222,7 +231,7 @@ async function main() {
     });
     socket.on("sseAck", async (payload, ack) => {
       try {
-        const responses = await io.timeout(requestTimeout).serverSideEmitWithAck("ping-sse", payload);
+        const responses = await io.serverSideEmitWithAck("ping-sse", payload);
         reply(ack, { responses });
       } catch (err) {
         reply(ack, { error: errorMessage(err) });
