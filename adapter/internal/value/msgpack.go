@@ -18,13 +18,34 @@ type ext0 struct{ b []byte }
 
 func init() {
 	msgpack.RegisterExtDecoder(0, (*ext0)(nil), func(d *msgpack.Decoder, v reflect.Value, n int) error {
-		b := make([]byte, n)
-		if err := d.ReadFull(b); err != nil {
+		b, err := readBytes(d, n)
+		if err != nil {
 			return err
 		}
 		v.Interface().(*ext0).b = b
 		return nil
 	})
+}
+
+// readChunk bounds what readBytes allocates ahead of the bytes it has read.
+const readChunk = 64 << 10
+
+// readBytes reads n bytes in chunks, so that a length in a hostile header
+// (bin32 or ext32 claim up to 4 GiB) costs no more memory than the input
+// really holds: the msgpack library allocates such a length at once.
+func readBytes(d *msgpack.Decoder, n int) ([]byte, error) {
+	if n < 0 {
+		return nil, fmt.Errorf("value: negative length %d", n)
+	}
+	b := make([]byte, 0, min(n, readChunk))
+	for len(b) < n {
+		k := min(n-len(b), readChunk)
+		b = append(b, make([]byte, k)...)
+		if err := d.ReadFull(b[len(b)-k:]); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
 }
 
 // MaxDepth bounds nesting, so a hostile message cannot exhaust the stack.
@@ -129,7 +150,12 @@ func decodeMsgpack(dec *msgpack.Decoder, depth int) (any, error) {
 		}
 		return a, nil
 	case c == msgpcode.Bin8 || c == msgpcode.Bin16 || c == msgpcode.Bin32:
-		return dec.DecodeBytes() // DecodeInterfaceLoose reads bin as a string
+		// DecodeInterfaceLoose reads bin as a string.
+		n, err := dec.DecodeBytesLen()
+		if err != nil {
+			return nil, err
+		}
+		return readBytes(dec, n)
 	}
 	v, err := dec.DecodeInterfaceLoose()
 	if err != nil {
