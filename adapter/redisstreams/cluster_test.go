@@ -1,0 +1,44 @@
+package redisstreams_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/actorio/actorio/adapter/internal/clustertest"
+	"github.com/actorio/actorio/adapter/redisstreams"
+	"github.com/actorio/actorio/internal/testkit"
+	"github.com/actorio/actorio/internal/testkit/nodecluster"
+	"github.com/actorio/actorio/internal/testkit/redistest"
+)
+
+// newAdapter joins a streams cluster on r, logging into log.
+func newAdapter(t *testing.T, r *redistest.Server, log *testkit.SyncBuffer) *redisstreams.Adapter {
+	t.Helper()
+	opts := &redisstreams.Options{}
+	if log != nil {
+		opts.Logger = zerolog.New(log)
+	}
+	a, err := redisstreams.New(context.Background(), r.Client(), opts)
+	if err != nil {
+		t.Fatalf("New = %v", err)
+	}
+	return a
+}
+
+func TestGoCluster(t *testing.T) {
+	r := redistest.Start(t)
+	A := clustertest.StartGo(t, newAdapter(t, r, nil), false)
+	B := clustertest.StartGo(t, newAdapter(t, r, nil), false)
+	clustertest.Scenario(t, clustertest.StartClients(t),
+		clustertest.Member{URL: A.URL(), Kind: "go"}, clustertest.Member{URL: B.URL(), Kind: "go"}, clustertest.Cluster{})
+}
+
+func TestMixedCluster(t *testing.T) {
+	r := redistest.Start(t)
+	node := nodecluster.Start(t, nodecluster.Options{RedisURL: r.URL(), Adapter: "streams"})
+	g := clustertest.StartGo(t, newAdapter(t, r, nil), false)
+	clustertest.Scenario(t, clustertest.StartClients(t),
+		clustertest.Member{URL: node.URL(), Kind: "node"}, clustertest.Member{URL: g.URL(), Kind: "go"}, clustertest.Cluster{})
+}
