@@ -22,12 +22,12 @@ type Adapter struct {
 	link   *cluster.Link
 	sub    *redissub.Subscriber
 
-	readers    []*reader
-	stopReads  context.CancelFunc
-	readersWG  sync.WaitGroup
-	closeOnce  sync.Once
-	localMu    sync.Mutex
-	localSide  adapter.Local
+	readers   []*reader
+	stopReads context.CancelFunc
+	readersWG sync.WaitGroup
+	closeOnce sync.Once
+	localMu   sync.Mutex
+	localSide adapter.Local
 }
 
 var (
