@@ -117,6 +117,9 @@ type transport struct{ a *Adapter }
 // the namespace's stream, whose entry id is the offset.
 func (t transport) Publish(ctx context.Context, m *cluster.Message) (string, error) {
 	a := t.a
+	if err := a.link.Err(); err != nil {
+		return "", err
+	}
 	if isEphemeral(m) {
 		return "", a.publish(ctx, a.opts.publicChannel(m.Nsp), m)
 	}
@@ -132,6 +135,9 @@ func (t transport) Publish(ctx context.Context, m *cluster.Message) (string, err
 // PublishResponse sends an answer to the requester's own channel.
 func (t transport) PublishResponse(ctx context.Context, requesterUID string, r *cluster.Message) error {
 	a := t.a
+	if err := a.link.Err(); err != nil {
+		return err
+	}
 	return a.publish(ctx, a.opts.privateChannel(r.Nsp, requesterUID), r)
 }
 
@@ -150,6 +156,9 @@ func (a *Adapter) publish(ctx context.Context, channel string, m *cluster.Messag
 // as Node's serverCount.
 func (t transport) ServerCount(ctx context.Context, nsp string) (int, error) {
 	a := t.a
+	if err := a.link.Err(); err != nil {
+		return 0, err
+	}
 	return redissub.NumSub(ctx, a.client, a.opts.UseShardedPubSub, a.opts.publicChannel(nsp))
 }
 

@@ -38,7 +38,21 @@ func newReader(a *Adapter, stream, start string) *reader {
 func (r *reader) run(ctx context.Context) {
 	backoff := redissub.Backoff
 	loop := "xread " + r.stream
+	down := false
 	for {
+		if down {
+			// A blocked read answers only after BlockTime: learn at once
+			// whether Redis is back.
+			if err := r.client.Ping(ctx).Err(); err != nil {
+				if ctx.Err() != nil || !backoff.Wait(ctx) {
+					return
+				}
+				continue
+			}
+			down = false
+			backoff.Reset()
+			r.a.link.Up(loop)
+		}
 		res, err := r.client.XRead(ctx, &goredis.XReadArgs{
 			Streams: []string{r.stream, r.last}, Count: r.a.opts.ReadCount, Block: r.a.opts.BlockTime,
 		}).Result()
@@ -47,13 +61,12 @@ func (r *reader) run(ctx context.Context) {
 		}
 		if err != nil && !errors.Is(err, goredis.Nil) { // Nil: BLOCK ended with nothing new
 			r.a.link.Down(loop, err)
+			down = true
 			if !backoff.Wait(ctx) {
 				return
 			}
 			continue
 		}
-		backoff.Reset()
-		r.a.link.Up(loop)
 		for _, s := range res {
 			for _, e := range s.Messages {
 				r.a.onEntry(e.ID, e.Values)

@@ -2,6 +2,8 @@ package cluster
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -54,6 +56,21 @@ func (l *Link) Up(loop string) {
 		l.reconnects++
 		l.log.Info().Dur("down", time.Since(l.lostAt)).Msg("cluster connection regained")
 	}
+}
+
+// ErrDisconnected is returned, at once, by what would have to reach the
+// broker while the Link is down: a caller does not wait for a connection
+// that is known to be lost.
+var ErrDisconnected = errors.New("cluster: not connected to the broker")
+
+// Err is nil while connected, else ErrDisconnected with a reason.
+func (l *Link) Err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for loop, err := range l.down {
+		return fmt.Errorf("%w (%s: %v)", ErrDisconnected, loop, err)
+	}
+	return nil
 }
 
 // Health is the state for adapter.HealthReporter.

@@ -285,3 +285,28 @@ func nonNil(args []any) []any {
 	}
 	return args
 }
+
+// WaitForMatch is WaitFor for the first event called event that match
+// accepts; the events before it that it skips are dropped.
+func (c *Clients) WaitForMatch(name, event string, match func(Event) bool) Event {
+	c.t.Helper()
+	deadline := time.NewTimer(testkit.Timeout)
+	defer deadline.Stop()
+	for {
+		c.mu.Lock()
+		for i, e := range c.backlog[name] {
+			if e.Event == event && match(e) {
+				c.backlog[name] = append([]Event(nil), c.backlog[name][i+1:]...)
+				c.mu.Unlock()
+				return e
+			}
+		}
+		changed := c.changed
+		c.mu.Unlock()
+		select {
+		case <-changed:
+		case <-deadline.C:
+			c.t.Fatalf("socket %s: no matching %q event within %v", name, event, testkit.Timeout)
+		}
+	}
+}

@@ -224,3 +224,58 @@ func Scenario(t *testing.T, cl *Clients, A, B Member, c Cluster) {
 		})
 	})
 }
+
+// Recovery is connection state recovery across servers: socket p, on A in
+// room rr, has received a broadcast (so it holds an offset), loses its
+// connection, misses broadcasts, and reconnects to B: it gets its id back,
+// recovered, with every packet it missed in order (and none it was not
+// addressed), and is in rr on B. sessions counts the sessions kept in the
+// cluster: the test waits for p's before it reconnects.
+func Recovery(t *testing.T, cl *Clients, A, B Member, c Cluster, sessions func() int) {
+	p := cl.Connect("p", A.URL)
+	if p.Recovered {
+		t.Fatal("a first connection says recovered")
+	}
+	cl.Connect("q", A.URL)
+	cl.Connect("o", B.URL)
+	cl.Call("p", "join", "rr")
+	cl.Call("o", "join", "ox")
+	c.ready(t, "rr", 1)
+	cl.Call("q", "to", "rr", "before", 0)
+	cl.WaitFor("p", "before")
+	cl.Drop("p")
+	testkit.Eventually(t, "p's session kept in the cluster", func() bool { return sessions() == 1 })
+
+	// Missed while away: three for rr, from either server, binary in one;
+	// and two p must not get.
+	cl.Call("q", "to", "rr", "missed", 1)
+	cl.Call("o", "to", "rr", "missed", []any{2, Bin([]byte{0xff, 0})})
+	cl.Call("q", "toExcept", "ox", "rr", "not-for-p", 0) // not addressed to rr at all
+	cl.Call("o", "toExcept", "", "rr", "not-for-p", 1)   // everyone except rr
+	cl.Call("q", "to", "rr", "missed", 3)
+
+	back := cl.Reconnect("p", B.URL)
+	if back.ID != p.ID || !back.Recovered {
+		t.Fatalf("p reconnected to the other server as %+v, want id %s recovered", back, p.ID)
+	}
+	for i, want := range []string{"1", `[2,{"$bin":"/wA="}]`, "3"} {
+		e := cl.WaitFor("p", "missed")
+		if e.Arg(0) != want {
+			t.Errorf("missed packet %d = %s, want %s (in order)", i, e.Args, want)
+		}
+		// The offset is the last argument, as the client reads it.
+		if last := e.Arg(len(e.Args) - 1); !strings.Contains(last, "-") {
+			t.Errorf("missed packet %d without its offset: %s", i, e.Args)
+		}
+	}
+	// Its room came with it: a broadcast to rr from A reaches it on B.
+	cl.Call("q", "to", "rr", "after", 4)
+	cl.WaitFor("p", "after")
+	cl.NotReceived("p", "not-for-p")
+	if got := string(cl.Call("o", "fetch", "rr")); got != mustJSON(t, []string{p.ID}) {
+		t.Errorf("fetch rr on B = %s, want [%s]", got, p.ID)
+	}
+	if sessions() != 0 {
+		t.Errorf("sessions after the restore = %d, want 0 (taken once)", sessions())
+	}
+}
