@@ -42,3 +42,32 @@ func TestMixedCluster(t *testing.T) {
 	clustertest.Scenario(t, clustertest.StartClients(t),
 		clustertest.Member{URL: node.URL(), Kind: "node"}, clustertest.Member{URL: g.URL(), Kind: "go"}, clustertest.Cluster{})
 }
+
+// TestStreamCount: with several streams, a namespace's messages go to the
+// stream Node's hashCode picks ("/" hashes to 47: socket.io-2 of 3), and
+// every server reads them there.
+func TestStreamCount(t *testing.T) {
+	r := redistest.Start(t)
+	opts := &redisstreams.Options{StreamCount: 3}
+	start := func() *clustertest.GoServer {
+		a, err := redisstreams.New(context.Background(), r.Client(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return clustertest.StartGo(t, a, false)
+	}
+	A, B := start(), start()
+	cl := clustertest.StartClients(t)
+	cl.Connect("b", B.URL())
+	cl.Call("b", "join", "r")
+	if err := A.Server.To("r").Emit("x", 1); err != nil {
+		t.Fatal(err)
+	}
+	cl.WaitFor("b", "x")
+	for i, want := range []int64{0, 0, 1} {
+		name := "socket.io-" + string(rune('0'+i))
+		if n := r.Client().XLen(context.Background(), name).Val(); n != want {
+			t.Errorf("XLEN %s = %d, want %d", name, n, want)
+		}
+	}
+}
