@@ -41,6 +41,7 @@ func TestMixedCluster(t *testing.T) {
 	g := clustertest.StartGo(t, newAdapter(t, r, nil), false)
 	clustertest.Scenario(t, clustertest.StartClients(t),
 		clustertest.Member{URL: node.URL(), Kind: "node"}, clustertest.Member{URL: g.URL(), Kind: "go"}, clustertest.Cluster{})
+	clustertest.CheckHandshakes(t, g.Server)
 }
 
 // TestStreamCount: with several streams, a namespace's messages go to the

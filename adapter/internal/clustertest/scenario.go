@@ -1,7 +1,10 @@
 package clustertest
 
 import (
+	"context"
+
 	"encoding/json"
+	"github.com/actorio/actorio"
 	"slices"
 	"strings"
 	"testing"
@@ -277,5 +280,22 @@ func Recovery(t *testing.T, cl *Clients, A, B Member, c Cluster, sessions func()
 	}
 	if sessions() != 0 {
 		t.Errorf("sessions after the restore = %d, want 0 (taken once)", sessions())
+	}
+}
+
+// CheckHandshakes fetches every socket of the cluster from srv and checks
+// that each handshake, the other servers' included, reads as one: the
+// query, the headers and the time of the client's request.
+func CheckHandshakes(t *testing.T, srv *actorio.Server) {
+	t.Helper()
+	sockets, err := srv.Of("/").FetchSockets(context.Background())
+	if err != nil || len(sockets) < 2 {
+		t.Fatalf("FetchSockets = %d sockets, %v; want the sockets of both servers", len(sockets), err)
+	}
+	for _, s := range sockets {
+		h := s.Handshake
+		if h.Query.Get("EIO") != "4" || h.Headers.Get("Sec-Websocket-Version") != "13" || h.Time.IsZero() || h.Issued == 0 || h.URL == "" {
+			t.Errorf("socket %s handshake = %+v, want the query, headers, time and url of its request", s.ID, h)
+		}
 	}
 }
