@@ -10,10 +10,15 @@ PKGS := ./...
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
+# npm ci empties node_modules first, and through a symlink (a git worktree
+# sharing another checkout's packages) it empties the target: install there.
 node_modules/.package-lock.json: package.json package-lock.json
 	@scripts/prereqs.sh go node
-	npm ci --no-audit --no-fund
-	@touch $@
+	@if [ -L node_modules ]; then \
+	  echo "node_modules is a symlink to $$(readlink node_modules): not running npm ci through it (it would empty that directory); run make deps there" >&2; \
+	else \
+	  echo "npm ci --no-audit --no-fund"; npm ci --no-audit --no-fund && touch $@; \
+	fi
 
 prereqs: ## check what make test needs (Go, Node 20+, npm, Chromium, redis-server 7+); installs Chromium and redis-server with apt-get as root
 	@scripts/prereqs.sh go node chromium redis
