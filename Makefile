@@ -3,6 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME ?= 10s
+REDIS_PORT ?= 6379
 PKGS := ./...
 
 .DEFAULT_GOAL := help
@@ -32,6 +33,10 @@ build: ## build every package and the server binary into bin/
 
 run: deps ## start the demo chat at http://localhost:3000 (npm's socket.io-client bundle is served from node_modules)
 	$(GO) run ./cmd/actorio-server -mode demo -addr 127.0.0.1:3000
+
+cluster-demo: deps ## redis-server and two demo chat servers (ports 3000 and 3001) sharing it through the Redis adapter
+	@scripts/prereqs.sh redis
+	REDIS_PORT=$(REDIS_PORT) GO=$(GO) scripts/cluster-demo.sh
 
 test: prereqs deps ## the whole test suite with the race detector; installs what it needs (README: Prerequisites)
 	$(GO) vet $(PKGS)
@@ -75,4 +80,4 @@ bench-full: bench/node/node_modules/.package-lock.json ## Actorio vs Node socket
 
 ci: lint test ## what CI runs (.ci/run)
 
-.PHONY: help prereqs deps build run test race lint fuzz bench bench-micro bench-full ci
+.PHONY: help prereqs deps build run cluster-demo test race lint fuzz bench bench-micro bench-full ci
