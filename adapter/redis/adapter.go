@@ -36,8 +36,22 @@ type Options struct {
 
 // commandTimeout bounds one Redis command (a PUBLISH, a PUBSUB NUMSUB), so
 // that an emitter never waits long on a Redis that is gone: local delivery
-// has happened already, and the error says the cluster missed it.
-const commandTimeout = time.Second
+// has happened already, and the error says the cluster missed it. While the
+// subscription is down the bound is outageTimeout: enough for a Redis that
+// is in fact back, short enough that a server emitting in a loop is not
+// slowed to one message a second.
+const (
+	commandTimeout = time.Second
+	outageTimeout  = 100 * time.Millisecond
+)
+
+// commandContext bounds one command.
+func (a *Adapter) commandContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if a.connected.Load() {
+		return context.WithTimeout(ctx, commandTimeout)
+	}
+	return context.WithTimeout(ctx, outageTimeout)
+}
 
 // ErrClosed is returned by the methods of a closed Adapter, and by the
 // requests that were waiting when it closed.
@@ -181,7 +195,7 @@ func (a *Adapter) serverCount(ctx context.Context, channel string) (int, error) 
 	if a.isClosed() {
 		return 0, ErrClosed
 	}
-	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
+	ctx, cancel := a.commandContext(ctx)
 	defer cancel()
 	var n atomic.Int64
 	var err error
@@ -207,7 +221,7 @@ func (a *Adapter) publish(ctx context.Context, channel string, msg []byte) error
 	if a.isClosed() {
 		return ErrClosed
 	}
-	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
+	ctx, cancel := a.commandContext(ctx)
 	defer cancel()
 	if err := a.client.Publish(ctx, channel, msg).Err(); err != nil {
 		a.publishErrors.Add(1)

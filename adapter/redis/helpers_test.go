@@ -42,7 +42,7 @@ type goServer struct {
 func startGo(t *testing.T, rs *redistest.Server, name string, parser actorio.Parser, o *redisadapter.Options) *goServer {
 	t.Helper()
 	g := &goServer{name: name, log: &testkit.SyncBuffer{}, sse: make(chan []byte, 16)}
-	logger := zerolog.New(g.log).With().Timestamp().Str("server", name).Logger()
+	logger := zerolog.New(g.log).Level(zerolog.DebugLevel).With().Timestamp().Str("server", name).Logger()
 	var opts redisadapter.Options
 	if o != nil {
 		opts = *o
