@@ -55,9 +55,7 @@ func TestClusterBroadcast(t *testing.T) {
 	c := startGoCluster(t)
 	spy := c.rs.Client().PSubscribe(context.Background(), "socket.io#*")
 	t.Cleanup(func() { _ = spy.Close() })
-	if _, err := spy.Receive(context.Background()); err != nil { // the subscription's confirmation
-		t.Fatal(err)
-	}
+	subscribed(t, spy)
 	args := []any{1, "é", []byte{1, 2}, map[string]any{"k": []byte{3}}}
 	const want = `[1,"é","bin:0102",{"k":"bin:03"}]`
 	tests := []struct {
@@ -95,13 +93,12 @@ func TestClusterBroadcast(t *testing.T) {
 			}
 			c.p.received(clientNames, tt.got, "news", want, fence)
 			if tt.channel != "" {
-				msg, err := spy.ReceiveMessage(context.Background())
-				if err != nil || msg.Channel != tt.channel {
-					t.Errorf("published on %v (%v), want %s", msg, err, tt.channel)
+				if msg := receive(t, spy); msg.Channel != tt.channel {
+					t.Errorf("published on %s, want %s", msg.Channel, tt.channel)
 				}
 			}
-			if msg, err := spy.ReceiveMessage(context.Background()); err != nil || msg.Channel != "socket.io#/#all#" {
-				t.Errorf("fence published on %v (%v), want socket.io#/#all#", msg, err)
+			if msg := receive(t, spy); msg.Channel != "socket.io#/#all#" {
+				t.Errorf("fence published on %s, want socket.io#/#all#", msg.Channel)
 			}
 		})
 	}

@@ -218,9 +218,7 @@ func TestCloseDropsRequestsAndLeaksNothing(t *testing.T) {
 	// A mute server: counted by PUBSUB NUMSUB, never answering.
 	mute := rs.Client().Subscribe(context.Background(), "socket.io-request#/#")
 	t.Cleanup(func() { _ = mute.Close() })
-	if _, err := mute.Receive(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	subscribed(t, mute)
 	before := runtime.NumGoroutine()
 
 	ad, rdb := newAdapter(t, rs, &redisadapter.Options{RequestsTimeout: time.Minute})
@@ -232,9 +230,7 @@ func TestCloseDropsRequestsAndLeaksNothing(t *testing.T) {
 		_, err := ad.FetchSockets(context.Background(), "/", adapter.BroadcastOptions{})
 		done <- err
 	}()
-	if _, err := mute.ReceiveMessage(context.Background()); err != nil { // the request is out
-		t.Fatal(err)
-	}
+	receive(t, mute) // the request is out
 	if err := ad.Close(); err != nil {
 		t.Fatalf("Close = %v", err)
 	}

@@ -319,3 +319,27 @@ func sorted(s []string) []string {
 	slices.Sort(s)
 	return s
 }
+
+// receive reads the next pub/sub message of ps, skipping subscription
+// confirmations, with a read deadline of testkit.Timeout.
+func receive(t *testing.T, ps *goredis.PubSub) *goredis.Message {
+	t.Helper()
+	for {
+		msg, err := ps.ReceiveTimeout(context.Background(), testkit.Timeout)
+		if err != nil {
+			t.Fatalf("%v: no message within %v: %v", ps, testkit.Timeout, err)
+		}
+		if m, ok := msg.(*goredis.Message); ok {
+			return m
+		}
+	}
+}
+
+// subscribed returns once Redis has confirmed ps's subscription.
+func subscribed(t *testing.T, ps *goredis.PubSub) {
+	t.Helper()
+	msg, err := ps.ReceiveTimeout(context.Background(), testkit.Timeout)
+	if _, ok := msg.(*goredis.Subscription); err != nil || !ok {
+		t.Fatalf("%v: %v, %v, want the subscription's confirmation", ps, msg, err)
+	}
+}

@@ -34,9 +34,7 @@ func TestRequestsAnswered(t *testing.T) {
 			rdb := rs.Client()
 			spy := rdb.Subscribe(ctx, responses)
 			t.Cleanup(func() { _ = spy.Close() })
-			if _, err := spy.Receive(ctx); err != nil {
-				t.Fatal(err)
-			}
+			subscribed(t, spy)
 			tests := []struct {
 				name, request, response string
 				after                   func(t *testing.T)
@@ -73,9 +71,8 @@ func TestRequestsAnswered(t *testing.T) {
 					t.Fatal(err)
 				}
 				if tt.response != "" {
-					msg, err := spy.ReceiveMessage(ctx)
-					if err != nil || !slices.Contains(strings.Split(tt.response, orElse), msg.Payload) {
-						t.Errorf("%s: response %v (%v), want %s", tt.name, msg, err, tt.response)
+					if msg := receive(t, spy); !slices.Contains(strings.Split(tt.response, orElse), msg.Payload) {
+						t.Errorf("%s: response %s, want %s", tt.name, msg.Payload, tt.response)
 					}
 				}
 				if tt.after != nil {
