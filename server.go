@@ -182,6 +182,12 @@ func (s *Server) ServerSideEmitWithAck(ctx context.Context, event string, args .
 	return s.Of("/").ServerSideEmitWithAck(ctx, event, args...)
 }
 
+// FetchSockets returns the main namespace's sockets on every server of the
+// cluster (Node's io.fetchSockets).
+func (s *Server) FetchSockets(ctx context.Context) ([]*RemoteSocket, error) {
+	return s.Of("/").FetchSockets(ctx)
+}
+
 // Emit sends an event to every socket of the main namespace.
 func (s *Server) Emit(event string, args ...any) error { return s.Of("/").Emit(event, args...) }
 
