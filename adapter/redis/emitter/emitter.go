@@ -95,7 +95,9 @@ func (e *Emitter) DisconnectSockets(ctx context.Context, close bool) error {
 
 // ServerSideEmit sends event with args to the servers of the cluster: each
 // calls its namespace's listeners for event, as for a Node server's
-// serverSideEmit. It has no acknowledgement: an emitter hears no answer.
+// serverSideEmit. A reserved event name is an error, as Node's
+// serverSideEmit has it (the npm emitter does not check). It has no
+// acknowledgement: an emitter hears no answer.
 func (e *Emitter) ServerSideEmit(ctx context.Context, event string, args ...any) error {
 	if err := checkEvent(event); err != nil {
 		return err

@@ -23,7 +23,9 @@ var sameCalls = []struct {
 	call func(ctx context.Context, client goredis.UniversalClient, e *emitter.Emitter) error
 }{
 	{"no arguments", `e.emit("ping")`,
-		func(ctx context.Context, _ goredis.UniversalClient, e *emitter.Emitter) error { return e.Emit(ctx, "ping") }},
+		func(ctx context.Context, _ goredis.UniversalClient, e *emitter.Emitter) error {
+			return e.Emit(ctx, "ping")
+		}},
 	{"scalars", `e.emit("ev", 1, -70000, 1.5, 0.1, 1099511627776, -1099511627776, 2 ** 60, "s", true, false, null)`,
 		func(ctx context.Context, _ goredis.UniversalClient, e *emitter.Emitter) error {
 			return e.Emit(ctx, "ev", 1, -70000, 1.5, 0.1, int64(1)<<40, -int64(1)<<40, uint64(1)<<60, "s", true, false, nil)
