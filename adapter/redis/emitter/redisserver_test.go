@@ -22,7 +22,7 @@ import (
 //
 // Stand-in for internal/testkit/redistest (branch infra): use that once it
 // is on main.
-func startRedis(t *testing.T) string {
+func startRedis(t testing.TB) string {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -40,7 +40,7 @@ func startRedis(t *testing.T) string {
 	}
 }
 
-func tryRedis(t *testing.T, bin string) (string, *lockedBuffer, error) {
+func tryRedis(t testing.TB, bin string) (string, *lockedBuffer, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
