@@ -4,7 +4,7 @@
 //
 // It publishes exactly what that package publishes, so the servers of a
 // cluster joined by @socket.io/redis-adapter 8.3 (createAdapter, Redis
-// pub/sub), Node or Go alike, cannot tell the two apart:
+// pub/sub) cannot tell the two apart:
 //
 //   - a broadcast is notepack-compatible msgpack ["emitter", packet, opts]
 //     on the channel KEY#NSP#, or KEY#NSP#ROOM# when it targets exactly
