@@ -194,7 +194,7 @@ func (stubLocal) DisconnectSockets(string, adapter.BroadcastOptions, bool)      
 func (stubLocal) ServerSideEmit(string, adapter.Args, func(adapter.Args))            {}
 func (stubLocal) Rooms(string) []string                                              { return nil }
 
-func newAdapter(t *testing.T, rs *redistest.Server, o *redisadapter.Options) (*redisadapter.Adapter, *goredis.Client) {
+func newAdapter(t testing.TB, rs *redistest.Server, o *redisadapter.Options) (*redisadapter.Adapter, *goredis.Client) {
 	t.Helper()
 	rdb := goredis.NewClient(&goredis.Options{Addr: rs.Addr(), DisableIdentity: true})
 	ad, err := redisadapter.New(context.Background(), rdb, o)
