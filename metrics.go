@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/actorio/actorio/actors"
+	"github.com/actorio/actorio/adapter"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -61,6 +62,8 @@ type Metrics struct {
 	disconnects, ackTimeouts, decodeErrors, queueBytes, queueFrames, actorFailures *prometheus.Desc
 
 	inboundPauses, inboundCloses *prometheus.Desc
+
+	adapterConnected, adapterReconnects, adapterPublishErrors *prometheus.Desc
 }
 
 // Metrics returns the server's collector.
@@ -91,6 +94,10 @@ func (s *Server) Metrics() *Metrics {
 
 		inboundPauses: d("inbound_pauses_total", "Times reading a client paused because its handlers fell behind (InboundLimits)."),
 		inboundCloses: d("inbound_backlog_closes_total", "Connections closed because their handlers fell behind (InboundLimits)."),
+
+		adapterConnected:     d("adapter_connected", "1 while the cluster adapter reaches its broker (Redis), 0 while it does not; absent without a network adapter."),
+		adapterReconnects:    d("adapter_reconnects_total", "Times the cluster adapter lost its broker connection and regained it."),
+		adapterPublishErrors: d("adapter_publish_errors_total", "Messages the cluster adapter could not send to the other servers."),
 	}
 }
 
@@ -98,7 +105,8 @@ func (s *Server) Metrics() *Metrics {
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.connections, m.opened, m.upgrades, m.sockets, m.rooms, m.packets,
 		m.bytes, m.broadcasts, m.deliveries, m.volatileDrops, m.slowConsumers, m.engineCloses, m.disconnects,
-		m.ackTimeouts, m.decodeErrors, m.queueBytes, m.queueFrames, m.actorFailures, m.inboundPauses, m.inboundCloses} {
+		m.ackTimeouts, m.decodeErrors, m.queueBytes, m.queueFrames, m.actorFailures, m.inboundPauses, m.inboundCloses,
+		m.adapterConnected, m.adapterReconnects, m.adapterPublishErrors} {
 		ch <- d
 	}
 }
@@ -146,6 +154,16 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		reply := make(chan []string, 1)
 		rooms, _ := ask(n, &actors.ListRooms{Reply: reply}, reply)
 		gauge(m.rooms, float64(len(rooms)), n.name)
+	}
+	if h, ok := m.srv.opts.Adapter.(adapter.HealthReporter); ok {
+		health := h.Health()
+		connected := 0.0
+		if health.Connected {
+			connected = 1
+		}
+		gauge(m.adapterConnected, connected)
+		counter(m.adapterReconnects, health.Reconnects)
+		counter(m.adapterPublishErrors, health.PublishErrors)
 	}
 	qb, qf := m.srv.engine.pool.Pending()
 	gauge(m.queueBytes, float64(qb))

@@ -296,6 +296,10 @@ func (n *Namespace) OnServerSideEmit(event string, fn any) error {
 	return nil
 }
 
+// Local starts a broadcast to this server's sockets only (Node's
+// nsp.local).
+func (n *Namespace) Local() *BroadcastOperator { return (&BroadcastOperator{nsp: n}).Local() }
+
 // Volatile starts a broadcast that may be dropped for slow clients.
 func (n *Namespace) Volatile() *BroadcastOperator { return (&BroadcastOperator{nsp: n}).Volatile() }
 

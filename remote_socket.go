@@ -30,7 +30,7 @@ func remoteSocketFromInfo(n *Namespace, info adapter.SocketInfo) *RemoteSocket {
 	if len(info.Data) > 0 {
 		r.Data = json.RawMessage(info.Data)
 	}
-	r.Handshake = handshakeFromCluster(info.Handshake)
+	_ = json.Unmarshal(info.Handshake, &r.Handshake)
 	return r
 }
 

@@ -169,6 +169,25 @@ func (s *Server) OnConnection(f func(*Socket)) { s.Of("/").OnConnection(f) }
 // To starts a broadcast to rooms of the main namespace.
 func (s *Server) To(rooms ...string) *BroadcastOperator { return s.Of("/").To(rooms...) }
 
+// In is To (Node's io.in).
+func (s *Server) In(rooms ...string) *BroadcastOperator { return s.Of("/").To(rooms...) }
+
+// Local starts a broadcast to this server's sockets of the main namespace
+// only (Node's io.local).
+func (s *Server) Local() *BroadcastOperator { return s.Of("/").Local() }
+
+// ServerSideEmitWithAck asks the other servers' main namespace for one
+// answer each (Node's io.serverSideEmitWithAck).
+func (s *Server) ServerSideEmitWithAck(ctx context.Context, event string, args ...any) ([]Args, error) {
+	return s.Of("/").ServerSideEmitWithAck(ctx, event, args...)
+}
+
+// FetchSockets returns the main namespace's sockets on every server of the
+// cluster (Node's io.fetchSockets).
+func (s *Server) FetchSockets(ctx context.Context) ([]*RemoteSocket, error) {
+	return s.Of("/").FetchSockets(ctx)
+}
+
 // Emit sends an event to every socket of the main namespace.
 func (s *Server) Emit(event string, args ...any) error { return s.Of("/").Emit(event, args...) }
 

@@ -34,6 +34,8 @@ type config struct {
 	inboundMessages int
 	inboundBytes    int
 	inboundPolicy   string
+	redisURL        string
+	redisAdapter    string
 
 	// set names the flags given explicitly, on the command line or in the
 	// environment: a mode refuses those it cannot honour (modes.go).
@@ -60,6 +62,8 @@ func flagSet(c *config) *flag.FlagSet {
 	fs.IntVar(&c.inboundMessages, "inbound-messages", transport.DefaultInboundMessages, "messages a client may have received and not yet handled before -inbound-policy applies (conformance: the default only)")
 	fs.IntVar(&c.inboundBytes, "inbound-bytes", transport.DefaultInboundBytes, "bytes of those messages before -inbound-policy applies (conformance: the default only)")
 	fs.StringVar(&c.inboundPolicy, "inbound-policy", "pause", "past the inbound limits: pause (stop reading the client; TCP pushes back) or close (disconnect it) (conformance: pause only)")
+	fs.StringVar(&c.redisURL, "redis", "", "join a cluster through Redis at this URL (redis://[:password@]host:port[/db]); environment ACTORIO_REDIS_URL; bench mode also reads REDIS_URL. Empty: one server, in memory")
+	fs.StringVar(&c.redisAdapter, "redis-adapter", "pubsub", "the cluster's wire format, as Node's packages: pubsub (@socket.io/redis-adapter), sharded (its createShardedAdapter, Redis 7) or streams (@socket.io/redis-streams-adapter, with recovery across servers); bench mode also reads REDIS_ADAPTER")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take (bench: at most 5s, the contract's bound, and 5s by default)")
 	return fs
 }
@@ -76,7 +80,9 @@ serves the comparison benchmark's server (docs/bench-contract.md; TICK_HZ and
 TICK_BYTES from the environment). A mode refuses a flag it cannot honour.
 
 Every flag may also come from the environment: -ping-interval as
-ACTORIO_PING_INTERVAL, and so on; the command line wins.
+ACTORIO_PING_INTERVAL, and so on (-redis as ACTORIO_REDIS_URL); the command
+line wins. With -redis every mode joins a cluster through Redis before it
+listens, and exits with one line if Redis cannot be reached.
 
 `)
 	fs.PrintDefaults()
@@ -92,7 +98,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	// Environment first, so the command line overrides it.
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
-		name := "ACTORIO_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		name := envName(f.Name)
 		if v := getenv(name); v != "" {
 			if err := f.Value.Set(v); err != nil && envErr == nil {
 				envErr = fmt.Errorf("%s=%q: %w", name, v, err)
@@ -123,10 +129,29 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	if err := checkInbound(&c); err != nil {
 		return c, err
 	}
+	if err := checkRedisAdapter(c.redisAdapter); err != nil {
+		return c, err
+	}
 	if err := checkMode(&c); err != nil {
 		return c, err
 	}
 	return c, nil
+}
+
+// envName is a flag's environment variable: ACTORIO_ and its name in upper
+// case, but for -redis, whose variable says it is a URL.
+func envName(flagName string) string {
+	if flagName == "redis" {
+		return "ACTORIO_REDIS_URL"
+	}
+	return "ACTORIO_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func checkRedisAdapter(name string) error {
+	if !slices.Contains([]string{"pubsub", "sharded", "streams"}, name) {
+		return fmt.Errorf("-redis-adapter %q: want pubsub, sharded or streams", name)
+	}
+	return nil
 }
 
 func checkTransports(list string) error {

@@ -5,11 +5,14 @@
 // benchmark measures what users get. Relayed payloads are forwarded as the
 // bytes that came in, never decoded.
 //
-// Cluster mode (REDIS_URL) is not implemented: ConfigFromEnv refuses it.
+// In cluster mode (REDIS_URL, the contract's section 6) the caller joins
+// the cluster through Options.Adapter before listening; fanout, relay and
+// tick then reach every server, and the events count and sse work across.
 package benchserver
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -25,16 +28,20 @@ import (
 type Config struct {
 	TickHz    int // zero: no game loop
 	TickBytes int // zero means 100
+	// RedisURL and RedisAdapter are the contract's cluster mode (REDIS_URL,
+	// REDIS_ADAPTER): the caller builds Options.Adapter from them.
+	RedisURL     string
+	RedisAdapter string // pubsub (the default), sharded or streams
 	// Options configure the Socket.IO server (heartbeat, payload limit,
 	// logger...). Nil means Node's defaults: ping 25s/20s,
 	// maxHttpBufferSize 1e6. New turns HTTP compression off either way.
 	Options *actorio.Options
 }
 
-// ConfigFromEnv reads TICK_HZ and TICK_BYTES through getenv (os.Getenv).
-// A value that is not a number, or is negative, is an error, and so is
-// REDIS_URL: the contract's cluster mode needs a Redis adapter, which
-// Actorio does not have yet.
+// ConfigFromEnv reads TICK_HZ, TICK_BYTES, REDIS_URL and REDIS_ADAPTER
+// through getenv (os.Getenv). A value that is not a number, or is
+// negative, is an error, and so is an adapter other than pubsub, sharded
+// or streams.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	var c Config
 	for _, v := range []struct {
@@ -51,8 +58,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		*v.dst = n
 	}
-	if getenv("REDIS_URL") != "" {
-		return c, fmt.Errorf("REDIS_URL is set: the bench contract's cluster mode is not implemented (no Redis adapter yet)")
+	c.RedisURL, c.RedisAdapter = getenv("REDIS_URL"), getenv("REDIS_ADAPTER")
+	switch c.RedisAdapter {
+	case "", "pubsub", "sharded", "streams":
+	default:
+		return c, fmt.Errorf("REDIS_ADAPTER=%q: want pubsub, sharded or streams", c.RedisAdapter)
+	}
+	if c.RedisAdapter != "" && c.RedisURL == "" {
+		return c, fmt.Errorf("REDIS_ADAPTER=%q needs REDIS_URL", c.RedisAdapter)
 	}
 	return c, nil
 }
@@ -88,6 +101,11 @@ func New(cfg Config) *Server {
 	root := s.Of("/")
 	root.OnRoomEvent(s.trackRoom)
 	root.OnConnection(s.connected)
+	// The contract's cluster section: another server's sse goes to this
+	// server's own sockets.
+	_ = root.OnServerSideEmit("sse", func(payload json.RawMessage) {
+		_ = root.Local().Emit("sse-got", payload)
+	})
 	if cfg.TickHz > 0 {
 		go s.tickLoop()
 	} else {
@@ -120,10 +138,31 @@ func (s *Server) connected(sock *actorio.Socket) {
 			_ = s.To(room).Emit("fanout", a.Raw(1))
 		}
 	})
+	_ = sock.On("count", func(room string, ack actorio.Ack) {
+		// Off the socket's lane: a cluster request waits on other servers.
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), clusterTimeout)
+			defer cancel()
+			sockets, err := s.In(room).FetchSockets(ctx)
+			if err != nil {
+				_ = ack(-1)
+				return
+			}
+			_ = ack(len(sockets))
+		}()
+	})
+	_ = sock.On("sse", func(payload json.RawMessage, ack actorio.Ack) {
+		_ = s.ServerSideEmit("sse", payload)
+		_ = ack(true)
+	})
 	_ = sock.On("stats", func(ack actorio.Ack) {
 		_ = ack(map[string]int64{"sockets": int64(s.Of("/").SocketCount()), "rss": rss()})
 	})
 }
+
+// clusterTimeout bounds count's fetchSockets, as Node's adapters' default
+// requestsTimeout.
+const clusterTimeout = 5 * time.Second
 
 func roomArg(a actorio.Args) (string, bool) {
 	var room string

@@ -121,3 +121,25 @@ func TestTickLoop(t *testing.T) {
 		lastSeq = m[2]
 	}
 }
+
+// TestClusterEventsAlone: count and sse answer on a single server too
+// (count is this server's sockets; sse reaches no one else).
+func TestClusterEventsAlone(t *testing.T) {
+	srv := New(Config{})
+	web := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		srv.Close()
+		web.Close()
+	})
+	a, b := dial(t, web.URL), dial(t, web.URL)
+	a.send(`421["join","r"]`)
+	a.expect(`431[1]`)
+	b.send(`422["join","r"]`)
+	b.expect(`432[2]`)
+	a.send(`423["count","r"]`)
+	a.expect(`433[2]`)
+	a.send(`424["count","nobody"]`)
+	a.expect(`434[0]`)
+	b.send(`425["sse",{"x":1}]`)
+	b.expect(`435[true]`)
+}

@@ -24,7 +24,10 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "tick", in: map[string]string{"TICK_HZ": "20", "TICK_BYTES": "300"}, want: Config{TickHz: 20, TickBytes: 300}},
 		{name: "not a number", in: map[string]string{"TICK_HZ": "20hz"}, wantErr: `TICK_HZ="20hz"`},
 		{name: "negative", in: map[string]string{"TICK_BYTES": "-1"}, wantErr: `TICK_BYTES="-1"`},
-		{name: "cluster mode", in: map[string]string{"REDIS_URL": "redis://localhost:6379"}, wantErr: "REDIS_URL"},
+		{name: "cluster mode", in: map[string]string{"REDIS_URL": "redis://localhost:6379"}, want: Config{RedisURL: "redis://localhost:6379"}},
+		{name: "streams", in: map[string]string{"REDIS_URL": "redis://h:1", "REDIS_ADAPTER": "streams"}, want: Config{RedisURL: "redis://h:1", RedisAdapter: "streams"}},
+		{name: "unknown adapter", in: map[string]string{"REDIS_URL": "redis://h:1", "REDIS_ADAPTER": "kafka"}, wantErr: `REDIS_ADAPTER="kafka"`},
+		{name: "adapter without url", in: map[string]string{"REDIS_ADAPTER": "streams"}, wantErr: "needs REDIS_URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,10 +3,12 @@
 // messages broadcast to the channel with an ack confirming delivery, a
 // typing indicator and join/leave notices. The page (web/) is embedded in
 // the binary; the official socket.io-client bundle is served from npm's
-// files, as Node's serveClient.
+// files, as Node's serveClient. With a cluster adapter the chat spans
+// servers: the user list and the name check cover every server's users.
 package demo
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
 	"io/fs"
@@ -40,8 +42,17 @@ type Demo struct {
 	mux *http.ServeMux
 
 	mu    sync.Mutex
-	users map[string]*user // by username
+	users map[string]*user // this server's, by username
+
+	usersChanged chan struct{} // wakes the user-list publisher
+	stop         chan struct{}
+	stopped      chan struct{}
+	closeOnce    sync.Once
 }
+
+// clusterTimeout bounds a question to the other servers (the user list, a
+// name check); past it the chat goes on with what it knows.
+const clusterTimeout = 2 * time.Second
 
 type user struct {
 	channel string
@@ -60,15 +71,26 @@ func New(opts Options) *Demo {
 	if srvOpts == nil {
 		srvOpts = &actorio.Options{}
 	}
-	d := &Demo{Server: actorio.NewServer(srvOpts), users: map[string]*user{}}
+	d := &Demo{Server: actorio.NewServer(srvOpts), users: map[string]*user{},
+		usersChanged: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	d.Use(d.checkUsername)
 	d.OnConnection(d.connected)
+	go d.userListPublisher()
 
 	page, _ := fs.Sub(web, "web") // the embedded directory exists
 	d.mux = http.NewServeMux()
 	d.mux.Handle(d.Path(), d.Server)
 	d.mux.Handle("/", http.FileServerFS(page))
 	return d
+}
+
+// Close stops the user-list publisher, then the server.
+func (d *Demo) Close() {
+	d.closeOnce.Do(func() {
+		close(d.stop)
+		<-d.stopped
+	})
+	d.Server.Close()
 }
 
 // ServeHTTP implements http.Handler.
@@ -95,8 +117,9 @@ func (d *Demo) checkUsername(s *actorio.Socket) error {
 		return &actorio.ConnectError{Message: "username too long"}
 	}
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	if _, taken := d.users[name]; taken {
+	_, taken := d.users[name]
+	d.mu.Unlock()
+	if taken || slices.ContainsFunc(d.otherServersUsers(), func(u User) bool { return u.Username == name }) {
 		return &actorio.ConnectError{Message: "username taken"}
 	}
 	return nil
@@ -112,7 +135,7 @@ func (d *Demo) connected(s *actorio.Socket) {
 	}
 	d.users[name] = &user{channel: Channels[0], socket: s}
 	d.mu.Unlock()
-	s.SetData(name)
+	s.SetData(User{Username: name, Channel: Channels[0]})
 	s.Join(Channels[0])
 	_ = s.Emit("welcome", map[string]any{"username": name, "channels": Channels, "channel": Channels[0]})
 	d.publishUsers()
@@ -157,7 +180,7 @@ func (d *Demo) message(s *actorio.Socket, name, text string, ack actorio.Ack) {
 	_ = s.To(channel).Emit("message", map[string]any{"from": name, "text": text, "channel": channel, "time": now})
 	// Emit returns once every recipient has the message queued: that is
 	// the delivery the sender's tick confirms.
-	_ = ack(map[string]any{"time": now, "delivered": d.Of("/").RoomSize(channel) - 1})
+	_ = ack(map[string]any{"time": now, "delivered": d.members(channel) - 1})
 }
 
 func (d *Demo) switchChannel(s *actorio.Socket, name, channel string, ack actorio.Ack) {
@@ -169,6 +192,7 @@ func (d *Demo) switchChannel(s *actorio.Socket, name, channel string, ack actori
 	old := d.users[name].channel
 	d.users[name].channel = channel
 	d.mu.Unlock()
+	s.SetData(User{Username: name, Channel: channel})
 	if old != channel {
 		s.Leave(old)
 		_ = d.To(old).Emit("notice", map[string]string{"text": name + " left #" + old})
@@ -179,14 +203,66 @@ func (d *Demo) switchChannel(s *actorio.Socket, name, channel string, ack actori
 	d.publishUsers()
 }
 
-// publishUsers sends everyone the online list, sorted by name.
+// publishUsers asks for the online list to be sent again.
 func (d *Demo) publishUsers() {
-	d.mu.Lock()
-	list := make([]User, 0, len(d.users))
-	for name, u := range d.users {
-		list = append(list, User{Username: name, Channel: u.channel})
+	select {
+	case d.usersChanged <- struct{}{}:
+	default: // already asked: the next list includes this change
 	}
-	d.mu.Unlock()
-	slices.SortFunc(list, func(a, b User) int { return strings.Compare(a.Username, b.Username) })
-	_ = d.Emit("users", list)
+}
+
+// userListPublisher sends everyone (on every server) the online list,
+// sorted by name, after each change: one at a time, so a list never
+// overtakes a newer one from this server.
+func (d *Demo) userListPublisher() {
+	defer close(d.stopped)
+	for {
+		select {
+		case <-d.stop:
+			return
+		case <-d.usersChanged:
+		}
+		d.mu.Lock()
+		list := make([]User, 0, len(d.users))
+		for name, u := range d.users {
+			list = append(list, User{Username: name, Channel: u.channel})
+		}
+		d.mu.Unlock()
+		for _, u := range d.otherServersUsers() {
+			if !slices.ContainsFunc(list, func(v User) bool { return v.Username == u.Username }) {
+				list = append(list, u)
+			}
+		}
+		slices.SortFunc(list, func(a, b User) int { return strings.Compare(a.Username, b.Username) })
+		_ = d.Emit("users", list)
+	}
+}
+
+// otherServersUsers are the users connected to the other servers of the
+// cluster (none alone, or when they do not answer in time).
+func (d *Demo) otherServersUsers() []User {
+	ctx, cancel := context.WithTimeout(context.Background(), clusterTimeout)
+	defer cancel()
+	sockets, _ := d.FetchSockets(ctx) // on a timeout, the answers that came
+	var out []User
+	for _, s := range sockets {
+		raw, remote := s.Data.(json.RawMessage)
+		var u User
+		if remote && json.Unmarshal(raw, &u) == nil && u.Username != "" {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// members counts channel's users on every server (this server's alone
+// when the others do not answer in time).
+func (d *Demo) members(channel string) int {
+	ctx, cancel := context.WithTimeout(context.Background(), clusterTimeout)
+	defer cancel()
+	sockets, err := d.In(channel).FetchSockets(ctx)
+	if err != nil {
+		return d.Of("/").RoomSize(channel)
+	}
+	return len(sockets)
 }
