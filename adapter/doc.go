@@ -13,8 +13,10 @@
 // them in whatever wire format its transport needs.
 //
 // It is not a cluster implementation: adapter/redis is one, in the wire
-// format of Node's @socket.io/redis-adapter, so that Go and Node servers
-// share a cluster. The root package's adapter_seam_test.go drives two
+// format of Node's @socket.io/redis-adapter (createAdapter and
+// createShardedAdapter), and adapter/redisstreams another, in that of
+// @socket.io/redis-streams-adapter, with connection state recovery across
+// servers; with either, Go and Node servers share a cluster. The root package's adapter_seam_test.go drives two
 // servers through a test adapter.
 //
 // Concurrency: the server calls Adapter methods from any goroutine,

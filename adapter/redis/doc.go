@@ -14,9 +14,12 @@
 // The server count is PUBSUB NUMSUB of the request channel: a server that
 // is gone (its connection closed) is no longer counted.
 //
-// It is not the sharded adapter (SSUBSCRIBE) nor the streams adapter, and it
-// keeps no sessions for connection state recovery: with it, each server
-// records its own clients' packets.
+// NewSharded (sharded.go) is the other adapter of the npm package,
+// createShardedAdapter: Redis 7 sharded Pub/Sub in the message protocol of
+// socket.io-adapter's ClusterAdapter (channels and bytes in sharded.go).
+// Neither keeps sessions for connection state recovery (package
+// adapter/redisstreams does): with them, each server records its own
+// clients' packets.
 //
 // Failure: New fails when Redis does not answer. While running, a Redis
 // that goes away does not stop local delivery: Broadcast returns an error
