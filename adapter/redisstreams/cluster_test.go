@@ -27,6 +27,15 @@ func newAdapter(t *testing.T, r *redistest.Server, log *testkit.SyncBuffer) *red
 	return a
 }
 
+func newBenchAdapter(b *testing.B, r *redistest.Server) *redisstreams.Adapter {
+	a, err := redisstreams.New(context.Background(), r.Client(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = a.Close() })
+	return a
+}
+
 func TestGoCluster(t *testing.T) {
 	r := redistest.Start(t)
 	A := clustertest.StartGo(t, newAdapter(t, r, nil), false)
