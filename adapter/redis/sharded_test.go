@@ -219,3 +219,9 @@ func TestShardedRoomChannels(t *testing.T) {
 		t.Errorf("SHARDNUMSUB of the socket's own room = %d, want 0", n)
 	}
 }
+
+func TestShardedServerKilled(t *testing.T) {
+	r := redistest.Start(t)
+	node := nodecluster.Start(t, nodecluster.Options{RedisURL: r.URL(), Adapter: "sharded"})
+	clustertest.ServerKilled(t, clustertest.StartGo(t, shardedAdapter(t, r, nil), false), node.Kill)
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/actorio/actorio/adapter/internal/clustertest"
 	"github.com/actorio/actorio/adapter/redisstreams"
 	"github.com/actorio/actorio/internal/testkit"
+	"github.com/actorio/actorio/internal/testkit/nodecluster"
 	"github.com/actorio/actorio/internal/testkit/redistest"
 )
 
@@ -161,4 +162,10 @@ func TestCloseLeavesNothing(t *testing.T) {
 	srv.Close()
 	otherSrv.Close()
 	clustertest.NoAdapterGoroutines(t)
+}
+
+func TestServerKilled(t *testing.T) {
+	r := redistest.Start(t)
+	node := nodecluster.Start(t, nodecluster.Options{RedisURL: r.URL(), Adapter: "streams"})
+	clustertest.ServerKilled(t, clustertest.StartGo(t, newAdapter(t, r, nil), false), node.Kill)
 }

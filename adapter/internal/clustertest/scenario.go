@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/actorio/actorio/internal/testkit"
 )
@@ -297,5 +298,27 @@ func CheckHandshakes(t *testing.T, srv *actorio.Server) {
 		if h.Query.Get("EIO") != "4" || h.Headers.Get("Sec-Websocket-Version") != "13" || h.Time.IsZero() || h.Issued == 0 || h.URL == "" {
 			t.Errorf("socket %s handshake = %+v, want the query, headers, time and url of its request", s.ID, h)
 		}
+	}
+}
+
+// ServerKilled: a Node member of the cluster dies without a word (SIGKILL);
+// Redis drops its subscriptions, so the Go server's count drops to one and
+// its requests stop waiting for the dead server's answers.
+func ServerKilled(t *testing.T, g *GoServer, kill func()) {
+	ctx := context.Background()
+	if n, err := g.Server.ServerCount(ctx); err != nil || n != 2 {
+		t.Fatalf("ServerCount before = %d, %v, want 2", n, err)
+	}
+	kill()
+	testkit.Eventually(t, "the dead server dropped from the count", func() bool {
+		n, err := g.Server.ServerCount(ctx)
+		return err == nil && n == 1
+	})
+	start := time.Now()
+	if _, err := g.Server.Of("/").FetchSockets(ctx); err != nil || time.Since(start) > time.Second {
+		t.Errorf("FetchSockets after the death = %v after %v, want at once", err, time.Since(start))
+	}
+	if answers, err := g.Server.Of("/").ServerSideEmitWithAck(ctx, "ping-sse", 1); err != nil || len(answers) != 0 {
+		t.Errorf("ServerSideEmitWithAck after the death = %v, %v, want none at once", answers, err)
 	}
 }
