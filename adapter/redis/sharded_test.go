@@ -51,8 +51,9 @@ func TestShardedGoCluster(t *testing.T) {
 			if mode != redisadapter.ShardedStatic {
 				c = shardedCluster(r)
 			}
-			clustertest.Scenario(t, clustertest.StartClients(t),
-				clustertest.Member{URL: A.URL(), Kind: "go"}, clustertest.Member{URL: B.URL(), Kind: "go"}, c)
+			cl := clustertest.StartClients(t)
+			clustertest.Scenario(t, cl, clustertest.Member{URL: A.URL(), Kind: "go"}, clustertest.Member{URL: B.URL(), Kind: "go"}, c)
+			clustertest.AllRooms(t, cl, A, B.URL())
 		})
 	}
 }
@@ -61,9 +62,10 @@ func TestShardedMixedCluster(t *testing.T) {
 	r := redistest.Start(t)
 	node := nodecluster.Start(t, nodecluster.Options{RedisURL: r.URL(), Adapter: "sharded"})
 	g := clustertest.StartGo(t, shardedAdapter(t, r, nil), false)
-	clustertest.Scenario(t, clustertest.StartClients(t),
-		clustertest.Member{URL: node.URL(), Kind: "node"}, clustertest.Member{URL: g.URL(), Kind: "go"}, shardedCluster(r))
+	cl := clustertest.StartClients(t)
+	clustertest.Scenario(t, cl, clustertest.Member{URL: node.URL(), Kind: "node"}, clustertest.Member{URL: g.URL(), Kind: "go"}, shardedCluster(r))
 	clustertest.CheckHandshakes(t, g.Server)
+	clustertest.AllRooms(t, cl, g, node.URL())
 }
 
 // TestShardedWire reads what a Go server publishes, as Node's

@@ -40,17 +40,19 @@ func TestGoCluster(t *testing.T) {
 	r := redistest.Start(t)
 	A := clustertest.StartGo(t, newAdapter(t, r, nil), false)
 	B := clustertest.StartGo(t, newAdapter(t, r, nil), false)
-	clustertest.Scenario(t, clustertest.StartClients(t),
-		clustertest.Member{URL: A.URL(), Kind: "go"}, clustertest.Member{URL: B.URL(), Kind: "go"}, clustertest.Cluster{})
+	cl := clustertest.StartClients(t)
+	clustertest.Scenario(t, cl, clustertest.Member{URL: A.URL(), Kind: "go"}, clustertest.Member{URL: B.URL(), Kind: "go"}, clustertest.Cluster{})
+	clustertest.AllRooms(t, cl, A, B.URL())
 }
 
 func TestMixedCluster(t *testing.T) {
 	r := redistest.Start(t)
 	node := nodecluster.Start(t, nodecluster.Options{RedisURL: r.URL(), Adapter: "streams"})
 	g := clustertest.StartGo(t, newAdapter(t, r, nil), false)
-	clustertest.Scenario(t, clustertest.StartClients(t),
-		clustertest.Member{URL: node.URL(), Kind: "node"}, clustertest.Member{URL: g.URL(), Kind: "go"}, clustertest.Cluster{})
+	cl := clustertest.StartClients(t)
+	clustertest.Scenario(t, cl, clustertest.Member{URL: node.URL(), Kind: "node"}, clustertest.Member{URL: g.URL(), Kind: "go"}, clustertest.Cluster{})
 	clustertest.CheckHandshakes(t, g.Server)
+	clustertest.AllRooms(t, cl, g, node.URL())
 }
 
 // TestStreamCount: with several streams, a namespace's messages go to the

@@ -322,3 +322,15 @@ func ServerKilled(t *testing.T, g *GoServer, kill func()) {
 		t.Errorf("ServerSideEmitWithAck after the death = %v, %v, want none at once", answers, err)
 	}
 }
+
+// AllRooms: the Go server g lists the rooms of the whole cluster, those
+// of a socket on the other member (url) included, its own id too.
+func AllRooms(t *testing.T, cl *Clients, g *GoServer, url string) {
+	id := cl.Connect("rooms", url).ID
+	cl.Call("rooms", "join", "only-over-there")
+	testkit.Eventually(t, "the other server's rooms in AllRooms", func() bool {
+		rooms, err := g.Server.Of("/").AllRooms(context.Background())
+		return err == nil && slices.Contains(rooms, "only-over-there") && slices.Contains(rooms, id)
+	})
+	cl.Close("rooms")
+}
