@@ -37,12 +37,30 @@ func newBenchAdapter(b *testing.B, r *redistest.Server) *redisstreams.Adapter {
 }
 
 func TestGoCluster(t *testing.T) {
-	r := redistest.Start(t)
-	A := clustertest.StartGo(t, newAdapter(t, r, nil), false)
-	B := clustertest.StartGo(t, newAdapter(t, r, nil), false)
-	cl := clustertest.StartClients(t)
-	clustertest.Scenario(t, cl, clustertest.Member{URL: A.URL(), Kind: "go"}, clustertest.Member{URL: B.URL(), Kind: "go"}, clustertest.Cluster{})
-	clustertest.AllRooms(t, cl, A, B.URL())
+	tests := []struct {
+		name string
+		opts redisstreams.Options
+	}{
+		{"defaults", redisstreams.Options{}},
+		{"sharded pub/sub, plaintext, one-entry reads", redisstreams.Options{UseShardedPubSub: true, OnlyPlaintext: true, ReadCount: 1, ChannelPrefix: "p"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := redistest.Start(t)
+			start := func() *clustertest.GoServer {
+				o := tt.opts
+				a, err := redisstreams.New(context.Background(), r.Client(), &o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return clustertest.StartGo(t, a, false)
+			}
+			A, B := start(), start()
+			cl := clustertest.StartClients(t)
+			clustertest.Scenario(t, cl, clustertest.Member{URL: A.URL(), Kind: "go"}, clustertest.Member{URL: B.URL(), Kind: "go"}, clustertest.Cluster{})
+			clustertest.AllRooms(t, cl, A, B.URL())
+		})
+	}
 }
 
 func TestMixedCluster(t *testing.T) {
