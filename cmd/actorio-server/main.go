@@ -16,11 +16,14 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/adapter"
 	"github.com/actorio/actorio/internal/benchserver"
 	"github.com/actorio/actorio/internal/conformance"
 	"github.com/actorio/actorio/internal/demo"
+	"github.com/actorio/actorio/internal/redisjoin"
 	"github.com/rs/zerolog"
 )
 
@@ -47,30 +50,59 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}, listen
 		return err
 	}
 
+	var bc benchserver.Config
+	if cfg.mode == "bench" {
+		if bc, err = benchserver.ConfigFromEnv(getenv); err != nil {
+			return err
+		}
+		// The contract's REDIS_URL and REDIS_ADAPTER; the flags win.
+		if cfg.redisURL == "" {
+			cfg.redisURL = bc.RedisURL
+		}
+		if bc.RedisAdapter != "" && !cfg.set["redis-adapter"] {
+			cfg.redisAdapter = bc.RedisAdapter
+		}
+	}
+	// The cluster is joined before anything listens, as Node's servers do.
+	var ad adapter.Adapter
+	closeRedis := func() {}
+	if cfg.redisURL != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), clusterJoinTimeout)
+		ad, closeRedis, err = redisjoin.Join(ctx, cfg.redisURL, cfg.redisAdapter, logger.With().Str("component", "adapter").Logger())
+		cancel()
+		if err != nil {
+			return fmt.Errorf("cannot join the cluster: %w", err)
+		}
+	}
+
 	mux := http.NewServeMux()
 	var o ops
 	var sio *actorio.Server
-	var closeApp func()
+	var closeServer func()
 	switch cfg.mode {
 	case "demo":
-		d := demo.New(demo.Options{Server: serverOptions(cfg, logger)})
+		opts := serverOptions(cfg, logger)
+		opts.Adapter = ad
+		d := demo.New(demo.Options{Server: opts})
 		mux.Handle("/", d)
-		sio, closeApp = d.Server, d.Close
+		sio, closeServer = d.Server, d.Close
 	case "conformance":
-		c := conformance.New(logger)
+		c := conformance.NewInCluster(logger, ad)
 		mux.Handle("/", c.Handler)
-		sio, closeApp = c.SocketIO(), c.Close
+		sio, closeServer = c.SocketIO(), c.Close
 	case "bench":
-		bc, err := benchserver.ConfigFromEnv(getenv)
-		if err != nil {
-			return err
-		}
 		bc.Options = serverOptions(cfg, logger)
+		bc.Options.Adapter = ad
 		b := benchserver.New(bc)
 		mux.Handle(b.Path(), b)
-		sio, closeApp = b.Server, b.Close
+		sio, closeServer = b.Server, b.Close
 	default: // parseConfig refuses other modes
+		closeRedis()
 		return fmt.Errorf("unknown mode %q", cfg.mode)
+	}
+	closeApp := func() {
+		closeServer() // leaves the cluster
+		closeRedis()
 	}
 	o.mount(mux, sio, cfg.metrics)
 
@@ -125,6 +157,9 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}, listen
 	logger.Info().Msg("stopped")
 	return nil
 }
+
+// clusterJoinTimeout bounds connecting to Redis at start.
+const clusterJoinTimeout = 10 * time.Second
 
 // serverOptions are the flags' Socket.IO options (demo and bench modes).
 func serverOptions(cfg config, logger zerolog.Logger) *actorio.Options {

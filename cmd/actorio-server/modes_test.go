@@ -110,7 +110,9 @@ func TestBinaryExitStatus(t *testing.T) {
 		{name: "unknown flag", args: []string{"-nope"}, wantCode: 1, wantStderr: "actorio-server: flag provided but not defined: -nope"},
 		{name: "refused flag", args: []string{"-mode", "conformance", "-ping-interval", "1s"}, wantCode: 1, wantStderr: "-ping-interval is not allowed in conformance mode"},
 		{name: "bad TICK_HZ", args: []string{"-mode", "bench", "-addr", "127.0.0.1:0"}, env: []string{"TICK_HZ=fast"}, wantCode: 1, wantStderr: `TICK_HZ="fast"`},
-		{name: "cluster mode", args: []string{"-mode", "bench", "-addr", "127.0.0.1:0"}, env: []string{"REDIS_URL=redis://127.0.0.1:6379"}, wantCode: 1, wantStderr: "REDIS_URL"},
+		{name: "redis unreachable (bench)", args: []string{"-mode", "bench", "-addr", "127.0.0.1:0"}, env: []string{"REDIS_URL=redis://127.0.0.1:1"}, wantCode: 1, wantStderr: "actorio-server: cannot join the cluster: "},
+		{name: "redis unreachable (demo)", args: []string{"-addr", "127.0.0.1:0", "-redis", "redis://127.0.0.1:1", "-redis-adapter", "streams"}, wantCode: 1, wantStderr: "127.0.0.1:1"},
+		{name: "bad REDIS_ADAPTER", args: []string{"-mode", "bench", "-addr", "127.0.0.1:0"}, env: []string{"REDIS_URL=redis://127.0.0.1:1", "REDIS_ADAPTER=kafka"}, wantCode: 1, wantStderr: `REDIS_ADAPTER="kafka"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/adapter"
 	"github.com/rs/zerolog"
 )
 
@@ -35,6 +36,16 @@ func New(logger zerolog.Logger) *Server {
 // a long one, which a raw client that does not answer pings on a loaded
 // machine cannot miss.
 func NewWithHeartbeat(logger zerolog.Logger, pingInterval, pingTimeout time.Duration) *Server {
+	return newServer(logger, pingInterval, pingTimeout, nil)
+}
+
+// NewInCluster is New with the Socket.IO server joined to a cluster
+// through ad (actorio-server -mode conformance -redis URL).
+func NewInCluster(logger zerolog.Logger, ad adapter.Adapter) *Server {
+	return newServer(logger, PingInterval, PingTimeout, ad)
+}
+
+func newServer(logger zerolog.Logger, pingInterval, pingTimeout time.Duration, ad adapter.Adapter) *Server {
 	base := actorio.EngineOptions{
 		PingInterval:      pingInterval,
 		PingTimeout:       pingTimeout,
@@ -49,7 +60,7 @@ func NewWithHeartbeat(logger zerolog.Logger, pingInterval, pingTimeout time.Dura
 	// three 300 ms heartbeats without a CONNECT, so 1 s leaves a loaded
 	// machine no margin. A connection that never sends CONNECT is still
 	// closed within the suite's 2 s, by the ping timeout at 500 ms.
-	sioOpts := actorio.Options{EngineOptions: base, ConnectTimeout: 1500 * time.Millisecond}
+	sioOpts := actorio.Options{EngineOptions: base, ConnectTimeout: 1500 * time.Millisecond, Adapter: ad}
 	sioOpts.Path = "/socket.io/"
 	srv := actorio.NewServer(&sioOpts)
 	for _, name := range []string{"/", "/custom"} {
