@@ -15,8 +15,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-prereqs: ## check what make test needs (Go, Node 20+, npm, Chromium); installs Chromium with apt-get as root
-	@scripts/prereqs.sh go node chromium
+prereqs: ## check what make test needs (Go, Node 20+, npm, Chromium, redis-server 7+); installs Chromium and redis-server with apt-get as root
+	@scripts/prereqs.sh go node chromium redis
 
 deps: node_modules/.package-lock.json ## install Go modules and the npm packages the tests drive (package-lock.json)
 	$(GO) mod download

@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# prereqs.sh [go] [node] [chromium]: checks what `make test` needs (all
-# three when no argument is given) and installs, as CI does, what it can:
-# with apt-get as root, Debian's chromium when it is missing, and Debian's
-# nodejs and npm when node is missing and Debian's nodejs is 20 or later
-# (Debian 12's is 18). Anything still missing stops it with one line that
-# names it. The npm packages and Go modules
-# are installed by the Makefile (`make deps`). Used by the Makefile and
-# .ci/run.
+# prereqs.sh [go] [node] [chromium] [redis]: checks what `make test` needs
+# (all four when no argument is given) and installs, as CI does, what it
+# can: with apt-get as root, Debian's chromium and redis-server when they are
+# missing, and Debian's nodejs and npm when node is missing and Debian's
+# nodejs is 20 or later (Debian 12's is 18). Anything still missing stops it
+# with one line that names it. The npm packages and Go modules are installed
+# by the Makefile (`make deps`). Used by the Makefile and .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -70,12 +69,44 @@ check_chromium() {
 	[ -x "$CHROMIUM" ] || missing "Chromium at $CHROMIUM for the browser test: apt-get install chromium (Debian, as root)${why:+; $why}"
 }
 
-[ $# -gt 0 ] || set -- go node chromium
+# The cluster tests start redis-server themselves, each on a random port
+# (internal/testkit/redistest): 7 or later, for the sharded adapter's
+# SSUBSCRIBE.
+check_redis() {
+	local why="" installed="" have
+	if ! command -v redis-server >/dev/null && can_apt; then
+		why=$(apt_install redis-server) && installed=1
+	fi
+	command -v redis-server >/dev/null || missing "redis-server 7 or later for the cluster tests: apt-get install redis-server (Debian, as root)${why:+; $why}"
+	have=$(redis-server --version 2>/dev/null | sed -n 's/.* v=\([0-9][0-9.]*\).*/\1/p')
+	at_least "${have:-0}" 7.0 || missing "redis-server 7 or later for the cluster tests (the sharded adapter needs SSUBSCRIBE), found ${have:-an unknown version}: https://redis.io/docs/latest/operate/oss_and_stack/install/"
+	[ -z "$installed" ] || stop_redis_service
+}
+
+# stop_redis_service: the package starts a redis-server service on port
+# 6379 (unless a policy-rc.d forbids it, as in Docker images). The tests need
+# none, and `make cluster-demo` wants 6379 for its own: the service we just
+# installed is stopped and kept from starting at boot.
+stop_redis_service() {
+	if [ -d /run/systemd/system ]; then
+		systemctl disable --now redis-server.service >/dev/null 2>&1 || true
+	else
+		service redis-server stop >/dev/null 2>&1 || true
+		update-rc.d redis-server disable >/dev/null 2>&1 || true
+	fi
+	if redis-cli -p 6379 ping >/dev/null 2>&1; then
+		echo "prereqs: a redis-server still answers on port 6379 (the tests do not need it; make cluster-demo takes REDIS_PORT=N)" >&2
+	else
+		echo "prereqs: redis-server installed; its service is stopped and disabled (the tests start their own)" >&2
+	fi
+}
+
+[ $# -gt 0 ] || set -- go node chromium redis
 for what in "$@"; do
 	case $what in
-	go | node | chromium) "check_$what" ;;
+	go | node | chromium | redis) "check_$what" ;;
 	*)
-		echo "prereqs.sh: unknown prerequisite $what (go, node or chromium)" >&2
+		echo "prereqs.sh: unknown prerequisite $what (go, node, chromium or redis)" >&2
 		exit 2
 		;;
 	esac

@@ -1,8 +1,13 @@
 // Package testkit holds the helpers the module's tests share, one per
 // concept: a wait for a condition (Eventually), a wait for a value (Recv),
 // the client end of a WebSocket whose every read has a deadline (DialWS,
-// Conn) and a bounded read of one server frame (ReadFrame), and a listener
-// over net.Pipe for servers inside a testing/synctest bubble (PipeListener).
+// Conn) and a bounded read of one server frame (ReadFrame), a listener
+// over net.Pipe for servers inside a testing/synctest bubble (PipeListener),
+// a child process that dies with the test binary (DieWithParent) and a
+// buffer for its output (SyncBuffer).
+//
+// Processes tests start live in subpackages: redistest (a redis-server) and
+// nodecluster (a Node socket.io server in a Redis cluster).
 //
 // Every wait here is bounded by Timeout, so a test that would hang fails in
 // seconds with a message that says what it waited for, and none of them
