@@ -3,6 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME ?= 10s
+REDIS_PORT ?= 6379
 PKGS := ./...
 
 .DEFAULT_GOAL := help
@@ -10,10 +11,15 @@ PKGS := ./...
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
+# npm ci empties node_modules first, and through a symlink (a git worktree
+# sharing another checkout's packages) it empties the target: install there.
 node_modules/.package-lock.json: package.json package-lock.json
 	@scripts/prereqs.sh go node
-	npm ci --no-audit --no-fund
-	@touch $@
+	@if [ -L node_modules ]; then \
+	  echo "node_modules is a symlink to $$(readlink node_modules): not running npm ci through it (it would empty that directory); run make deps there" >&2; \
+	else \
+	  echo "npm ci --no-audit --no-fund"; npm ci --no-audit --no-fund && touch $@; \
+	fi
 
 prereqs: ## check what make test needs (Go, Node 20+, npm, Chromium, redis-server 7+); installs Chromium and redis-server with apt-get as root
 	@scripts/prereqs.sh go node chromium redis
@@ -27,6 +33,10 @@ build: ## build every package and the server binary into bin/
 
 run: deps ## start the demo chat at http://localhost:3000 (npm's socket.io-client bundle is served from node_modules)
 	$(GO) run ./cmd/actorio-server -mode demo -addr 127.0.0.1:3000
+
+cluster-demo: deps ## redis-server and two demo chat servers (ports 3000 and 3001) sharing it through the Redis adapter
+	@scripts/prereqs.sh redis
+	REDIS_PORT=$(REDIS_PORT) GO=$(GO) scripts/cluster-demo.sh
 
 test: prereqs deps ## the whole test suite with the race detector; installs what it needs (README: Prerequisites)
 	$(GO) vet $(PKGS)
@@ -70,4 +80,4 @@ bench-full: bench/node/node_modules/.package-lock.json ## Actorio vs Node socket
 
 ci: lint test ## what CI runs (.ci/run)
 
-.PHONY: help prereqs deps build run test race lint fuzz bench bench-micro bench-full ci
+.PHONY: help prereqs deps build run cluster-demo test race lint fuzz bench bench-micro bench-full ci

@@ -149,11 +149,15 @@ async function joinCluster() {
   // clients reconnect with backoff (up to 1 s) and say so once per change.
   let started = false;
   let lastError = "";
-  const newClient = () => {
-    const client = createClient({
-      url: redisURL,
-      socket: { reconnectStrategy: (retries) => (started ? Math.min(50 * 2 ** retries, 1000) : false) },
-    });
+  // A new client, or a duplicate of from, with an error listener: node-redis
+  // throws an error event nobody listens to, and duplicate() copies none.
+  const newClient = (from) => {
+    const client = from
+      ? from.duplicate()
+      : createClient({
+          url: redisURL,
+          socket: { reconnectStrategy: (retries) => (started ? Math.min(50 * 2 ** retries, 1000) : false) },
+        });
     client.on("error", (err) => {
       if (started && err.message !== lastError) {
         lastError = err.message;
@@ -174,7 +178,7 @@ async function joinCluster() {
       io.adapter(require("@socket.io/redis-streams-adapter").createAdapter(pub));
       label = `@socket.io/redis-streams-adapter ${require("@socket.io/redis-streams-adapter/package.json").version}`;
     } else {
-      const sub = pub.duplicate();
+      const sub = newClient(pub);
       clients.push(sub);
       await sub.connect();
       const { createAdapter, createShardedAdapter } = require("@socket.io/redis-adapter");

@@ -24,7 +24,10 @@
 // Event protocol on "/" (the Go side mirrors it). Every ack below is sent
 // only if the client asked for one.
 //
-//   join (room, ack)                       socket.join(room); ack(true)
+//   join (room, ack)                       socket.join(room); ack(true). Sharded: the ack waits until
+//                                          this server's SSUBSCRIBE to the room's own channel (which the
+//                                          adapter sends without a promise) is in Redis, so that a
+//                                          broadcast to the room sent after the ack reaches it.
 //   leave (room, ack)                      socket.leave(room); ack(true)
 //   to (room, event, payload, ack)         io.to(room).emit(event, payload); ack(true)
 //   toExcept (room, exceptRoom, event, payload, ack)
@@ -86,15 +89,21 @@ let lastError = "";
 // Every Redis connection of this server, the adapters' own duplicates
 // included, carries this name: waitSubscribed finds them in CLIENT LIST.
 const clientName = `node_server-${process.pid}`;
-function newClient() {
-  const client = createClient({
-    url: redisURL,
-    name: clientName,
-    socket: {
-      connectTimeout: 5000,
-      reconnectStrategy: (retries) => (started ? Math.min(50 * 2 ** retries, 1000) : false),
-    },
-  });
+// newClient returns a new client, or a duplicate of from (same options),
+// with the error listener every client needs: node-redis throws an error
+// event nobody listens to, killing the process, and duplicate() copies no
+// listeners (the sharded adapter adds none of its own).
+function newClient(from) {
+  const client = from
+    ? from.duplicate()
+    : createClient({
+        url: redisURL,
+        name: clientName,
+        socket: {
+          connectTimeout: 5000,
+          reconnectStrategy: (retries) => (started ? Math.min(50 * 2 ** retries, 1000) : false),
+        },
+      });
   client.on("error", (err) => {
     // One line per change of state, not per retry; before start-up fail()
     // says it.
@@ -135,6 +144,28 @@ async function waitSubscribed(pub) {
   }
 }
 
+// The sharded adapter (dynamic mode, its default) subscribes each server to
+// a channel per room, socket.io#/#<room>#, when the room appears on that
+// server. roomSubscribers returns the channel's subscriber count when this
+// server is about to subscribe (sharded, a room new here and not a socket's
+// own), else null.
+async function roomSubscribers(pub, adapter, room) {
+  if (adapterKind !== "sharded" || adapter.rooms.has(room) || adapter.sids.has(room)) return null;
+  const [, count] = await pub.sendCommand(["PUBSUB", "SHARDNUMSUB", `socket.io#/#${room}#`]);
+  return Number(count);
+}
+
+async function untilRoomSubscribers(pub, room, want) {
+  const channel = `socket.io#/#${room}#`;
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const [, count] = await pub.sendCommand(["PUBSUB", "SHARDNUMSUB", channel]);
+    if (Number(count) >= want) return;
+    if (Date.now() > deadline) throw new Error(`${channel}: ${count} subscribers after 5 s, want ${want}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 function reply(ack, value) {
   if (typeof ack === "function") ack(value);
 }
@@ -152,7 +183,7 @@ async function main() {
     if (adapterKind === "streams") {
       adapter = require("@socket.io/redis-streams-adapter").createAdapter(pub);
     } else {
-      const sub = pub.duplicate();
+      const sub = newClient(pub);
       clients.push(sub);
       await sub.connect();
       const redisAdapter = require("@socket.io/redis-adapter");
@@ -178,8 +209,16 @@ async function main() {
   io.on("ping-sse", (payload, cb) => reply(cb, { from: "node", got: payload }));
 
   io.on("connection", (socket) => {
-    socket.on("join", (room, ack) => {
+    socket.on("join", async (room, ack) => {
+      const shardSubscribers = await roomSubscribers(pub, io.of("/").adapter, room);
       socket.join(room);
+      if (shardSubscribers !== null) {
+        try {
+          await untilRoomSubscribers(pub, room, shardSubscribers + 1);
+        } catch (err) {
+          process.stderr.write(`node_server: join ${room}: ${errorMessage(err)}\n`);
+        }
+      }
       reply(ack, true);
     });
     socket.on("leave", (room, ack) => {

@@ -11,5 +11,9 @@
 // waits for the exit, bounded by testkit.Timeout. When the test fails, the
 // server's output is printed.
 //
+// Its own tests check that script with the official client (a broadcast and
+// a fetch across two servers, with Redis restarted or not), and the bench's
+// Node reference server in cluster mode (testdata/cluster/bench_check.js).
+//
 // It is for tests only; a Server's methods may be called from any goroutine.
 package nodecluster

@@ -35,28 +35,7 @@ func TestSmoke(t *testing.T) {
 			a := Start(t, Options{RedisURL: redis.URL(), Adapter: adapter})
 			b := Start(t, Options{RedisURL: redis.URL(), Adapter: adapter})
 
-			ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, "node", filepath.Join("testdata", "cluster", "smoke_client.js"), a.URL(), b.URL())
-			cmd.Dir = Root(t)
-			var stderr testkit.SyncBuffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("smoke_client.js: %v\n%s", err, stderr.String())
-			}
-			var got smokeResult
-			if err := json.Unmarshal(out, &got); err != nil {
-				t.Fatalf("smoke_client.js printed %q: %v", out, err)
-			}
-			if string(got.Hello) != `{"n":1}` {
-				t.Errorf("hello on b = %s, want {\"n\":1}", got.Hello)
-			}
-			want := []string{got.A, got.B}
-			slices.Sort(want)
-			if got.A == "" || got.A == got.B || !slices.Equal(got.Fetch, want) {
-				t.Errorf("fetch(%q) from b = %q, want %q (a's and b's ids)", "r", got.Fetch, want)
-			}
+			checkSmoke(t, a, b)
 
 			start := time.Now()
 			a.Stop()
@@ -64,6 +43,34 @@ func TestSmoke(t *testing.T) {
 				t.Errorf("exit after SIGTERM took %v, want at most 2s", d)
 			}
 		})
+	}
+}
+
+// checkSmoke runs testdata/cluster/smoke_client.js against a and b: a
+// broadcast through a reaches b's client, and a fetch on b finds both.
+func checkSmoke(t *testing.T, a, b *Server) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", filepath.Join("testdata", "cluster", "smoke_client.js"), a.URL(), b.URL())
+	cmd.Dir = Root(t)
+	var stderr testkit.SyncBuffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("smoke_client.js: %v\n%s", err, stderr.String())
+	}
+	var got smokeResult
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("smoke_client.js printed %q: %v", out, err)
+	}
+	if string(got.Hello) != `{"n":1}` {
+		t.Errorf("hello on b = %s, want {\"n\":1}", got.Hello)
+	}
+	want := []string{got.A, got.B}
+	slices.Sort(want)
+	if got.A == "" || got.A == got.B || !slices.Equal(got.Fetch, want) {
+		t.Errorf("fetch(%q) from b = %q, want %q (a's and b's ids)", "r", got.Fetch, want)
 	}
 }
 
