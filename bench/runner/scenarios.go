@@ -352,7 +352,8 @@ func (r *Runner) runFanout(def ServerDef, fp FanoutPlan) error {
 
 // ladder runs step at each rate of fp in order until one fails, records
 // every step as case "<scenario> n=<members> r=<rate>", and the breaking
-// point (the highest rate that passed) as "<scenario> n=<members> break".
+// point (the highest rate that passed) as "<scenario> n=<members> break",
+// unless the ladder is one step: that says pass or fail, not where.
 // quiesce waits until the previous step's backlog has drained.
 func (r *Runner) ladder(server, scenario string, fp FanoutPlan, step func(rate float64) *Measure, quiesce func(time.Duration) bool) {
 	n := fp.Members
@@ -401,6 +402,9 @@ func (r *Runner) ladder(server, scenario string, fp FanoutPlan, step func(rate f
 				}
 			}
 		}
+	}
+	if len(fp.Rates) == 1 && !fp.Bisect {
+		return
 	}
 	key := fmt.Sprintf("%s n=%d break", scenario, n)
 	var bp *Measure
