@@ -176,24 +176,22 @@ func (b *BroadcastOperator) EmitWithAck(ctx context.Context, event string, args 
 		return nil, err
 	}
 	col.expect(n)
+	var clusterErr error // the answers that came are still returned with it
 	if !b.local {
-		err := b.nsp.server.opts.Adapter.BroadcastWithAck(ctx, p, b.options(), col.expect, func(a adapter.Args) {
+		clusterErr = b.nsp.server.opts.Adapter.BroadcastWithAck(ctx, p, b.options(), col.expect, func(a adapter.Args) {
 			col.add(ackResult{args: Args{raw: a.Raw, atts: a.Attachments, codec: b.nsp.server.codec}})
 		})
-		if err != nil {
-			return nil, err
-		}
 	}
 	for {
 		answers, settled, want := col.snapshot()
 		if settled >= want {
-			return answers, nil
+			return answers, clusterErr
 		}
 		select {
 		case <-col.changed:
 		case <-ctx.Done():
 			b.nsp.server.stats.ackTimeouts.Add(1)
-			return answers, fmt.Errorf("%w (%d of %d): %w", ErrAckTimeout, len(answers), want, ctx.Err())
+			return answers, errors.Join(fmt.Errorf("%w (%d of %d): %w", ErrAckTimeout, len(answers), want, ctx.Err()), clusterErr)
 		}
 	}
 }

@@ -12,10 +12,10 @@
 // *sio.Packet and arguments as encoded bytes, so an adapter serializes
 // them in whatever wire format its transport needs.
 //
-// It is not a cluster implementation. No Redis or other network adapter
-// exists yet; one that speaks the wire format of Node's adapters would let
-// Go and Node servers share a cluster. The root package's
-// adapter_seam_test.go drives two servers through a test adapter.
+// It is not a cluster implementation: adapter/redis is one, in the wire
+// format of Node's @socket.io/redis-adapter, so that Go and Node servers
+// share a cluster. The root package's adapter_seam_test.go drives two
+// servers through a test adapter.
 //
 // Concurrency: the server calls Adapter methods from any goroutine,
 // concurrently (the one that emits, after local delivery), so

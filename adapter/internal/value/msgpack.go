@@ -18,6 +18,9 @@ type ext0 struct{ b []byte }
 
 func init() {
 	msgpack.RegisterExtDecoder(0, (*ext0)(nil), func(d *msgpack.Decoder, v reflect.Value, n int) error {
+		if err := fits(d, n); err != nil {
+			return err
+		}
 		b := make([]byte, n)
 		if err := d.ReadFull(b); err != nil {
 			return err
@@ -129,7 +132,17 @@ func decodeMsgpack(dec *msgpack.Decoder, depth int) (any, error) {
 		}
 		return a, nil
 	case c == msgpcode.Bin8 || c == msgpcode.Bin16 || c == msgpcode.Bin32:
-		return dec.DecodeBytes() // DecodeInterfaceLoose reads bin as a string
+		// Not DecodeBytes: it allocates the announced length before
+		// reading, so a six-byte message could ask for 4 GiB.
+		n, err := dec.DecodeBytesLen()
+		if err != nil {
+			return nil, err
+		}
+		if err := fits(dec, n); err != nil {
+			return nil, err
+		}
+		b := make([]byte, n)
+		return b, dec.ReadFull(b)
 	}
 	v, err := dec.DecodeInterfaceLoose()
 	if err != nil {
@@ -154,6 +167,16 @@ func decodeMsgpack(dec *msgpack.Decoder, depth int) (any, error) {
 		return jsDate(x), nil
 	}
 	return nil, fmt.Errorf("value: unexpected msgpack %T", v)
+}
+
+// fits refuses a length prefix longer than what is left to read (when the
+// decoder reads from memory, as UnmarshalAny and Unmarshal do), so that a
+// hostile message cannot make the decoder allocate what it does not carry.
+func fits(dec *msgpack.Decoder, n int) error {
+	if r, ok := dec.Buffered().(interface{ Len() int }); ok && n > r.Len() {
+		return fmt.Errorf("value: %d bytes announced, %d left", n, r.Len())
+	}
+	return nil
 }
 
 // jsDate is a Date as JSON.stringify writes it.
