@@ -116,3 +116,39 @@ func SelfCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// Merge adds o to t, as if one generator had counted both: what two
+// generators connected to two servers of a cluster measured together.
+func (t *Tally) Merge(o *Tally) {
+	t.Sent += o.Sent
+	t.SentTotal += o.SentTotal
+	t.Dropped += o.Dropped
+	t.Delivered += o.Delivered
+	t.Before += o.Before
+	t.After += o.After
+	t.Latency.Merge(&o.Latency)
+	t.SendLag.Merge(&o.SendLag)
+	if o.TickSeen {
+		if !t.TickSeen || o.TickSeqMin < t.TickSeqMin {
+			t.TickSeqMin = o.TickSeqMin
+		}
+		if !t.TickSeen || o.TickSeqMax > t.TickSeqMax {
+			t.TickSeqMax = o.TickSeqMax
+		}
+		t.TickSeen = true
+	}
+	t.Disconnects += o.Disconnects
+	if t.FirstErr == nil {
+		t.FirstErr = o.FirstErr
+	}
+	t.Malformed += o.Malformed
+	t.SelfRelay += o.SelfRelay
+	t.Other += o.Other
+	t.Frames += o.Frames
+	t.BytesIn += o.BytesIn
+	t.Reads += o.Reads
+	if o.LastRecv.After(t.LastRecv) {
+		t.LastRecv = o.LastRecv
+	}
+	t.Conns += o.Conns
+}

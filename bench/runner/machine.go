@@ -27,6 +27,7 @@ type Machine struct {
 	Pinned    bool   `json:"pinned"`
 	PinNote   string `json:"pin_note"`
 	NoFile    uint64 `json:"nofile_limit"`
+	Redis     string `json:"redis,omitempty"` // redis-server --version, when the cluster scenario ran
 }
 
 func readMachine(root, nodeDir string) Machine {

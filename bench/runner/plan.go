@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -18,6 +19,13 @@ type Plan struct {
 	DialConcurrency int // set-ups in flight at once
 
 	Fanout []FanoutPlan
+	// Cluster is the fan-out over two servers of one kind joined through
+	// one redis-server: Members split between them, the sender on the
+	// first (MaxP99 and Bisect as for Fanout; the bound is 300 ms from
+	// 5,000 members: a Node server writing to 2,500 sockets holds the
+	// shared core for tens of ms, and the other server's members wait
+	// for both).
+	Cluster []FanoutPlan
 
 	LobbyRooms, LobbySize int
 	LobbyHz               []float64
@@ -68,7 +76,9 @@ func roundRate(v float64) float64 {
 }
 
 // QuickPlan fits both servers in under five minutes on two cores: every
-// scenario once, the fanout ladders coarse (x3 steps), 3 s windows.
+// scenario once, the fanout ladders coarse (x3 steps), the cluster's
+// ladders two steps at 1,000 members and one at 5,000 (30k deliveries/s
+// each, like the smaller one's first step), 3 s windows.
 func QuickPlan() Plan {
 	return Plan{
 		Name:   "quick",
@@ -83,13 +93,17 @@ func QuickPlan() Plan {
 			{Members: 1000, Rates: []float64{10, 30, 100, 300}, MaxP99: 100 * time.Millisecond},
 			{Members: 10000, Rates: []float64{1, 3, 10, 30}, MaxP99: 300 * time.Millisecond},
 		},
+		Cluster: []FanoutPlan{
+			{Members: 1000, Rates: []float64{30, 100}, MaxP99: 100 * time.Millisecond},
+			{Members: 5000, Rates: []float64{6}, MaxP99: 300 * time.Millisecond},
+		},
 
 		LobbyRooms: 200, LobbySize: 10, LobbyHz: []float64{10, 20},
 		EchoClients: 100,
 		TickRooms:   100, TickSize: 10, TickHz: 30, TickBytes: 100,
 
 		PayloadBytes: 100,
-		Budget:       3*time.Minute + 30*time.Second,
+		Budget:       4*time.Minute + 30*time.Second,
 	}
 }
 
@@ -103,6 +117,10 @@ func FullPlan() Plan {
 	p.Fanout = []FanoutPlan{
 		{Members: 1000, Rates: ladder(10, 1280, 1.4142), MaxP99: 100 * time.Millisecond, Bisect: true},
 		{Members: 10000, Rates: ladder(1, 128, 1.4142), MaxP99: 300 * time.Millisecond, Bisect: true},
+	}
+	p.Cluster = []FanoutPlan{
+		{Members: 1000, Rates: ladder(10, 1280, 1.4142), MaxP99: 100 * time.Millisecond, Bisect: true},
+		{Members: 5000, Rates: ladder(2, 256, 1.4142), MaxP99: 300 * time.Millisecond, Bisect: true},
 	}
 	p.Budget = 40 * time.Minute
 	return p
@@ -120,6 +138,9 @@ func SmokePlan() Plan {
 		DialConcurrency: 64,
 		Fanout: []FanoutPlan{
 			{Members: 50, Rates: []float64{20, 100}, MaxP99: 100 * time.Millisecond, Bisect: true},
+		},
+		Cluster: []FanoutPlan{
+			{Members: 50, Rates: []float64{20}, MaxP99: 100 * time.Millisecond},
 		},
 		LobbyRooms: 5, LobbySize: 4, LobbyHz: []float64{10},
 		EchoClients: 5,
@@ -146,7 +167,7 @@ func PlanByName(name string) (Plan, error) {
 // maxConns is the most connections any scenario holds at once.
 func (p Plan) maxConns() int {
 	n := max(p.Conns, p.LobbyRooms*p.LobbySize, p.EchoClients, p.TickRooms*p.TickSize)
-	for _, f := range p.Fanout {
+	for _, f := range slices.Concat(p.Fanout, p.Cluster) {
 		n = max(n, f.Members)
 	}
 	return n

@@ -48,6 +48,30 @@ type Measure struct {
 	LowerBound  bool     `json:"lower_bound,omitempty"` // breaking point: the highest rate tried passed
 	Notes       []string `json:"notes,omitempty"`
 	Error       string   `json:"error,omitempty"`
+
+	Cluster *ClusterSplit `json:"cluster,omitempty"` // cluster cases: each server's members apart
+}
+
+// ClusterSplit is a cluster case seen from each server of the pair: the
+// cost of the Redis hop is the difference between them.
+type ClusterSplit struct {
+	Adapter     string  `json:"adapter"`       // REDIS_ADAPTER
+	Local       Part    `json:"local"`         // server A: the publisher's, delivers directly
+	Remote      Part    `json:"remote"`        // server B: every message came through Redis
+	RedisCPUPct float64 `json:"redis_cpu_pct"` // redis-server's CPU, % of one core (not in cpu% or µs/msg)
+}
+
+// Part is what the members of one server of a cluster pair got, and what
+// that server used.
+type Part struct {
+	Members   int     `json:"members"`
+	Expected  uint64  `json:"expected"`
+	Delivered uint64  `json:"delivered"`
+	LossPct   float64 `json:"loss_pct"`
+	P50MS     float64 `json:"p50_ms"`
+	P99MS     float64 `json:"p99_ms"`
+	CPUPct    float64 `json:"server_cpu_pct"`
+	RSSBytes  int64   `json:"server_rss_bytes"`
 }
 
 // Case is one line of the comparison: the same load against every server.
@@ -70,6 +94,9 @@ type ServerStatus struct {
 	Available bool     `json:"available"`
 	Reason    string   `json:"reason,omitempty"`
 	Contract  []string `json:"contract_notes,omitempty"`
+	// ClusterReason says why a pair of this server could not be measured
+	// in the cluster scenario.
+	ClusterReason string `json:"cluster_not_measured,omitempty"`
 }
 
 // Report is a whole run.
@@ -81,7 +108,9 @@ type Report struct {
 	Servers  []*ServerStatus `json:"servers"`
 	Cases    []*Case         `json:"cases"`
 	Skipped  []string        `json:"skipped,omitempty"`
-	Table    string          `json:"-"`
+	// RedisAdapter is the cluster scenario's REDIS_ADAPTER, when it ran.
+	RedisAdapter string `json:"redis_adapter,omitempty"`
+	Table        string `json:"-"`
 }
 
 func (r *Report) server(name string) *ServerStatus {
@@ -201,6 +230,22 @@ func (r *Report) WriteTable(w io.Writer) {
 			fmt.Fprintf(&b, "%s: NOT MEASURED: %s\n", s.Name, s.Reason)
 		}
 	}
+	if r.RedisAdapter != "" {
+		redis := r.Machine.Redis
+		if redis == "" {
+			redis = "redis-server"
+		}
+		where := ""
+		if r.Machine.Pinned {
+			where = ", on the servers' CPU"
+		}
+		fmt.Fprintf(&b, "cluster: each pair of servers on one %s%s, REDIS_ADAPTER=%s\n", redis, where, r.RedisAdapter)
+	}
+	for _, s := range r.Servers {
+		if s.ClusterReason != "" {
+			fmt.Fprintf(&b, "%s pair (cluster): NOT MEASURED: %s\n", s.Name, s.ClusterReason)
+		}
+	}
 	b.WriteString("\n")
 	const caseW, srvW, colW = 22, 7, 8
 	fmt.Fprintf(&b, "%-*s %-*s", caseW, "case", srvW, "server")
@@ -263,6 +308,9 @@ func (r *Report) WriteTable(w io.Writer) {
 	if s := r.summary(); s != "" {
 		b.WriteString("\n" + s)
 	}
+	if s := r.clusterSplit(); s != "" {
+		b.WriteString("\n" + s)
+	}
 	if len(r.Skipped) > 0 {
 		b.WriteString("\nskipped: " + strings.Join(r.Skipped, "; ") + "\n")
 	}
@@ -290,6 +338,8 @@ other%   CPU of everything else on the machine; "~" = >= 20%: noisy, repeat the 
 A/N      Actorio / Node: lower is better for p50, p99, µs/msg, cpu%, memory; higher for deliv/s
 break    highest fanout rate with loss < 1% and p99 < 100 ms (300 ms at 10,000 members); ">=": a lower
          bound (the ladder's top passed, or the first failing step saturated the generator)
+cluster  fanout to members split over two servers of one kind on one redis-server, sent on server A;
+         cpu%, µs/msg and memory add both servers (Redis apart: see the split below the table)
 `
 
 func (r *Report) serverOrder() []string {
@@ -373,7 +423,7 @@ func (r *Report) summary() string {
 			continue
 		}
 		if first {
-			b.WriteString("Fanout breaking points (highest rate with loss < 1% and p99 under the bound), Actorio / Node:\n")
+			b.WriteString("Fanout breaking points (fanout, cluster: highest rate with loss < 1% and p99 under the bound), Actorio / Node:\n")
 			first = false
 		}
 		ratio := "-"
@@ -390,6 +440,35 @@ func (r *Report) summary() string {
 		}
 		fmt.Fprintf(&b, "  %-26s node %s msg/s (%s deliv/s), actorio %s msg/s (%s deliv/s): %s\n",
 			c.Key, num(base.Rate), num(base.Throughput), num(cand.Rate), num(cand.Throughput), ratio)
+	}
+	return b.String()
+}
+
+// clusterSplit prints the cluster cases per server of each pair: what the
+// members on the publisher's server got, what those on the other got
+// through Redis, each server's CPU and Redis's.
+func (r *Report) clusterSplit() string {
+	var b strings.Builder
+	for _, c := range r.Cases {
+		if c.Scenario != "cluster" || c.Breaking {
+			continue
+		}
+		label := c.Key
+		for _, name := range r.serverOrder() {
+			m := c.Results[name]
+			if m == nil || m.Error != "" || m.Cluster == nil {
+				continue
+			}
+			if b.Len() == 0 {
+				fmt.Fprintf(&b, "Cluster, each server of a pair apart (A: the publisher's server; B: every message through Redis, %s):\n", m.Cluster.Adapter)
+				fmt.Fprintf(&b, "%-22s %-7s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n", "case", "server", "A loss%", "A p50", "A p99", "A cpu%", "B loss%", "B p50", "B p99", "B cpu%", "redis%")
+			}
+			l, rm := m.Cluster.Local, m.Cluster.Remote
+			fmt.Fprintf(&b, "%-22s %-7s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n", label, name,
+				num(l.LossPct), num(l.P50MS), num(l.P99MS), num(l.CPUPct),
+				num(rm.LossPct), num(rm.P50MS), num(rm.P99MS), num(rm.CPUPct), num(m.Cluster.RedisCPUPct))
+			label = ""
+		}
 	}
 	return b.String()
 }

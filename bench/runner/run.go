@@ -26,12 +26,35 @@ type Config struct {
 	Servers []string
 	// ActorioBin is a prebuilt actorio-server; empty builds ./cmd/actorio-server.
 	ActorioBin string
-	// Only restricts the scenarios (conns, fanout, lobby, echo, tick); nil runs all.
+	// Only restricts the scenarios (Scenarios); nil runs all.
 	Only []string
+	// RedisAdapter is the cluster scenario's REDIS_ADAPTER (RedisAdapters).
+	// Empty means pubsub.
+	RedisAdapter string
+	// RedisServer is the redis-server the cluster scenario starts, a path
+	// or a name looked up on PATH. Empty means redis-server.
+	RedisServer string
 	// NoPin runs unpinned even when taskset exists.
 	NoPin bool
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
+}
+
+// Scenarios are the names Config.Only takes, in the order they run.
+var Scenarios = []string{"conns", "fanout", "lobby", "echo", "tick", "cluster"}
+
+func (c *Config) redisAdapter() string {
+	if c.RedisAdapter == "" {
+		return RedisAdapters[0]
+	}
+	return c.RedisAdapter
+}
+
+func (c *Config) redisServer() string {
+	if c.RedisServer == "" {
+		return "redis-server"
+	}
+	return c.RedisServer
 }
 
 // Runner runs the scenarios against every server.
@@ -43,6 +66,8 @@ type Runner struct {
 	serverCPU int // -1: unpinned
 	genCPUs   int
 	started   time.Time
+	redisBin  string // the cluster scenario's redis-server, once found
+	redisErr  error  // why there is none
 }
 
 func (r *Runner) logf(format string, args ...any) {
@@ -59,6 +84,14 @@ func (r *Runner) overBudget() bool { return time.Since(r.started) > r.plan.Budge
 func Run(cfg Config) (rep *Report, err error) {
 	if cfg.Servers == nil {
 		cfg.Servers = []string{baseName, candName}
+	}
+	for _, name := range cfg.Only {
+		if !slices.Contains(Scenarios, name) {
+			return nil, fmt.Errorf("unknown scenario %q (%s)", name, strings.Join(Scenarios, ", "))
+		}
+	}
+	if err := CheckRedisAdapter(cfg.redisAdapter()); err != nil {
+		return nil, err
 	}
 	r := &Runner{cfg: cfg, plan: cfg.Plan, serverCPU: -1, started: time.Now()}
 	r.rep = &Report{Plan: cfg.Plan.Name, Started: time.Now()}
@@ -121,6 +154,7 @@ func Run(cfg Config) (rep *Report, err error) {
 		{"lobby", r.runLobby},
 		{"echo", r.runEcho},
 		{"tick", r.runTick},
+		{"cluster", nil},
 	}
 	for _, sc := range scenarios {
 		if cfg.Only != nil && !slices.Contains(cfg.Only, sc.name) {
@@ -132,6 +166,10 @@ func Run(cfg Config) (rep *Report, err error) {
 					r.runCase(def, fmt.Sprintf("fanout n=%d", fp.Members), func(d ServerDef) error { return r.runFanout(d, fp) })
 				}
 			}
+			continue
+		}
+		if sc.name == "cluster" {
+			r.runClusters()
 			continue
 		}
 		for _, def := range r.defs {
@@ -146,6 +184,33 @@ func Run(cfg Config) (rep *Report, err error) {
 		}
 	}
 	return r.rep, nil
+}
+
+// runClusters runs the cluster plan against a pair of each server; a pair
+// that cannot be measured at all is reported once and skipped.
+func (r *Runner) runClusters() {
+	if len(r.plan.Cluster) == 0 {
+		return
+	}
+	r.rep.RedisAdapter = r.cfg.redisAdapter()
+	for _, cp := range r.plan.Cluster {
+		for _, def := range r.defs {
+			st := r.rep.server(def.Name)
+			if st.ClusterReason != "" {
+				continue
+			}
+			r.runCase(def, fmt.Sprintf("cluster n=%d", cp.Members), func(d ServerDef) error {
+				err := r.runCluster(d, cp)
+				var nm notMeasured
+				if errors.As(err, &nm) {
+					st.ClusterReason = nm.Error()
+					r.logf("  %s pair: not measured: %v", d.Name, nm)
+					return nil
+				}
+				return err
+			})
+		}
+	}
 }
 
 // runCase runs one scenario against one server; a failure becomes an error

@@ -22,38 +22,55 @@ type session struct {
 // it, runs f, and always stops both. What the server got wrong on the way
 // (slow shutdown, chatter) becomes a contract note.
 func (r *Runner) withServer(def ServerDef, what string, env []string, f func(s *session) error) error {
-	port, err := freePort()
+	s, err := r.open(def, env)
 	if err != nil {
 		return err
+	}
+	defer s.close(what)
+	time.Sleep(200 * time.Millisecond) // let start-up work settle before the baseline
+	if s.baseline, err = s.p.Sample(); err != nil {
+		return err
+	}
+	err = f(s)
+	if err == nil && s.p.Exited() {
+		err = fmt.Errorf("server exited during the run: %s", s.p.Output())
+	}
+	return err
+}
+
+// open starts def on a fresh port with the extra environment env and
+// connects a generator to it (no client yet).
+func (r *Runner) open(def ServerDef, env []string) (*session, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
 	}
 	p, err := StartServer(def, port, env, r.serverCPU)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer func() {
-		if err := p.Stop(); err != nil {
-			r.rep.note(def.Name, "%s, after %s", err, what)
-		}
-		if n := p.out.Written(); n > 400 {
-			r.rep.note(def.Name, "printed %d bytes of output in one run (contract: quiet, one start-up line)", n)
-		}
-	}()
 	g, err := loadgen.New(loadgen.Config{Addr: "127.0.0.1:" + strconv.Itoa(port), PayloadBytes: r.plan.PayloadBytes})
 	if err != nil {
-		return err
+		r.stop(def.Name, p, "start-up")
+		return nil, err
 	}
-	defer g.Close()
-	time.Sleep(200 * time.Millisecond) // let start-up work settle before the baseline
-	base, err := p.Sample()
-	if err != nil {
-		return err
+	return &session{r: r, def: def, p: p, g: g}, nil
+}
+
+// close stops the generator and the server.
+func (s *session) close(what string) {
+	s.g.Close()
+	s.r.stop(s.def.Name, s.p, what)
+}
+
+// stop stops a server and notes what it got wrong: a slow shutdown, chatter.
+func (r *Runner) stop(name string, p *Proc, what string) {
+	if err := p.Stop(); err != nil {
+		r.rep.note(name, "%s, after %s", err, what)
 	}
-	s := &session{r: r, def: def, p: p, g: g, baseline: base}
-	err = f(s)
-	if err == nil && p.Exited() {
-		err = fmt.Errorf("server exited during the run: %s", p.Output())
+	if n := p.out.Written(); n > 400 {
+		r.rep.note(name, "printed %d bytes of output in one run (contract: quiet, one start-up line)", n)
 	}
-	return err
 }
 
 // dial opens n clients and fails unless all connected.
@@ -77,39 +94,73 @@ func (s *session) join(from, to int, room func(int) string, members int) error {
 	return nil
 }
 
-// window holds the readings at both ends of a measured window.
+// window holds the readings at both ends of a measured window: of every
+// process measured (the server; a cluster's two servers and its Redis), of
+// the generator and of the machine.
 type window struct {
 	start, end time.Time
-	s0, s1     Sample
+	s0, s1     []Sample // one per process, in the order given to measureWindow
 	g0, g1     time.Duration
 	c0, c1     CPUTimes
+}
+
+// sec is the length of the window as the first process's samples saw it.
+func (w window) sec() float64 { return w.s1[0].At.Sub(w.s0[0].At).Seconds() }
+
+// cpu is the CPU time process i used in the window.
+func (w window) cpu(i int) time.Duration { return w.s1[i].CPUSince(w.s0[i]) }
+
+// measureWindow samples procs, the generator and the machine at start and
+// at end, then waits the drain period.
+func measureWindow(procs []*Proc, start, end time.Time, drain time.Duration) (window, error) {
+	w := window{start: start, end: end}
+	read := func() ([]Sample, time.Duration, CPUTimes, error) {
+		var ss []Sample
+		for _, p := range procs {
+			s, err := p.Sample()
+			if err != nil {
+				return nil, 0, CPUTimes{}, fmt.Errorf("%s gone: %w", p.Def.Name, err)
+			}
+			ss = append(ss, s)
+		}
+		return ss, loadgen.SelfCPU(), ReadCPUTimes(), nil
+	}
+	time.Sleep(time.Until(start))
+	var err error
+	if w.s0, w.g0, w.c0, err = read(); err != nil {
+		return w, err
+	}
+	time.Sleep(time.Until(end))
+	if w.s1, w.g1, w.c1, err = read(); err != nil {
+		return w, err
+	}
+	time.Sleep(drain)
+	return w, nil
 }
 
 // measure samples the server and the generator at the window's ends, waits
 // the drain period and collects the tallies.
 func (s *session) measure(start, end time.Time, drain time.Duration) (loadgen.Tally, window, error) {
-	w := window{start: start, end: end}
-	time.Sleep(time.Until(start))
-	var err error
-	if w.s0, err = s.p.Sample(); err != nil {
-		return loadgen.Tally{}, w, fmt.Errorf("server gone: %w", err)
+	w, err := measureWindow([]*Proc{s.p}, start, end, drain)
+	if err != nil {
+		return loadgen.Tally{}, w, err
 	}
-	w.g0 = loadgen.SelfCPU()
-	w.c0 = ReadCPUTimes()
-	time.Sleep(time.Until(end))
-	if w.s1, err = s.p.Sample(); err != nil {
-		return loadgen.Tally{}, w, fmt.Errorf("server gone: %w", err)
-	}
-	w.g1 = loadgen.SelfCPU()
-	w.c1 = ReadCPUTimes()
-	time.Sleep(drain)
 	return s.g.Collect(), w, nil
 }
 
 // fill derives a Measure from a tally, the window's readings and what a
 // perfect server would deliver.
 func (s *session) fill(t loadgen.Tally, w window, expected uint64) *Measure {
-	sec := w.s1.At.Sub(w.s0.At).Seconds()
+	return s.r.fill(s.def.Name, t, w, 1, s.baseline.RSS, expected)
+}
+
+// fill derives a Measure from a tally, the window's readings and what a
+// perfect server would deliver. The first servers processes of w are the
+// servers measured (their CPU and memory add up); the others are helpers
+// they need (Redis), whose CPU is kept out of other%. baseRSS is the
+// servers' RSS before the first client.
+func (r *Runner) fill(name string, t loadgen.Tally, w window, servers int, baseRSS int64, expected uint64) *Measure {
+	sec := w.sec()
 	m := &Measure{
 		Sent:         t.Sent,
 		Expected:     expected,
@@ -120,12 +171,20 @@ func (s *session) fill(t loadgen.Tally, w window, expected uint64) *Measure {
 		P99MS:        ms(t.Latency.Quantile(0.99)),
 		P999MS:       ms(t.Latency.Quantile(0.999)),
 		MaxMS:        ms(t.Latency.Max()),
-		RSSBytes:     w.s1.RSS,
-		PeakRSSBytes: w.s1.HWM,
 		Conns:        t.Conns,
 		SendLagP99MS: ms(t.SendLag.Quantile(0.99)),
 		Disconnects:  t.Disconnects,
 		Dropped:      t.Dropped,
+	}
+	var cpu, helpers time.Duration
+	for i := range w.s1 {
+		if i >= servers {
+			helpers += w.cpu(i)
+			continue
+		}
+		cpu += w.cpu(i)
+		m.RSSBytes += w.s1[i].RSS
+		m.PeakRSSBytes += w.s1[i].HWM
 	}
 	if expected > 0 {
 		m.LossPct = 100 * (1 - float64(t.Delivered)/float64(expected))
@@ -133,7 +192,6 @@ func (s *session) fill(t loadgen.Tally, w window, expected uint64) *Measure {
 	if m.LossPct < 0 {
 		m.Notes = append(m.Notes, fmt.Sprintf("%d deliveries more than expected (duplicates?)", t.Delivered-expected))
 	}
-	cpu := w.s1.CPUSince(w.s0)
 	m.ServerCPUSec = cpu.Seconds()
 	if sec > 0 {
 		m.ServerCPUPct = 100 * cpu.Seconds() / sec
@@ -143,9 +201,9 @@ func (s *session) fill(t loadgen.Tally, w window, expected uint64) *Measure {
 		m.CPUPerMsgUS = float64(cpu) / 1e3 / float64(t.Delivered)
 	}
 	if t.Conns > 0 {
-		m.RSSPerConnKB = float64(w.s1.RSS-s.baseline.RSS) / float64(t.Conns) / 1024
+		m.RSSPerConnKB = float64(m.RSSBytes-baseRSS) / float64(t.Conns) / 1024
 	}
-	s.r.machineLoad(m, w.c1.Sub(w.c0), cpu, w.g1-w.g0, sec)
+	r.machineLoad(m, w.c1.Sub(w.c0), cpu+helpers, w.g1-w.g0, sec)
 	if m.SendLagP99MS >= max(5, m.P99MS/4) {
 		// The generator wrote late: that delay is in the latencies.
 		m.GenSaturated = true
@@ -155,10 +213,10 @@ func (s *session) fill(t loadgen.Tally, w window, expected uint64) *Measure {
 		m.Notes = append(m.Notes, "first disconnect: "+t.FirstErr.Error())
 	}
 	if t.Malformed > 0 {
-		s.r.rep.note(s.def.Name, "%d deliveries or acks the generator could not read (payload not forwarded unchanged?)", t.Malformed)
+		r.rep.note(name, "%d deliveries or acks the generator could not read (payload not forwarded unchanged?)", t.Malformed)
 	}
 	if t.SelfRelay > 0 {
-		s.r.rep.note(s.def.Name, "relay delivered %d messages back to their sender (the contract excludes the sender)", t.SelfRelay)
+		r.rep.note(name, "relay delivered %d messages back to their sender (the contract excludes the sender)", t.SelfRelay)
 	}
 	if t.Other > 0 {
 		m.Notes = append(m.Notes, fmt.Sprintf("%d packets the generator does not count", t.Other))
@@ -287,75 +345,88 @@ func (r *Runner) runFanout(def ServerDef, fp FanoutPlan) error {
 		if err := s.join(0, n, func(int) string { return "fanout" }, n); err != nil {
 			return err
 		}
-		var best *Measure
-		lastPass, firstFail := 0.0, 0.0
-		genLimited := false // the failing step saturated the generator
-		once := func(rate float64) *Measure {
-			m := s.fanoutStep(fp, rate)
-			key := fmt.Sprintf("fanout n=%d r=%s", n, strconv.FormatFloat(rate, 'g', -1, 64))
-			r.rep.addCase(&Case{Key: key, Scenario: "fanout", Unit: "msg", Members: n, Rate: rate}, def.Name, m)
-			r.logf("  %-8s %s: %s deliv/s, loss %.2f%%, p99 %.1f ms, %s µs/msg, gen %.0f%%, other %.0f%%, %s", def.Name, key, num(m.Throughput), m.LossPct, m.P99MS, num(m.CPUPerMsgUS), m.GenCPUPct, m.OtherCPUPct, passWord(m))
+		r.ladder(def.Name, "fanout", fp, func(rate float64) *Measure { return s.fanoutStep(fp, rate) }, s.quiesce)
+		return nil
+	})
+}
+
+// ladder runs step at each rate of fp in order until one fails, records
+// every step as case "<scenario> n=<members> r=<rate>", and the breaking
+// point (the highest rate that passed) as "<scenario> n=<members> break",
+// unless the ladder is one step: that says pass or fail, not where.
+// quiesce waits until the previous step's backlog has drained.
+func (r *Runner) ladder(server, scenario string, fp FanoutPlan, step func(rate float64) *Measure, quiesce func(time.Duration) bool) {
+	n := fp.Members
+	var best *Measure
+	lastPass, firstFail := 0.0, 0.0
+	genLimited := false // the failing step saturated the generator
+	once := func(rate float64) *Measure {
+		m := step(rate)
+		key := fmt.Sprintf("%s n=%d r=%s", scenario, n, strconv.FormatFloat(rate, 'g', -1, 64))
+		r.rep.addCase(&Case{Key: key, Scenario: scenario, Unit: "msg", Members: n, Rate: rate}, server, m)
+		r.logf("  %-8s %s: %s deliv/s, loss %.2f%%, p99 %.1f ms, %s µs/msg, gen %.0f%%, other %.0f%%, %s", server, key, num(m.Throughput), m.LossPct, m.P99MS, num(m.CPUPerMsgUS), m.GenCPUPct, m.OtherCPUPct, passWord(m))
+		return m
+	}
+	// A failing step runs once more before it ends the ladder: on a shared
+	// machine one stall of another process is enough to fail a step. The
+	// retry's figures replace the first attempt's.
+	retried := func(rate float64) *Measure {
+		m := once(rate)
+		if *m.Pass || r.overBudget() || !quiesce(15*time.Second) {
 			return m
 		}
-		// A failing step runs once more before it ends the ladder: on a
-		// shared machine one stall of another process is enough to fail a
-		// step. The retry's figures replace the first attempt's.
-		step := func(rate float64) *Measure {
-			m := once(rate)
-			if *m.Pass || r.overBudget() || !s.quiesce(15*time.Second) {
-				return m
-			}
-			m2 := once(rate)
-			m2.Notes = append(m2.Notes, fmt.Sprintf("second attempt; the first failed with p99 %.1f ms, loss %.2f%%, other CPU %.0f%%", m.P99MS, m.LossPct, m.OtherCPUPct))
-			return m2
+		m2 := once(rate)
+		m2.Notes = append(m2.Notes, fmt.Sprintf("second attempt; the first failed with p99 %.1f ms, loss %.2f%%, other CPU %.0f%%", m.P99MS, m.LossPct, m.OtherCPUPct))
+		return m2
+	}
+	for _, rate := range fp.Rates {
+		if r.overBudget() {
+			r.rep.Skipped = append(r.rep.Skipped, fmt.Sprintf("%s %s n=%d from r=%g (time budget)", server, scenario, n, rate))
+			break
 		}
-		for _, rate := range fp.Rates {
-			if r.overBudget() {
-				r.rep.Skipped = append(r.rep.Skipped, fmt.Sprintf("%s fanout n=%d from r=%g (time budget)", def.Name, n, rate))
-				break
-			}
-			m := step(rate)
-			if !*m.Pass {
-				firstFail, genLimited = rate, m.GenSaturated
-				break
-			}
-			lastPass, best = rate, m
+		m := retried(rate)
+		if !*m.Pass {
+			firstFail, genLimited = rate, m.GenSaturated
+			break
 		}
-		if fp.Bisect && firstFail > 0 && lastPass > 0 && !r.overBudget() {
-			if s.quiesce(15 * time.Second) {
-				mid := roundRate(math.Sqrt(lastPass * firstFail))
-				if mid > lastPass && mid < firstFail {
-					if m := step(mid); *m.Pass {
-						best = m
-					} else {
-						firstFail, genLimited = mid, m.GenSaturated
-					}
+		lastPass, best = rate, m
+	}
+	if fp.Bisect && firstFail > 0 && lastPass > 0 && !r.overBudget() {
+		if quiesce(15 * time.Second) {
+			mid := roundRate(math.Sqrt(lastPass * firstFail))
+			if mid > lastPass && mid < firstFail {
+				if m := retried(mid); *m.Pass {
+					best = m
+				} else {
+					firstFail, genLimited = mid, m.GenSaturated
 				}
 			}
 		}
-		key := fmt.Sprintf("fanout n=%d break", n)
-		var bp *Measure
+	}
+	if len(fp.Rates) == 1 && !fp.Bisect {
+		return
+	}
+	key := fmt.Sprintf("%s n=%d break", scenario, n)
+	var bp *Measure
+	switch {
+	case best != nil:
+		c := *best
+		c.Notes = append([]string(nil), best.Notes...)
 		switch {
-		case best != nil:
-			c := *best
-			c.Notes = append([]string(nil), best.Notes...)
-			switch {
-			case firstFail > 0 && genLimited:
-				c.Notes = append(c.Notes, fmt.Sprintf("first failing rate %g msg/s saturated the generator: a lower bound", firstFail))
-				c.LowerBound = true
-			case firstFail > 0:
-				c.Notes = append(c.Notes, fmt.Sprintf("first failing rate %g msg/s", firstFail))
-			default:
-				c.Notes = append(c.Notes, "did not break: the highest rate tried passed (a lower bound)")
-				c.LowerBound = true
-			}
-			bp = &c
+		case firstFail > 0 && genLimited:
+			c.Notes = append(c.Notes, fmt.Sprintf("first failing rate %g msg/s saturated the generator: a lower bound", firstFail))
+			c.LowerBound = true
+		case firstFail > 0:
+			c.Notes = append(c.Notes, fmt.Sprintf("first failing rate %g msg/s", firstFail))
 		default:
-			bp = &Measure{Error: fmt.Sprintf("fails at the lowest rate tried (%g msg/s)", fp.Rates[0])}
+			c.Notes = append(c.Notes, "did not break: the highest rate tried passed (a lower bound)")
+			c.LowerBound = true
 		}
-		r.rep.addCase(&Case{Key: key, Scenario: "fanout", Unit: "msg", Breaking: true, Members: n}, def.Name, bp)
-		return nil
-	})
+		bp = &c
+	default:
+		bp = &Measure{Error: fmt.Sprintf("fails at the lowest rate tried (%g msg/s)", fp.Rates[0])}
+	}
+	r.rep.addCase(&Case{Key: key, Scenario: scenario, Unit: "msg", Breaking: true, Members: n}, server, bp)
 }
 
 func passWord(m *Measure) string {

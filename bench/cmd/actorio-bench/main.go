@@ -1,6 +1,7 @@
 // Command actorio-bench runs the comparison benchmark: it starts the Node
 // reference (bench/node) and Actorio's bench mode in turn, each pinned to
-// CPU 0, drives the same scenarios with the load generator on CPU 1, and
+// CPU 0 (in the cluster scenario, two of each and their redis-server), drives
+// the same scenarios with the load generator on CPU 1, and
 // prints one table (figures per server, ratios, server CPU per delivered
 // message, generator saturation). With -out it also writes the results as
 // JSON, the table as text and a chart as SVG.
@@ -8,6 +9,7 @@
 //	actorio-bench -plan quick            # make bench: under 5 minutes
 //	actorio-bench -plan full             # make bench-full: breaking points
 //	actorio-bench -servers node -only fanout,echo
+//	actorio-bench -only cluster -redis-adapter streams
 //	actorio-bench -render bench/results/20260102-030405-quick.json
 package main
 
@@ -30,7 +32,8 @@ func main() {
 	root := flag.String("root", "", "repository root (default: the git top level)")
 	out := flag.String("out", "", "directory for the result files (default: <root>/bench/results; \"-\" writes none)")
 	servers := flag.String("servers", "node,actorio", "servers to measure, in order")
-	only := flag.String("only", "", "scenarios to run (conns,fanout,lobby,echo,tick; default all)")
+	only := flag.String("only", "", "scenarios to run ("+strings.Join(runner.Scenarios, ",")+"; default all)")
+	redisAdapter := flag.String("redis-adapter", runner.RedisAdapters[0], "the cluster scenario's REDIS_ADAPTER: "+strings.Join(runner.RedisAdapters, ", "))
 	actorioBin := flag.String("actorio-bin", "", "a prebuilt actorio-server (default: go build ./cmd/actorio-server)")
 	noPin := flag.Bool("no-pin", false, "do not pin the server and the generator to separate CPUs")
 	timeout := flag.Duration("timeout", 0, "kill everything and fail after this long (default: twice the plan's budget)")
@@ -57,6 +60,9 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
+	if err := runner.CheckRedisAdapter(*redisAdapter); err != nil {
+		fail(fmt.Errorf("-redis-adapter: %w", err))
+	}
 	if *root == "" {
 		o, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
 		if err != nil {
@@ -69,7 +75,7 @@ func main() {
 	} else if *out == "-" {
 		*out = ""
 	}
-	cfg := runner.Config{Plan: p, Root: *root, OutDir: *out, Servers: strings.Split(*servers, ","), ActorioBin: *actorioBin, NoPin: *noPin, Log: os.Stderr}
+	cfg := runner.Config{Plan: p, Root: *root, OutDir: *out, Servers: strings.Split(*servers, ","), ActorioBin: *actorioBin, NoPin: *noPin, RedisAdapter: *redisAdapter, Log: os.Stderr}
 	if *only != "" {
 		cfg.Only = strings.Split(*only, ",")
 	}
