@@ -11,6 +11,7 @@ import (
 	"github.com/actorio/actorio/adapter"
 	"github.com/actorio/actorio/adapter/internal/cluster"
 	"github.com/actorio/actorio/adapter/internal/redissub"
+	"github.com/actorio/actorio/adapter/internal/streamwire"
 	"github.com/actorio/actorio/protocol/sio"
 )
 
@@ -123,13 +124,7 @@ func (t transport) Publish(ctx context.Context, m *cluster.Message) (string, err
 	if isEphemeral(m) {
 		return "", a.publish(ctx, a.opts.publicChannel(m.Nsp), m)
 	}
-	vals, err := entryValues(m, a.opts.OnlyPlaintext)
-	if err != nil {
-		return "", err
-	}
-	return a.client.XAdd(ctx, &goredis.XAddArgs{
-		Stream: a.opts.streamName(m.Nsp), MaxLen: a.opts.MaxLen, Approx: true, ID: "*", Values: vals,
-	}).Result()
+	return streamwire.Append(ctx, a.client, a.opts.streamName(m.Nsp), a.opts.MaxLen, m, a.opts.OnlyPlaintext)
 }
 
 // PublishResponse sends an answer to the requester's own channel.
@@ -174,8 +169,8 @@ func (a *Adapter) onPubSub(_ string, payload []byte) {
 
 // onEntry applies a stream entry; its id is the broadcast's offset.
 func (a *Adapter) onEntry(id string, fields map[string]any) {
-	m, err := decodeEntry(fields)
-	if errors.Is(err, errNoNamespace) {
+	m, err := streamwire.Decode(fields)
+	if errors.Is(err, streamwire.ErrNoNamespace) {
 		return
 	}
 	if err != nil {

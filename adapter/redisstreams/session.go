@@ -13,6 +13,7 @@ import (
 
 	"github.com/actorio/actorio/adapter"
 	"github.com/actorio/actorio/adapter/internal/cluster"
+	"github.com/actorio/actorio/adapter/internal/streamwire"
 	"github.com/actorio/actorio/adapter/internal/value"
 	"github.com/actorio/actorio/protocol/sio"
 )
@@ -131,7 +132,7 @@ func (a *Adapter) RestoreSession(ctx context.Context, nsp, pid, offset string) (
 			if e.Values["nsp"] != nsp || e.Values["type"] != "3" {
 				continue
 			}
-			m, err := decodeEntry(e.Values)
+			m, err := streamwire.Decode(e.Values)
 			if err != nil {
 				continue
 			}

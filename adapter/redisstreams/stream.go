@@ -1,41 +1,14 @@
 package redisstreams
 
-import (
-	"strconv"
-	"unicode/utf16"
-)
+import "github.com/actorio/actorio/adapter/internal/streamwire"
 
-// hashCode is the Node adapter's util.hashCode: Java's String.hashCode over
-// UTF-16 code units, in 32-bit arithmetic.
-func hashCode(s string) int32 {
-	var h int32
-	for _, c := range utf16.Encode([]rune(s)) {
-		h = h*31 + int32(c)
-	}
-	return h
-}
-
-// streamName is the stream of namespace nsp, as Node's computeStreamName
-// (JavaScript's %, like Go's, keeps the sign: a negative hash names
-// "<name>--1").
+// streamName is the stream of namespace nsp, as Node's computeStreamName.
 func (o *Options) streamName(nsp string) string {
-	if o.StreamCount == 1 {
-		return o.StreamName
-	}
-	return o.StreamName + "-" + strconv.Itoa(int(hashCode(nsp)%int32(o.StreamCount)))
+	return streamwire.Stream(o.StreamName, o.StreamCount, nsp)
 }
 
 // streamNames are every stream the adapter reads.
-func (o *Options) streamNames() []string {
-	if o.StreamCount == 1 {
-		return []string{o.StreamName}
-	}
-	out := make([]string, o.StreamCount)
-	for i := range out {
-		out[i] = o.StreamName + "-" + strconv.Itoa(i)
-	}
-	return out
-}
+func (o *Options) streamNames() []string { return streamwire.Streams(o.StreamName, o.StreamCount) }
 
 func (o *Options) publicChannel(nsp string) string { return o.ChannelPrefix + "#" + nsp + "#" }
 
