@@ -25,6 +25,9 @@
 // state; one log line says when it is lost and one when it is back.
 //
 // It is not the classic @socket.io/redis-adapter (package adapter/redis).
+// A process that is not a server emits to such a cluster with
+// adapter/redis/emitter's NewStreams, which appends to the stream as the
+// adapter does.
 //
 // Concurrency: an Adapter is safe for concurrent use. Messages from other
 // servers are applied in stream order, on one goroutine per stream.

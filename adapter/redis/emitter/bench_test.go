@@ -10,8 +10,9 @@ import (
 	"github.com/actorio/actorio/adapter/redis/emitter"
 )
 
-// BenchmarkEmit publishes to a real redis-server on loopback, one PUBLISH
-// at a time: encoding plus a round trip.
+// BenchmarkEmit publishes (pub/sub) or appends (streams) to a real
+// redis-server on loopback, one command at a time: encoding plus a round
+// trip.
 func BenchmarkEmit(b *testing.B) {
 	type msg struct {
 		ID   int    `json:"id"`
@@ -20,27 +21,35 @@ func BenchmarkEmit(b *testing.B) {
 	}
 	client := goredis.NewClient(&goredis.Options{Addr: startRedis(b)})
 	defer client.Close()
-	e := emitter.New(client, nil)
 	ctx := context.Background()
-	for _, bc := range []struct {
+	for _, f := range []struct {
 		name string
-		emit func() error
+		e    *emitter.Emitter
 	}{
-		{"target=all/args=json", func() error { return e.Emit(ctx, "chat", msg{ID: 1, Text: "hello"}) }},
-		{"target=room/args=binary", func() error {
-			return e.To("room1").Except("muted").Emit(ctx, "chat", msg{ID: 1, Text: "hello", Blob: make([]byte, 1024)})
-		}},
-		{"target=request/args=none", func() error { return e.In("room1").SocketsJoin(ctx, "room2") }},
+		{"pubsub", emitter.New(client, nil)},
+		{"streams", emitter.NewStreams(client, nil)},
 	} {
-		b.Run(bc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			start := time.Now()
-			for b.Loop() {
-				if err := bc.emit(); err != nil {
-					b.Fatal(err)
+		e := f.e
+		for _, bc := range []struct {
+			name string
+			emit func() error
+		}{
+			{"target=all/args=json", func() error { return e.Emit(ctx, "chat", msg{ID: 1, Text: "hello"}) }},
+			{"target=room/args=binary", func() error {
+				return e.To("room1").Except("muted").Emit(ctx, "chat", msg{ID: 1, Text: "hello", Blob: make([]byte, 1024)})
+			}},
+			{"target=request/args=none", func() error { return e.In("room1").SocketsJoin(ctx, "room2") }},
+		} {
+			b.Run("format="+f.name+"/"+bc.name, func(b *testing.B) {
+				b.ReportAllocs()
+				start := time.Now()
+				for b.Loop() {
+					if err := bc.emit(); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
-		})
+				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+			})
+		}
 	}
 }

@@ -7,14 +7,15 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 )
 
-// uid is the sender id the npm emitter writes: no server has it, so every
+// uid is the sender id the npm emitters write: no server has it, so every
 // server applies what an emitter publishes.
 const uid = "emitter"
 
 // DefaultKey is the channel prefix of the Node adapters and emitter.
 const DefaultKey = "socket.io"
 
-// Options configures an Emitter. A nil *Options means the defaults.
+// Options configures an Emitter for the pub/sub adapter. A nil *Options
+// means the defaults.
 type Options struct {
 	// Key is the prefix of the Redis channels, the adapter's `key` option.
 	// Zero means "socket.io".
@@ -25,19 +26,28 @@ type Options struct {
 // target reach every socket of the namespace; To, In and Except narrow
 // that, Volatile and Compress set flags, each returning a BroadcastOperator.
 type Emitter struct {
-	client goredis.UniversalClient
-	key    string
-	nsp    string
+	f   format
+	nsp string
 }
 
-// New returns an emitter for the main namespace "/" that publishes with
-// client.
+// format writes an emitter's operations in the wire format of one Node
+// adapter: what it is given has been checked, and the event data encoded.
+type format interface {
+	broadcast(ctx context.Context, nsp string, t target, data []any) error
+	changeRooms(ctx context.Context, nsp string, t target, join bool, rooms []string) error
+	disconnect(ctx context.Context, nsp string, t target, close bool) error
+	serverSideEmit(ctx context.Context, nsp string, data []any) error
+}
+
+// New returns an emitter for the main namespace "/" of a cluster joined by
+// @socket.io/redis-adapter's createAdapter (Redis pub/sub), publishing with
+// client as npm @socket.io/redis-emitter does.
 func New(client goredis.UniversalClient, opts *Options) *Emitter {
 	key := DefaultKey
 	if opts != nil && opts.Key != "" {
 		key = opts.Key
 	}
-	return &Emitter{client: client, key: key, nsp: "/"}
+	return &Emitter{f: &pubsub{client: client, key: key}, nsp: "/"}
 }
 
 // Of returns an emitter for namespace nsp; a missing leading "/" is added,
@@ -46,7 +56,7 @@ func (e *Emitter) Of(nsp string) *Emitter {
 	if !strings.HasPrefix(nsp, "/") {
 		nsp = "/" + nsp
 	}
-	return &Emitter{client: e.client, key: e.key, nsp: nsp}
+	return &Emitter{f: e.f, nsp: nsp}
 }
 
 // Namespace is the emitter's namespace.
@@ -96,20 +106,18 @@ func (e *Emitter) DisconnectSockets(ctx context.Context, close bool) error {
 // ServerSideEmit sends event with args to the servers of the cluster: each
 // calls its namespace's listeners for event, as for a Node server's
 // serverSideEmit. A reserved event name is an error, as Node's
-// serverSideEmit has it (the npm emitter does not check). It has no
+// serverSideEmit has it (the npm emitters do not check). It has no
 // acknowledgement: an emitter hears no answer.
 func (e *Emitter) ServerSideEmit(ctx context.Context, event string, args ...any) error {
 	if err := checkEvent(event); err != nil {
+		return err
+	}
+	if err := checkText("namespace", e.nsp); err != nil {
 		return err
 	}
 	data, err := eventData(event, args)
 	if err != nil {
 		return err
 	}
-	req := object(
-		"uid", uid,
-		"type", int64(requestServerSideEmit),
-		"data", data,
-	)
-	return e.publishRequest(ctx, req)
+	return e.f.serverSideEmit(ctx, e.nsp, data)
 }

@@ -20,7 +20,7 @@ type cyclic struct {
 }
 
 // TestRefused checks that what cannot be sent faithfully is an error that
-// says why, and that nothing reaches Redis for it.
+// says why, in both formats, and that nothing reaches Redis for it.
 func TestRefused(t *testing.T) {
 	loop := &cyclic{}
 	loop.Next = loop
@@ -77,6 +77,9 @@ func TestRefused(t *testing.T) {
 		{"namespace not UTF-8", func(ctx context.Context, e *emitter.Emitter) error {
 			return e.Of("/n\xff").SocketsLeave(ctx, "r")
 		}, `emitter: namespace "/n\xff" is not valid UTF-8`, nil},
+		{"namespace not UTF-8, server-side", func(ctx context.Context, e *emitter.Emitter) error {
+			return e.Of("/n\xff").ServerSideEmit(ctx, "ev")
+		}, `emitter: namespace "/n\xff" is not valid UTF-8`, nil},
 	}
 
 	addr := startRedis(t)
@@ -89,26 +92,40 @@ func TestRefused(t *testing.T) {
 	if _, err := ps.Receive(ctx); err != nil {
 		t.Fatalf("psubscribe: %v", err)
 	}
-	e := emitter.New(client, nil)
-
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := tt.call(ctx, e)
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("%s = %v, want an error with %q", tt.name, err, tt.wantErr)
-			}
-			if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
-				t.Errorf("%s = %v, want errors.Is %v", tt.name, err, tt.wantIs)
-			}
-		})
+	formats := []struct {
+		name string
+		e    *emitter.Emitter
+	}{
+		{"pubsub", emitter.New(client, nil)},
+		{"streams", emitter.NewStreams(client, nil)},
+	}
+	for _, f := range formats {
+		for _, tt := range tests {
+			t.Run(f.name+"/"+tt.name, func(t *testing.T) {
+				err := tt.call(ctx, f.e)
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("%s = %v, want an error with %q", tt.name, err, tt.wantErr)
+				}
+				if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
+					t.Errorf("%s = %v, want errors.Is %v", tt.name, err, tt.wantIs)
+				}
+			})
+		}
 	}
 
 	// Nothing was published: the next message is this marker.
-	if err := e.Emit(ctx, "marker"); err != nil {
+	if err := formats[0].e.Emit(ctx, "marker"); err != nil {
 		t.Fatal(err)
 	}
 	if m := testkit.Recv(t, ps.Channel(), "the marker"); !strings.Contains(m.Payload, "marker") {
 		t.Errorf("first message after the refused calls = %q on %s, want the marker", m.Payload, m.Channel)
+	}
+	// Nor appended: the marker is the stream's only entry.
+	if err := formats[1].e.Emit(ctx, "marker"); err != nil {
+		t.Fatal(err)
+	}
+	if got := xrange(t, ctx, client, "socket.io", "-"); len(got) != 1 || !strings.Contains(got[0].get("data"), "marker") {
+		t.Errorf("stream after the refused calls = %v, want the marker alone", got)
 	}
 }
 
@@ -118,8 +135,8 @@ type failingMarshaler struct{}
 
 func (failingMarshaler) MarshalJSON() ([]byte, error) { return nil, errMarshal }
 
-// TestRedisErrorReturned checks that a publish Redis does not take is an
-// error naming the channel, for every kind of call.
+// TestRedisErrorReturned checks that a publish or an append Redis does not
+// take is an error naming the channel or stream, for every kind of call.
 func TestRedisErrorReturned(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -151,6 +168,24 @@ func TestRedisErrorReturned(t *testing.T) {
 		want := "emitter: publish to " + tt.channel + ": "
 		if err == nil || !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("%s = %v, want an error starting %q", tt.name, err, want)
+		}
+	}
+
+	s := emitter.NewStreams(client, &emitter.StreamsOptions{StreamName: "app", StreamCount: 3}).Of("/n")
+	for _, call := range []struct {
+		name string
+		call func() error
+	}{
+		{"Emit", func() error { return s.Emit(ctx, "ev", []byte{1}) }},
+		{"SocketsJoin", func() error { return s.SocketsJoin(ctx, "r") }},
+		{"SocketsLeave", func() error { return s.SocketsLeave(ctx, "r") }},
+		{"DisconnectSockets", func() error { return s.DisconnectSockets(ctx, false) }},
+		{"ServerSideEmit", func() error { return s.ServerSideEmit(ctx, "ev") }},
+	} {
+		err := call.call()
+		want := "emitter: append to stream app-1: " // "/n" hashes to 1567: stream 1 of 3
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("streams %s = %v, want an error starting %q", call.name, err, want)
 		}
 	}
 }

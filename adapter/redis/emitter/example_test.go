@@ -46,3 +46,31 @@ func Example() {
 		log.Fatal(err)
 	}
 }
+
+// A worker reaches a cluster joined by @socket.io/redis-streams-adapter,
+// Node or Go servers: the same operators, appended to the cluster's stream
+// instead of published on its channels.
+func ExampleNewStreams() {
+	client := goredis.NewClient(&goredis.Options{Addr: "localhost:6379"})
+	defer client.Close()
+	// The adapter's streamName, streamCount and maxLen; nil means the
+	// defaults ("socket.io", 1, 10000).
+	e := emitter.NewStreams(client, &emitter.StreamsOptions{StreamName: "socket.io", MaxLen: 10_000})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// Binary anywhere in the arguments: the entry's data is msgpack.
+	err := e.Of("/reports").To("team:42").Emit(ctx, "report", map[string]any{"id": 7, "pdf": []byte("%PDF-1.7")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := e.In("team:42").SocketsJoin(ctx, "report:7"); err != nil {
+		log.Fatal(err)
+	}
+	if err := e.In("banned").DisconnectSockets(ctx, true); err != nil {
+		log.Fatal(err)
+	}
+	if err := e.ServerSideEmit(ctx, "reindex", "reports"); err != nil {
+		log.Fatal(err)
+	}
+}

@@ -8,10 +8,17 @@ import (
 )
 
 // BroadcastOperator is a target (rooms, excepted rooms) and flags for an
-// emission, as the npm emitter's BroadcastOperator. Each modifier returns a
+// emission, as the npm emitters' BroadcastOperator. Each modifier returns a
 // new operator and leaves its receiver as it was.
 type BroadcastOperator struct {
-	e      *Emitter
+	e *Emitter
+	target
+}
+
+// target is what an operation reaches: the sockets in any of rooms (every
+// socket when there is none) but those in any of except; and the flags of
+// a broadcast.
+type target struct {
 	rooms  []string   // in the order first given, without repeats (a JS Set)
 	except []string   // likewise
 	flags  *value.Map // volatile, compress, in the order first set; nil is {}
@@ -79,47 +86,27 @@ func (o *BroadcastOperator) Emit(ctx context.Context, event string, args ...any)
 	if err != nil {
 		return err
 	}
-	flags := o.flags
-	if flags == nil {
-		flags = &value.Map{}
-	}
-	msg, err := value.Marshal([]any{
-		uid,
-		value.Packet{Type: eventPacket, Data: value.V{Any: data}, Nsp: o.e.nsp},
-		broadcastOptions{Rooms: nonNil(o.rooms), Flags: value.V{Any: flags}, Except: nonNil(o.except)},
-	})
-	if err != nil {
-		return errorf("encode the broadcast of %q: %w", event, err)
-	}
-	channel := o.e.key + "#" + o.e.nsp + "#"
-	if len(o.rooms) == 1 {
-		channel += o.rooms[0] + "#" // the adapter subscribes to it only where the room exists
-	}
-	return o.e.publish(ctx, channel, msg)
+	return o.e.f.broadcast(ctx, o.e.nsp, o.target, data)
 }
 
 // SocketsJoin makes the target's sockets join rooms.
 func (o *BroadcastOperator) SocketsJoin(ctx context.Context, rooms ...string) error {
-	return o.roomsRequest(ctx, requestRemoteJoin, rooms)
+	return o.changeRooms(ctx, true, rooms)
 }
 
 // SocketsLeave makes the target's sockets leave rooms.
 func (o *BroadcastOperator) SocketsLeave(ctx context.Context, rooms ...string) error {
-	return o.roomsRequest(ctx, requestRemoteLeave, rooms)
+	return o.changeRooms(ctx, false, rooms)
 }
 
-func (o *BroadcastOperator) roomsRequest(ctx context.Context, typ requestType, rooms []string) error {
+func (o *BroadcastOperator) changeRooms(ctx context.Context, join bool, rooms []string) error {
 	if err := o.checkRooms(); err != nil {
 		return err
 	}
 	if err := checkRooms(rooms); err != nil {
 		return err
 	}
-	return o.e.publishRequest(ctx, object(
-		"type", int64(typ),
-		"opts", o.target(),
-		"rooms", array(rooms),
-	))
+	return o.e.f.changeRooms(ctx, o.e.nsp, o.target, join, rooms)
 }
 
 // DisconnectSockets disconnects the target's sockets; with close, their
@@ -128,16 +115,7 @@ func (o *BroadcastOperator) DisconnectSockets(ctx context.Context, close bool) e
 	if err := o.checkRooms(); err != nil {
 		return err
 	}
-	return o.e.publishRequest(ctx, object(
-		"type", int64(requestRemoteDisconnect),
-		"opts", o.target(),
-		"close", close,
-	))
-}
-
-// target is the request's opts: {rooms, except}.
-func (o *BroadcastOperator) target() *value.Map {
-	return object("rooms", array(o.rooms), "except", array(o.except))
+	return o.e.f.disconnect(ctx, o.e.nsp, o.target, close)
 }
 
 func (o *BroadcastOperator) checkRooms() error {

@@ -1,7 +1,6 @@
 package emitter
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -11,30 +10,13 @@ import (
 	"github.com/actorio/actorio/protocol/sio"
 )
 
-// What the emitter writes, in the shapes @socket.io/redis-emitter 5.1
-// writes them and @socket.io/redis-adapter 8.3 reads them.
+// What both formats share: the checks the npm emitters make (and a few
+// they do not, where a JavaScript server could not read back what was
+// written), and the event data in the cluster's value model.
 
 // eventPacket is socket.io-parser's EVENT; the servers turn it into
 // BINARY_EVENT themselves when the data holds binary.
 const eventPacket = int(sio.Event)
-
-// requestType numbers the adapter's requests (its RequestType enum).
-type requestType int
-
-const (
-	requestRemoteJoin       requestType = 2
-	requestRemoteLeave      requestType = 3
-	requestRemoteDisconnect requestType = 4
-	requestServerSideEmit   requestType = 6
-)
-
-// broadcastOptions is the third element of a broadcast, in the npm
-// emitter's key order.
-type broadcastOptions struct {
-	Rooms  []string `json:"rooms"`
-	Flags  value.V  `json:"flags"`
-	Except []string `json:"except"`
-}
 
 // ErrReservedEvent refuses an event name the Socket.IO servers and clients
 // keep for themselves.
@@ -120,28 +102,12 @@ func array(rooms []string) []any {
 	return out
 }
 
-func nonNil(rooms []string) []string {
-	if rooms == nil {
-		return []string{}
+// flagsObject is the target's flags as an object, {} when none is set.
+func (t target) flagsObject() *value.Map {
+	if t.flags == nil {
+		return &value.Map{}
 	}
-	return rooms
-}
-
-// publishRequest publishes req as JSON (as JSON.stringify writes it) on
-// the namespace's request channel.
-func (e *Emitter) publishRequest(ctx context.Context, req *value.Map) error {
-	msg, _, err := value.AppendJSON(nil, req, nil, false)
-	if err != nil {
-		return errorf("encode the request: %w", err)
-	}
-	return e.publish(ctx, e.key+"-request#"+e.nsp+"#", msg)
-}
-
-func (e *Emitter) publish(ctx context.Context, channel string, msg []byte) error {
-	if err := e.client.Publish(ctx, channel, msg).Err(); err != nil {
-		return errorf("publish to %s: %w", channel, err)
-	}
-	return nil
+	return t.flags
 }
 
 func errorf(format string, args ...any) error { return fmt.Errorf("emitter: "+format, args...) }
