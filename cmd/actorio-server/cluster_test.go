@@ -34,7 +34,8 @@ func TestBenchClusterMixed(t *testing.T) {
 // An npm @socket.io/redis-emitter publish reaches the clients of a Node
 // reference and of an Actorio bench server sharing the pub/sub cluster.
 // (The npm emitter speaks the pub/sub adapter's format only: Node's own
-// sharded and streams adapters do not read it either.)
+// sharded and streams adapters do not read it either. The Go emitter's
+// streams format: TestBenchClusterStreamsEmitter.)
 func TestBenchClusterEmitter(t *testing.T) {
 	redis := redistest.Start(t)
 	node := nodecluster.StartBench(t, redis.URL(), "pubsub")
