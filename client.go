@@ -451,6 +451,11 @@ func (c *client) handshake(auth []byte) Handshake {
 	}
 	if r != nil {
 		h.Headers, h.Query, h.Address, h.URL = r.Header, r.URL.Query(), r.RemoteAddr, r.URL.String()
+		if r.Host != "" && h.Headers.Get("Host") == "" {
+			// Go moves Host out of the header map; Node's handshake has it.
+			h.Headers = h.Headers.Clone()
+			h.Headers.Set("Host", r.Host)
+		}
 		h.Secure = r.TLS != nil
 		h.XDomain = r.Header.Get("Origin") != ""
 	}

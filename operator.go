@@ -91,7 +91,9 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 	if store, ok := srv.opts.Adapter.(adapter.SessionStore); ok && !b.local {
 		offset, err := store.BroadcastOffset(context.Background(), p, b.options())
 		if err != nil {
-			srv.opts.Logger.Warn().Str("component", "adapter").Err(err).Msg("broadcast not published: other servers miss it and it cannot be recovered")
+			// Debug: during an outage every emit fails; the adapter logs the
+			// outage itself and counts these (actorio_adapter_publish_errors_total).
+			srv.opts.Logger.Debug().Str("component", "adapter").Err(err).Msg("broadcast not published: other servers miss it and it cannot be recovered")
 			return errors.Join(err, b.deliverLocal(p, ""))
 		}
 		return b.deliverLocal(srv.withOffset(p, offset), "")

@@ -239,16 +239,6 @@ func (p *pool) ask(name, ev string, args ...any) string {
 	return string(e.Args)
 }
 
-func (p *pool) emit(name, ev string, args ...any) {
-	p.t.Helper()
-	p.send(map[string]any{"cmd": "emit", "name": name, "event": ev, "args": nonNilArgs(args)})
-}
-
-func (p *pool) close(name string) {
-	p.t.Helper()
-	p.send(map[string]any{"cmd": "close", "name": name})
-}
-
 func nonNilArgs(a []any) []any {
 	if a == nil {
 		return []any{}

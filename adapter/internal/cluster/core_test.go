@@ -116,9 +116,8 @@ func (m *member) ServerCount(context.Context, string) (int, error) {
 type fakeLocal struct {
 	format  adapter.Format
 	sockets []adapter.SocketInfo
-	clients int    // how many clients a broadcast with ack reaches
-	answer  []any  // each client's answer, or the server-side handler's
-	answers []bool // per client: answers at once (true) or never
+	clients int   // how many clients a broadcast with ack reaches
+	answer  []any // each client's answer, or the server-side handler's
 
 	mu    sync.Mutex
 	calls []string
