@@ -148,6 +148,9 @@ func AppendJSON(dst []byte, v any, atts [][]byte, placeholders bool) ([]byte, []
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return append(dst, "null"...), atts, nil // as JSON.stringify
 		}
+		if x == 0 {
+			return append(dst, '0'), atts, nil // -0 too, as JSON.stringify
+		}
 		b, err := json.Marshal(x)
 		return append(dst, b...), atts, err
 	case string:
