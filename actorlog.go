@@ -27,11 +27,15 @@ func newActorLog(l zerolog.Logger) slog.Handler {
 // deadLetter is the text protoactor logs a dead letter with.
 const deadLetter = "[DeadLetter]"
 
+// systemStarted is protoactor's start-up line, at debug: the server's own
+// "listening" line says it started (and the bench contract wants one line).
+const systemStarted = "actor system started"
+
 func (h actorLog) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
 
 func (h actorLog) Handle(ctx context.Context, r slog.Record) error {
 	level := r.Level
-	if r.Message == deadLetter {
+	if r.Message == deadLetter || r.Message == systemStarted {
 		level = min(level, slog.LevelDebug)
 		if !h.next.Enabled(ctx, level) {
 			return nil

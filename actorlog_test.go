@@ -93,8 +93,11 @@ func TestActorLog(t *testing.T) {
 			l.Error("[Supervision]", slog.Any("message", probe), slog.String("level", "x"))
 		}, []string{`"level":"error"`, `"message_type":"*actorio.deadProbe"`, `"actor_level":"x"`}},
 		{"attributes bound with With are renamed", zerolog.InfoLevel, func(l *slog.Logger) {
-			l.With(slog.String("time", "then")).Info("actor system started")
-		}, []string{`"actor_time":"then"`, `"message":"actor system started"`}},
+			l.With(slog.String("time", "then")).Info("actor started")
+		}, []string{`"actor_time":"then"`, `"message":"actor started"`}},
+		{"the system's start-up line is debug", zerolog.InfoLevel, func(l *slog.Logger) {
+			l.Info(systemStarted)
+		}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
