@@ -32,6 +32,9 @@ func Join(ctx context.Context, url, kind string, logger zerolog.Logger) (adapter
 	if err != nil {
 		return nil, nil, fmt.Errorf("redis URL %q: %w", url, err)
 	}
+	// Commands honour the adapters' short contexts even on a stalled (not
+	// refused) connection.
+	opts.ContextTimeoutEnabled = true
 	client := goredis.NewClient(opts)
 	var ad adapter.Adapter
 	switch kind {
