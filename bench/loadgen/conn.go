@@ -23,8 +23,9 @@ const (
 	stClosed
 )
 
-// ctrlAckBase separates control acks (join, leave, stats: off the hot path,
-// answered through a callback) from echo acks (ids below it).
+// ctrlAckBase separates control acks (join, leave, stats, queue: off the hot
+// path, answered through a callback) from input acks (from inputAckBase) and
+// echo acks (ids below that).
 const ctrlAckBase = 1 << 40
 
 var (
@@ -56,6 +57,8 @@ type conn struct {
 	outWait bool   // EPOLLOUT armed
 	rng     uint64 // mask keys
 
+	auth     string    // the CONNECT packet's auth object (Config.Auth), "" for none
+	game     *gameConn // the lobby game's state, nil outside it
 	room     string
 	ctrl     map[uint64]func(args []byte)
 	nextCtrl uint64
@@ -400,7 +403,7 @@ func (c *conn) onPacket(p []byte, now int64) {
 	case '0': // OPEN
 		if c.state == stOpening {
 			c.state = stSIOConnecting
-			c.sendText([]byte("40"))
+			c.sendText([]byte("40" + c.auth))
 		}
 	case '1': // CLOSE
 		c.fail(errServerClosed)
@@ -446,6 +449,12 @@ func (c *conn) onEvent(p []byte, now int64) {
 	}
 	t.lastRecv = now
 	switch string(name) {
+	case "state":
+		c.onState(p, now)
+	case "matched":
+		c.onMatched(p)
+	case "left":
+		t.left++
 	case "fanout", "relay":
 		ns, _, ok := parseStamp(arg)
 		if !ok {
@@ -491,6 +500,10 @@ func (c *conn) onAck(p []byte, now int64) {
 		if cb != nil {
 			cb(bytes.Clone(args))
 		}
+		return
+	}
+	if id >= inputAckBase {
+		c.onInputAck(id, args, now)
 		return
 	}
 	if !c.echoPending || id != c.echoSeq || len(args) < 2 || args[1] != '"' {

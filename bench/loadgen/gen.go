@@ -35,6 +35,9 @@ type Config struct {
 	// latencies and saves most of the generator's read syscalls; under
 	// light load it never applies. Zero means none; the runner uses 250 µs.
 	Coalesce time.Duration
+	// Auth returns the auth object a client sends in its Socket.IO CONNECT
+	// packet, as JSON text (`{"name":"bot-7"}`). Nil sends none.
+	Auth func(client int) string
 }
 
 // Gen is a Socket.IO load generator: many client connections spread over a
@@ -171,6 +174,9 @@ func (g *Gen) Dial(n, concurrency int, timeout time.Duration) DialResult {
 			break
 		}
 		c := &conn{fd: fd, id: len(g.clients), dialStart: nowNS(), rng: uint64(fd)*0x9E3779B97F4A7C15 | 1}
+		if g.cfg.Auth != nil {
+			c.auth = g.cfg.Auth(c.id)
+		}
 		c.w = g.workers[c.id%len(g.workers)]
 		c.dialDone = func(c *conn, err error) {
 			<-sem
@@ -312,7 +318,9 @@ func (g *Gen) SetWindow(start, end time.Time) {
 
 // PaceSpec is an open-loop send schedule.
 type PaceSpec struct {
-	Event   string  // "fanout" or "relay"; the room is the one each sender joined last
+	// Event is "fanout" or "relay" (to the room each sender joined last), or
+	// "input" (the lobby game's, acked; senders must have queued).
+	Event   string
 	Senders []int   // client indexes
 	Rate    float64 // messages per second, all senders together
 	Start   time.Time
@@ -365,11 +373,15 @@ func (g *Gen) Echo(clients []int, until time.Time) {
 }
 
 // Collect returns the tallies of every worker merged (without resetting
-// them).
+// them). In the lobby game it also charges every client the ticks of the
+// window after its last state (none when its states kept coming).
 func (g *Gen) Collect() Tally {
 	var out Tally
 	for _, w := range g.workers {
-		w.call(func() { out.add(&w.t, w.nconns) })
+		w.call(func() {
+			out.add(&w.t, w.nconns)
+			out.StateMissing += w.gameTail()
+		})
 	}
 	return out
 }

@@ -127,23 +127,11 @@ func senderOf(b []byte) int {
 // tick payload and returns the send time in Unix nanoseconds. Fraction
 // digits past the sixth (nanoseconds) are ignored.
 func parseTickStamp(b []byte) (ns int64, seq uint64, ok bool) {
-	ms, n := parseUint(b)
-	if n == 0 || n >= len(b) {
+	ns, n, ok := parseMillis(b)
+	if !ok {
 		return 0, 0, false
 	}
-	ns = int64(ms) * 1e6
 	b = b[n:]
-	if b[0] == '.' {
-		i, scale := 1, int64(1e5)
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			if scale > 0 {
-				ns += int64(b[i]-'0') * scale
-				scale /= 10
-			}
-			i++
-		}
-		b = b[i:]
-	}
 	if len(b) == 0 || b[0] != '|' {
 		return 0, 0, false
 	}

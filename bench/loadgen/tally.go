@@ -23,6 +23,16 @@ type tally struct {
 	tickSeen               bool
 	tickSeqMin, tickSeqMax uint64
 
+	// the lobby game
+	stateMissing uint64 // ticks charged to the window that never arrived
+	stateDup     uint64 // states repeated or out of order
+	inputSent    uint64
+	inputAcked   uint64
+	inputBad     uint64 // acks with the wrong seq, or a tick not after the last state
+	inputErr     uint64 // acks {"error": ...}
+	inputLat     Hist   // ack time − intended send time, inputs sent in the window
+	left         uint64 // `left` events
+
 	disconnects uint64
 	firstErr    error
 	selfRelay   uint64 // relays delivered back to their sender
@@ -59,17 +69,26 @@ func (t *tally) countRecv(ns, now int64) bool {
 
 // Tally is a measurement merged over every worker.
 type Tally struct {
-	Sent, SentTotal, Dropped    uint64
-	Delivered, Before, After    uint64
-	Latency, SendLag            Hist
-	TickSeen                    bool
-	TickSeqMin, TickSeqMax      uint64
-	Disconnects                 uint64
-	FirstErr                    error
-	Malformed, Other, SelfRelay uint64
-	Frames, BytesIn, Reads      uint64
-	LastRecv                    time.Time
-	Conns                       int // connections still open
+	Sent, SentTotal, Dropped uint64
+	Delivered, Before, After uint64
+	Latency, SendLag         Hist
+	TickSeen                 bool
+	TickSeqMin, TickSeqMax   uint64
+	// The lobby game (Queue, PaceSpec "input"): StateMissing ticks never
+	// arrived; StateDup came twice or out of order; Input* count the
+	// inputs and their acks (Bad: wrong seq or a tick not after the last
+	// state the client had; Err: the server acked an error); Left counts
+	// `left` events.
+	StateMissing, StateDup                    uint64
+	InputSent, InputAcked, InputBad, InputErr uint64
+	InputLatency                              Hist
+	Left                                      uint64
+	Disconnects                               uint64
+	FirstErr                                  error
+	Malformed, Other, SelfRelay               uint64
+	Frames, BytesIn, Reads                    uint64
+	LastRecv                                  time.Time
+	Conns                                     int // connections still open
 }
 
 func (o *Tally) add(t *tally, conns int) {
@@ -90,6 +109,14 @@ func (o *Tally) add(t *tally, conns int) {
 		}
 		o.TickSeen = true
 	}
+	o.StateMissing += t.stateMissing
+	o.StateDup += t.stateDup
+	o.InputSent += t.inputSent
+	o.InputAcked += t.inputAcked
+	o.InputBad += t.inputBad
+	o.InputErr += t.inputErr
+	o.InputLatency.Merge(&t.inputLat)
+	o.Left += t.left
 	o.Disconnects += t.disconnects
 	if o.FirstErr == nil {
 		o.FirstErr = t.firstErr
@@ -137,6 +164,14 @@ func (t *Tally) Merge(o *Tally) {
 		}
 		t.TickSeen = true
 	}
+	t.StateMissing += o.StateMissing
+	t.StateDup += o.StateDup
+	t.InputSent += o.InputSent
+	t.InputAcked += o.InputAcked
+	t.InputBad += o.InputBad
+	t.InputErr += o.InputErr
+	t.InputLatency.Merge(&o.InputLatency)
+	t.Left += o.Left
 	t.Disconnects += o.Disconnects
 	if t.FirstErr == nil {
 		t.FirstErr = o.FirstErr

@@ -32,6 +32,8 @@ type worker struct {
 	done chan struct{}
 
 	t         tally
+	game      []*conn // clients in the lobby game (Queue), closed ones included
+	tickHz    float64 // the game server's tick rate
 	pacer     *pacer
 	timerDue  int64
 	echoUntil int64
@@ -280,10 +282,14 @@ func (w *worker) pace(now int64) {
 			return
 		}
 		c := p.senders[p.next%uint64(len(p.senders))]
-		w.pb = appendEvent(w.pb[:0], 0, p.event, c.room, due, p.next, c.id, size)
 		w.t.lag.Record(time.Duration(now - due))
-		w.t.countSent(due)
-		c.sendText(w.pb)
+		if p.event == "input" {
+			c.sendInput(due)
+		} else {
+			w.pb = appendEvent(w.pb[:0], 0, p.event, c.room, due, p.next, c.id, size)
+			w.t.countSent(due)
+			c.sendText(w.pb)
+		}
 		p.next++
 	}
 	w.pacer = nil
