@@ -78,6 +78,10 @@ bench-full: bench/node/node_modules/.package-lock.json ## Actorio vs Node socket
 	cd bench && $(GO) build -o .bin/actorio-bench ./cmd/actorio-bench
 	bench/.bin/actorio-bench -plan full
 
+bench-lobby: bench/node/node_modules/.package-lock.json ## the lobby game, 200 matches x 10 at 20 Hz: examples/lobby vs bench/node/lobby.js (< 1 min)
+	cd bench && $(GO) build -o .bin/actorio-bench ./cmd/actorio-bench
+	bench/.bin/actorio-bench -plan quick -only lobbygame
+
 ci: lint test ## what CI runs (.ci/run)
 
-.PHONY: help prereqs deps build run cluster-demo test race lint fuzz bench bench-micro bench-full ci
+.PHONY: help prereqs deps build run cluster-demo test race lint fuzz bench bench-micro bench-full bench-lobby ci

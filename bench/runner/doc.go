@@ -1,5 +1,6 @@
 // Package runner runs the comparison benchmark: it starts each server
-// (the Node reference and Actorio's bench mode) pinned to one CPU, drives
+// (the Node reference and Actorio's bench mode; for lobbygame, each side's
+// lobby game: bench/node/lobby.js and examples/lobby) pinned to one CPU, drives
 // the scenarios with package loadgen from the other CPU, samples the
 // server's CPU time and RSS from /proc at the edges of every measured
 // window, and reports figures per server, Actorio/Node ratios, server CPU

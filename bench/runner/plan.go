@@ -36,6 +36,9 @@ type Plan struct {
 	TickHz              float64
 	TickBytes           int
 
+	// Game is the lobby game (bench/README.md, "The lobby game").
+	Game GamePlan
+
 	PayloadBytes int
 	// Budget is a soft limit: cases that would start after it are skipped
 	// (and say so). Every case is bounded on its own too.
@@ -53,6 +56,16 @@ type FanoutPlan struct {
 	// Bisect adds one step between the last passing and the first failing
 	// rate.
 	Bisect bool
+}
+
+// GamePlan is the lobbygame scenario: Matches matches of Size players, the
+// server ticking at TickHz, every player sending InputHz inputs a second.
+// It passes with a tick loss under 1 % and a p99 under MaxP99 (the issue's
+// target: 200 x 10 at 20 Hz on one core, p99 < 50 ms).
+type GamePlan struct {
+	Matches, Size   int
+	TickHz, InputHz float64
+	MaxP99          time.Duration
 }
 
 // ladder returns rates from lo growing by factor while at most hi.
@@ -101,6 +114,7 @@ func QuickPlan() Plan {
 		LobbyRooms: 200, LobbySize: 10, LobbyHz: []float64{10, 20},
 		EchoClients: 100,
 		TickRooms:   100, TickSize: 10, TickHz: 30, TickBytes: 100,
+		Game: GamePlan{Matches: 200, Size: 10, TickHz: 20, InputHz: 1, MaxP99: 50 * time.Millisecond},
 
 		PayloadBytes: 100,
 		Budget:       4*time.Minute + 30*time.Second,
@@ -145,6 +159,7 @@ func SmokePlan() Plan {
 		LobbyRooms: 5, LobbySize: 4, LobbyHz: []float64{10},
 		EchoClients: 5,
 		TickRooms:   3, TickSize: 4, TickHz: 20, TickBytes: 100,
+		Game: GamePlan{Matches: 5, Size: 4, TickHz: 20, InputHz: 2, MaxP99: 50 * time.Millisecond},
 
 		PayloadBytes: 100,
 		Budget:       2 * time.Minute,
@@ -166,7 +181,7 @@ func PlanByName(name string) (Plan, error) {
 
 // maxConns is the most connections any scenario holds at once.
 func (p Plan) maxConns() int {
-	n := max(p.Conns, p.LobbyRooms*p.LobbySize, p.EchoClients, p.TickRooms*p.TickSize)
+	n := max(p.Conns, p.LobbyRooms*p.LobbySize, p.EchoClients, p.TickRooms*p.TickSize, p.Game.Matches*p.Game.Size)
 	for _, f := range slices.Concat(p.Fanout, p.Cluster) {
 		n = max(n, f.Members)
 	}

@@ -50,6 +50,7 @@ type Measure struct {
 	Error       string   `json:"error,omitempty"`
 
 	Cluster *ClusterSplit `json:"cluster,omitempty"` // cluster cases: each server's members apart
+	Game    *GameFigures  `json:"lobbygame,omitempty"`
 }
 
 // ClusterSplit is a cluster case seen from each server of the pair: the
@@ -97,6 +98,10 @@ type ServerStatus struct {
 	// ClusterReason says why a pair of this server could not be measured
 	// in the cluster scenario.
 	ClusterReason string `json:"cluster_not_measured,omitempty"`
+	// LobbyCommand is the server's lobby game (the lobbygame scenario);
+	// LobbyReason says why it could not be measured.
+	LobbyCommand string `json:"lobbygame_command,omitempty"`
+	LobbyReason  string `json:"lobbygame_not_measured,omitempty"`
 }
 
 // Report is a whole run.
@@ -226,8 +231,11 @@ func (r *Report) WriteTable(w io.Writer) {
 		r.Machine.NProc, r.Machine.Model, r.Machine.MemTotal, r.Machine.Kernel, r.Machine.Go, r.Machine.Node, r.Machine.GitCommit, map[bool]string{true: " (dirty)"}[r.Machine.GitDirty])
 	fmt.Fprintf(&b, "pinning: %s\n", r.Machine.PinNote)
 	for _, s := range r.Servers {
-		if !s.Available {
+		if !s.Available && s.Reason != "" {
 			fmt.Fprintf(&b, "%s: NOT MEASURED: %s\n", s.Name, s.Reason)
+		}
+		if s.LobbyReason != "" {
+			fmt.Fprintf(&b, "%s lobby game (lobbygame): NOT MEASURED: %s\n", s.Name, s.LobbyReason)
 		}
 	}
 	if r.RedisAdapter != "" {
@@ -311,6 +319,9 @@ func (r *Report) WriteTable(w io.Writer) {
 	if s := r.clusterSplit(); s != "" {
 		b.WriteString("\n" + s)
 	}
+	if s := r.gameSplit(); s != "" {
+		b.WriteString("\n" + s)
+	}
 	if len(r.Skipped) > 0 {
 		b.WriteString("\nskipped: " + strings.Join(r.Skipped, "; ") + "\n")
 	}
@@ -340,6 +351,9 @@ break    highest fanout rate with loss < 1% and p99 < 100 ms (300 ms at 10,000 m
          bound (the ladder's top passed, or the first failing step saturated the generator)
 cluster  fanout to members split over two servers of one kind on one redis-server, sent on server A;
          cpu%, µs/msg and memory add both servers (Redis apart: see the split below the table)
+lobbygame the lobby game on each side's own server (bench/node/lobby.js, examples/lobby): rate/s = state
+         broadcasts/s, deliv/s = states received/s, loss% = ticks missing (gaps, and ticks that never
+         came) / ticks due, p50/p99 = receive time minus the state's t; pass: loss < 1%, p99 < 50 ms
 `
 
 func (r *Report) serverOrder() []string {

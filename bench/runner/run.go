@@ -26,6 +26,9 @@ type Config struct {
 	Servers []string
 	// ActorioBin is a prebuilt actorio-server; empty builds ./cmd/actorio-server.
 	ActorioBin string
+	// LobbyBin is a prebuilt Go lobby example, Actorio's side of the
+	// lobbygame scenario; empty builds ./examples/lobby.
+	LobbyBin string
 	// Only restricts the scenarios (Scenarios); nil runs all.
 	Only []string
 	// RedisAdapter is the cluster scenario's REDIS_ADAPTER (RedisAdapters).
@@ -41,7 +44,13 @@ type Config struct {
 }
 
 // Scenarios are the names Config.Only takes, in the order they run.
-var Scenarios = []string{"conns", "fanout", "lobby", "echo", "tick", "cluster"}
+var Scenarios = []string{"conns", "fanout", "lobby", "echo", "tick", "cluster", "lobbygame"}
+
+// benchScenarios reports whether c runs a scenario on the bench servers of
+// docs/bench-contract.md (lobbygame runs on servers of its own).
+func (c *Config) benchScenarios() bool {
+	return c.Only == nil || slices.ContainsFunc(c.Only, func(s string) bool { return s != "lobbygame" })
+}
 
 func (c *Config) redisAdapter() string {
 	if c.RedisAdapter == "" {
@@ -104,6 +113,9 @@ func Run(cfg Config) (rep *Report, err error) {
 	nodeDir := filepath.Join(cfg.Root, "bench", "node")
 	for _, name := range cfg.Servers {
 		st := r.rep.server(name)
+		if !cfg.benchScenarios() {
+			continue
+		}
 		def, err := r.prepare(name, nodeDir)
 		st.Command = strings.Join(def.Argv, " ")
 		if err == nil {
@@ -117,7 +129,7 @@ func Run(cfg Config) (rep *Report, err error) {
 		st.Available = true
 		r.defs = append(r.defs, def)
 	}
-	if len(r.defs) == 0 {
+	if len(r.defs) == 0 && cfg.benchScenarios() {
 		return r.rep, errors.New("no server could be started")
 	}
 
@@ -155,7 +167,9 @@ func Run(cfg Config) (rep *Report, err error) {
 		{"echo", r.runEcho},
 		{"tick", r.runTick},
 		{"cluster", nil},
+		{"lobbygame", nil},
 	}
+	var gameErr error // a lobbygame-only run that measured nothing
 	for _, sc := range scenarios {
 		if cfg.Only != nil && !slices.Contains(cfg.Only, sc.name) {
 			continue
@@ -172,6 +186,12 @@ func Run(cfg Config) (rep *Report, err error) {
 			r.runClusters()
 			continue
 		}
+		if sc.name == "lobbygame" {
+			if !r.runLobbyGames(nodeDir) && !cfg.benchScenarios() {
+				gameErr = errors.New("no lobby game server could be started")
+			}
+			continue
+		}
 		for _, def := range r.defs {
 			r.runCase(def, sc.name, sc.run)
 		}
@@ -183,7 +203,7 @@ func Run(cfg Config) (rep *Report, err error) {
 			return r.rep, err
 		}
 	}
-	return r.rep, nil
+	return r.rep, gameErr
 }
 
 // runClusters runs the cluster plan against a pair of each server; a pair

@@ -22,7 +22,13 @@ type session struct {
 // it, runs f, and always stops both. What the server got wrong on the way
 // (slow shutdown, chatter) becomes a contract note.
 func (r *Runner) withServer(def ServerDef, what string, env []string, f func(s *session) error) error {
-	s, err := r.open(def, env)
+	return r.withServerGen(def, what, env, loadgen.Config{}, f)
+}
+
+// withServerGen is withServer with a generator set up by gc (its address
+// and payload size are the runner's).
+func (r *Runner) withServerGen(def ServerDef, what string, env []string, gc loadgen.Config, f func(s *session) error) error {
+	s, err := r.openGen(def, env, gc)
 	if err != nil {
 		return err
 	}
@@ -41,6 +47,11 @@ func (r *Runner) withServer(def ServerDef, what string, env []string, f func(s *
 // open starts def on a fresh port with the extra environment env and
 // connects a generator to it (no client yet).
 func (r *Runner) open(def ServerDef, env []string) (*session, error) {
+	return r.openGen(def, env, loadgen.Config{})
+}
+
+// openGen is open with a generator set up by gc.
+func (r *Runner) openGen(def ServerDef, env []string, gc loadgen.Config) (*session, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -49,7 +60,8 @@ func (r *Runner) open(def ServerDef, env []string) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, err := loadgen.New(loadgen.Config{Addr: "127.0.0.1:" + strconv.Itoa(port), PayloadBytes: r.plan.PayloadBytes})
+	gc.Addr, gc.PayloadBytes = "127.0.0.1:"+strconv.Itoa(port), r.plan.PayloadBytes
+	g, err := loadgen.New(gc)
 	if err != nil {
 		r.stop(def.Name, p, "start-up")
 		return nil, err

@@ -10,6 +10,7 @@
 //	actorio-bench -plan full             # make bench-full: breaking points
 //	actorio-bench -servers node -only fanout,echo
 //	actorio-bench -only cluster -redis-adapter streams
+//	actorio-bench -only lobbygame        # the lobby game: bench/node/lobby.js vs examples/lobby
 //	actorio-bench -render bench/results/20260102-030405-quick.json
 package main
 
@@ -35,6 +36,7 @@ func main() {
 	only := flag.String("only", "", "scenarios to run ("+strings.Join(runner.Scenarios, ",")+"; default all)")
 	redisAdapter := flag.String("redis-adapter", runner.RedisAdapters[0], "the cluster scenario's REDIS_ADAPTER: "+strings.Join(runner.RedisAdapters, ", "))
 	actorioBin := flag.String("actorio-bin", "", "a prebuilt actorio-server (default: go build ./cmd/actorio-server)")
+	lobbyBin := flag.String("lobby-bin", "", "a prebuilt Go lobby example, Actorio's side of lobbygame (default: go build ./examples/lobby)")
 	noPin := flag.Bool("no-pin", false, "do not pin the server and the generator to separate CPUs")
 	timeout := flag.Duration("timeout", 0, "kill everything and fail after this long (default: twice the plan's budget)")
 	render := flag.String("render", "", "redraw the table (.txt) and chart (.svg) of a results .json, run nothing")
@@ -75,7 +77,7 @@ func main() {
 	} else if *out == "-" {
 		*out = ""
 	}
-	cfg := runner.Config{Plan: p, Root: *root, OutDir: *out, Servers: strings.Split(*servers, ","), ActorioBin: *actorioBin, NoPin: *noPin, RedisAdapter: *redisAdapter, Log: os.Stderr}
+	cfg := runner.Config{Plan: p, Root: *root, OutDir: *out, Servers: strings.Split(*servers, ","), ActorioBin: *actorioBin, LobbyBin: *lobbyBin, NoPin: *noPin, RedisAdapter: *redisAdapter, Log: os.Stderr}
 	if *only != "" {
 		cfg.Only = strings.Split(*only, ",")
 	}
