@@ -354,6 +354,7 @@ function finish() {
         if (t > last + 1) after += t - last - 1;
         last = Math.max(last, t);
       }
+      after += Math.max(0, (matchLast.get(b.match) || last) - last); // states that stopped coming
       const row = {
         name: b.name,
         how: d.how,
