@@ -47,10 +47,6 @@ type inputSent struct {
 }
 
 var (
-	nameState   = []byte("state")
-	nameMatched = []byte("matched")
-	nameLeft    = []byte("left")
-
 	keyTick    = []byte(`"tick":`)
 	keyT       = []byte(`"t":`)
 	keySeq     = []byte(`"seq":`)
