@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/actorio/actorio/actormsg"
 	"github.com/actorio/actorio/actors"
 	"github.com/actorio/actorio/adapter"
 	"github.com/actorio/actorio/protocol/eio"
@@ -138,7 +139,7 @@ func (c *client) packet(p *sio.Packet, credit InboundCredit) {
 		if p.HasID {
 			ack = c.ackFunc(s, p.ID)
 		}
-		s.dispatch(name, Args{raw: args[1:], atts: p.Attachments, codec: c.srv.codec}, ack, credit)
+		s.dispatch(name, Args{raw: args[1:], atts: p.Attachments, codec: c.srv.codec}, ack, p.HasID, credit)
 		return
 	case sio.Ack:
 		c.ackReceived(p)
@@ -223,6 +224,10 @@ func (c *client) connect(name string, auth []byte, credit InboundCredit) {
 		for _, f := range onConnect {
 			s.safely("connection handler", func() { f(s) })
 		}
+		s.tellSubscribers(func() any {
+			return &actormsg.Connected{Socket: s.name(), Recovered: s.recovered, Handshake: actormsg.Handshake{
+				Auth: hs.Auth, Query: hs.Query, Headers: hs.Headers, Address: hs.Address}}
+		})
 	}, credit)
 }
 
@@ -418,6 +423,7 @@ func (c *client) disconnectHolding(s *Socket, reason string, credit InboundCredi
 		for _, f := range discing { // still connected, with its rooms, as in Node
 			s.safely("disconnecting handler", func() { f(reason) })
 		}
+		s.tellSubscribers(func() any { return &actormsg.Disconnecting{Socket: s.name(), Reason: reason} })
 		s.connected.Store(false)
 		remove := &actors.RemoveSocket{ID: s.id}
 		if s.pid != "" && recoverableReasons[reason] {
@@ -435,6 +441,8 @@ func (c *client) disconnectHolding(s *Socket, reason string, credit InboundCredi
 		for _, f := range disc {
 			s.safely("disconnect handler", func() { f(reason) })
 		}
+		s.tellSubscribers(func() any { return &actormsg.Disconnected{Socket: s.name(), Reason: reason} })
+		s.ended(reason)
 		c.srv.removeChildIfEmpty(s.nsp)
 	}, credit)
 }

@@ -46,6 +46,9 @@ type Namespace struct {
 	serverSide  map[string][]*handler
 	onRoom      []func(RoomEvent)
 	lane        lane // runs server-side and room-event handlers in order
+
+	subscribers  []*actor.PID            // actors told of every socket's traffic (actormsg)
+	roomWatchers map[string][]*actor.PID // actors told when a room ends (actormsg.WatchRoom)
 }
 
 func (n *Namespace) nextAckID() uint64 { return n.ackIDs.Add(1) - 1 }
@@ -115,6 +118,9 @@ func (n *Namespace) roomEvent(kind, room, id string) {
 		case actors.RoomDeleted:
 			w.RoomDeleted(n.name, room)
 		}
+	}
+	if kind == actors.RoomDeleted {
+		n.roomEnded(room)
 	}
 	n.mu.RLock()
 	hs := n.onRoom

@@ -53,6 +53,9 @@ type Server struct {
 	namespaces map[string]*Namespace
 	parents    []*ParentNamespace
 	attached   bool // the adapter has the local side: new namespaces join the cluster
+
+	gatewayOnce sync.Once
+	gateway     *actor.PID
 }
 
 // NewServer returns a server; the main namespace "/" exists from the start.
