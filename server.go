@@ -74,7 +74,7 @@ func NewServer(opts *Options) *Server {
 		o.Adapter = adapter.NewInMemory()
 	}
 	s := &Server{opts: o, codec: newCodec(o.Parser), namespaces: map[string]*Namespace{}}
-	s.engine = NewEngine(&o.EngineOptions, s)
+	s.engine = NewEngine(&o.EngineOptions, engineSide{s})
 	// Socket.IO logs carry component "socket", as Node's DEBUG=socket.io:*.
 	s.opts.Logger = o.Logger.With().Str("component", "socket").Logger()
 	s.Of("/")
