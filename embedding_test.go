@@ -207,3 +207,43 @@ func TestSubscribeOneSocketByMessage(t *testing.T) {
 		t.Errorf("Event = %+v, want a's only", ev)
 	}
 }
+
+// EmitWithAck by ctx.Request answers the requester; Unsubscribe stops the
+// messages.
+func TestEmitWithAckByRequestAndUnsubscribe(t *testing.T) {
+	srv, url := startServer(t, nil)
+	srv.OnConnection(func(s *actorio.Socket) {
+		// A Go handler on the same socket: its ack tells the client that
+		// everything sent before it was dispatched.
+		_ = s.On("barrier", func(ack actorio.Ack) { _ = ack() })
+	})
+	pid, got := probe(t, srv)
+	srv.Of("/").Subscribe(pid)
+	c := dialSIO(t, url)
+	id := c.connect("")
+	nextMsg[*actormsg.Connected](t, got)
+
+	res := srv.ActorSystem().Root.RequestFuture(srv.Gateway(), &actormsg.EmitWithAck{Emit: actormsg.Emit{Nsp: "/", Socket: id, Event: "q"}, Timeout: testkit.Timeout}, testkit.Timeout)
+	c.expect(`420["q"]`)
+	c.send(`430[42]`)
+	r, err := res.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if ar, ok := r.(*actormsg.AckResult); !ok || ar.Err != nil || len(ar.Answers) != 1 || ar.Answers[0].Decode(0, &n) != nil || n != 42 {
+		t.Fatalf("EmitWithAck answered %+v, want one answer 42", r)
+	}
+
+	if d := ask[*actormsg.Done](t, srv, &actormsg.Unsubscribe{Nsp: "/", Subscriber: pid}); d.Err != nil {
+		t.Fatal(d.Err)
+	}
+	c.send(`42["unheard"]`)
+	c.send(`421["barrier"]`)
+	c.expect(`431[]`)
+	srv.Of("/").Subscribe(pid)
+	c.send(`42["heard"]`)
+	if ev := nextMsg[*actormsg.Event](t, got); ev.Name != "heard" {
+		t.Errorf("after Unsubscribe the actor got %q, want only what came after it subscribed again", ev.Name)
+	}
+}
