@@ -433,6 +433,11 @@ func (c *client) disconnectHolding(s *Socket, reason string, credit InboundCredi
 		}
 		s.tellSubscribers(func() any { return &actormsg.Disconnecting{Socket: s.name(), Reason: reason} })
 		s.connected.Store(false)
+		// Subscribers hear of it before its session can be restored: a
+		// quick reconnection's Connected always comes after this.
+		s.tellSubscribers(func() any { return &actormsg.Disconnected{Socket: s.name(), Reason: reason} })
+		s.ended(reason)
+		s.nsp.socketGone(s.id, s.pid != "" && recoverableReasons[reason])
 		remove := &actors.RemoveSocket{ID: s.id}
 		if s.pid != "" && recoverableReasons[reason] {
 			if store, ok := c.srv.opts.Adapter.(adapter.SessionStore); ok {
@@ -449,8 +454,6 @@ func (c *client) disconnectHolding(s *Socket, reason string, credit InboundCredi
 		for _, f := range disc {
 			s.safely("disconnect handler", func() { f(reason) })
 		}
-		s.tellSubscribers(func() any { return &actormsg.Disconnected{Socket: s.name(), Reason: reason} })
-		s.ended(reason)
 		c.srv.removeChildIfEmpty(s.nsp)
 	}, credit)
 }

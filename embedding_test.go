@@ -247,3 +247,41 @@ func TestEmitWithAckByRequestAndUnsubscribe(t *testing.T) {
 		t.Errorf("after Unsubscribe the actor got %q, want only what came after it subscribed again", ev.Name)
 	}
 }
+
+// A socket's subscribers follow it through connection state recovery: they
+// get its Disconnected, then its Connected (Recovered), then its events.
+func TestSocketSubscriptionSurvivesRecovery(t *testing.T) {
+	srv, base := startServer(t, &actorio.Options{ConnectionStateRecovery: &actorio.RecoveryOptions{}})
+	c := dialSIO(t, base)
+	c.send("40")
+	var reply struct{ SID, PID string }
+	if r := c.next(); json.Unmarshal([]byte(r[2:]), &reply) != nil || reply.PID == "" {
+		t.Fatalf("CONNECT reply %q has no pid", r)
+	}
+	waitSockets(t, srv.Of("/"), 1)
+	pid, got := probe(t, srv)
+	if d := ask[*actormsg.Done](t, srv, &actormsg.Subscribe{Nsp: "/", Socket: reply.SID, Subscriber: pid}); d.Err != nil {
+		t.Fatal(d.Err)
+	}
+	srv.ActorSystem().Root.Send(srv.Gateway(), &actormsg.Emit{Nsp: "/", Socket: reply.SID, Event: "a"})
+	_, offset := splitOffset(t, c.next())
+
+	c.c.Close() // the connection is cut
+	if d := nextMsg[*actormsg.Disconnecting](t, got); d.Reason != "transport close" {
+		t.Fatalf("Disconnecting = %+v", d)
+	}
+	nextMsg[*actormsg.Disconnected](t, got)
+
+	d := dialSIO(t, base)
+	d.send(`40{"pid":"` + reply.PID + `","offset":"` + offset + `"}`)
+	if r := d.next(); !strings.Contains(r, reply.SID) {
+		t.Fatalf("recovered CONNECT reply %q, want sid %s", r, reply.SID)
+	}
+	if conn := nextMsg[*actormsg.Connected](t, got); !conn.Recovered || conn.Socket.ID != reply.SID {
+		t.Fatalf("Connected = %+v, want the same socket, recovered", conn)
+	}
+	d.send(`42["back"]`)
+	if ev := nextMsg[*actormsg.Event](t, got); ev.Name != "back" {
+		t.Errorf("Event = %+v, want back", ev)
+	}
+}

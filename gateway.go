@@ -93,7 +93,7 @@ func (g *gateway) Receive(ctx actor.Context) {
 	default:
 		g.s.opts.Logger.Warn().Str("component", "actors").Type("type", m).Msg("gateway: not an actormsg command, ignored")
 		if ctx.Sender() != nil {
-			ctx.Respond(&actormsg.Done{Err: errors.New("actorio: the gateway does not take this message")})
+			ctx.Respond(&actormsg.Done{Command: m, Err: errors.New("actorio: the gateway does not take this message")})
 		}
 	}
 }
@@ -102,7 +102,7 @@ func (g *gateway) Receive(ctx actor.Context) {
 // ctx.Send has its error logged instead, so none is lost unseen.
 func (g *gateway) done(ctx actor.Context, err error) {
 	if ctx.Sender() != nil {
-		ctx.Respond(&actormsg.Done{Err: err})
+		ctx.Respond(&actormsg.Done{Command: ctx.Message(), Err: err})
 		return
 	}
 	if err != nil {

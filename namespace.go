@@ -48,6 +48,7 @@ type Namespace struct {
 	lane        lane // runs server-side and room-event handlers in order
 
 	subscribers  []*actor.PID            // actors told of every socket's traffic (actormsg)
+	socketSubs   map[string][]*actor.PID // by socket id: kept while the socket may be recovered
 	roomWatchers map[string][]*actor.PID // actors told when a room ends (actormsg.WatchRoom)
 }
 

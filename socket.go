@@ -56,7 +56,6 @@ type Socket struct {
 	onDiscing    []func(reason string)
 	rooms        []string
 	data         any
-	subscribers  []*actor.PID // actors told of this socket's traffic (actormsg)
 	watchers     []*actor.PID // actors told when it ends (actormsg.Watch)
 
 	mismatched map[string]struct{} // events already logged at warn by argumentError; socket's goroutine only

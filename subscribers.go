@@ -2,6 +2,7 @@ package actorio
 
 import (
 	"slices"
+	"time"
 
 	"github.com/actorio/actorio/actormsg"
 	"github.com/asynkron/protoactor-go/actor"
@@ -25,18 +26,58 @@ func (n *Namespace) Unsubscribe(pid *actor.PID) {
 }
 
 // Subscribe makes pid receive this socket's traffic as actormsg messages
-// (an Event per event, then Disconnecting and Disconnected).
+// (an Event per event, then Disconnecting and Disconnected). It follows
+// the socket's id: a socket restored by connection state recovery keeps
+// its subscribers (they get its Connected with Recovered set).
 func (s *Socket) Subscribe(pid *actor.PID) {
-	s.mu.Lock()
-	s.subscribers = addPID(s.subscribers, pid)
-	s.mu.Unlock()
+	n := s.nsp
+	n.mu.Lock()
+	if n.socketSubs == nil {
+		n.socketSubs = map[string][]*actor.PID{}
+	}
+	n.socketSubs[s.id] = addPID(n.socketSubs[s.id], pid)
+	n.mu.Unlock()
 }
 
 // Unsubscribe stops pid's messages from this socket.
 func (s *Socket) Unsubscribe(pid *actor.PID) {
-	s.mu.Lock()
-	s.subscribers = removePID(s.subscribers, pid)
-	s.mu.Unlock()
+	n := s.nsp
+	n.mu.Lock()
+	if subs := removePID(n.socketSubs[s.id], pid); len(subs) > 0 {
+		n.socketSubs[s.id] = subs
+	} else {
+		delete(n.socketSubs, s.id)
+	}
+	n.mu.Unlock()
+}
+
+// socketGone drops a disconnected socket's subscriptions, at once or, when
+// it may be recovered, once its session has expired and it has not come
+// back.
+func (n *Namespace) socketGone(id string, recoverable bool) {
+	n.mu.RLock()
+	_, subscribed := n.socketSubs[id]
+	n.mu.RUnlock()
+	if !subscribed {
+		return
+	}
+	drop := func() {
+		n.mu.Lock()
+		delete(n.socketSubs, id)
+		n.mu.Unlock()
+	}
+	if !recoverable || n.server.opts.ConnectionStateRecovery == nil {
+		drop()
+		return
+	}
+	time.AfterFunc(n.server.opts.ConnectionStateRecovery.duration(), func() {
+		for _, s := range n.To(id).localSockets() {
+			if s.id == id {
+				return // recovered: its subscriptions stay
+			}
+		}
+		drop()
+	})
 }
 
 func addPID(list []*actor.PID, pid *actor.PID) []*actor.PID {
@@ -58,11 +99,8 @@ func (s *Socket) name() actormsg.Socket { return actormsg.Socket{Nsp: s.nsp.name
 // socket's lane, so each subscriber gets one socket's messages in order.
 func (s *Socket) tellSubscribers(msg func() any) {
 	s.nsp.mu.RLock()
-	subs := s.nsp.subscribers
+	subs, own := s.nsp.subscribers, s.nsp.socketSubs[s.id]
 	s.nsp.mu.RUnlock()
-	s.mu.RLock()
-	own := s.subscribers
-	s.mu.RUnlock()
 	if len(subs) == 0 && len(own) == 0 {
 		return
 	}

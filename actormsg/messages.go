@@ -89,7 +89,9 @@ type (
 		Reason string
 	}
 	// Disconnected: the socket has left (Node's reasons: "client namespace
-	// disconnect", "transport close", "ping timeout"...).
+	// disconnect", "transport close", "ping timeout"...). It is sent as the
+	// socket leaves, before the server's own disconnect handlers run, so a
+	// recovered socket's Connected always comes after it.
 	Disconnected struct {
 		Socket Socket
 		Reason string
@@ -159,9 +161,12 @@ type (
 	}
 )
 
-// Done answers a command sent with ctx.Request: Err is nil when it was
-// carried out.
-type Done struct{ Err error }
+// Done answers a command sent with ctx.Request: Command is the message
+// answered, Err nil when it was carried out.
+type Done struct {
+	Command any
+	Err     error
+}
 
 // Watch asks for an Ended, sent to Watcher (else to the sender of a
 // ctx.Request), when the socket disconnects; at once when it is not
