@@ -18,7 +18,7 @@ const maxPendingInputs = 8
 
 var (
 	errBadInput      = errors.New("dx and dy must be -1, 0 or 1")
-	errNotPlaying    = errors.New("not playing in this match")
+	errNotPlaying    = errors.New("not in a match")
 	errTooManyInputs = errors.New("too many inputs for one tick")
 )
 
@@ -65,11 +65,12 @@ type game struct {
 	players []*player // in seat order; removed players are cut out
 }
 
-// newGame seats the players spread along the middle row.
+// newGame seats the players spread along the middle row, as the Node
+// reference does (bench/node/lobby.js).
 func newGame(seats []seat) *game {
 	g := &game{players: make([]*player, len(seats))}
 	for i, s := range seats {
-		g.players[i] = &player{seat: s, x: (2*i + 1) * gridSize / (2 * len(seats)), y: gridSize / 2, on: true}
+		g.players[i] = &player{seat: s, x: i * gridSize / len(seats), y: gridSize / 2, on: true}
 	}
 	return g
 }
@@ -112,13 +113,14 @@ func (g *game) step(tick int, now time.Time) state {
 	return s
 }
 
-// drop holds a disconnected player until until; its queued inputs go.
+// drop holds a disconnected player until until. Its queued inputs stay:
+// each was acked with the tick it applies at.
 func (g *game) drop(socket string, until time.Time) bool {
 	p := g.find(socket)
 	if p == nil {
 		return false
 	}
-	p.on, p.heldUntil, p.pending = false, until, nil
+	p.on, p.heldUntil = false, until
 	return true
 }
 

@@ -16,7 +16,7 @@ func TestGameSeatsSpreadOnTheMiddleRow(t *testing.T) {
 	for _, p := range s.Players {
 		got = append(got, [2]int{p.X, p.Y})
 	}
-	want := [][2]int{{12, 50}, {37, 50}, {62, 50}, {87, 50}}
+	want := [][2]int{{0, 50}, {25, 50}, {50, 50}, {75, 50}}
 	if !slices.Equal(got, want) {
 		t.Errorf("start positions %v, want %v", got, want)
 	}
@@ -39,21 +39,21 @@ func TestGameInputs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g := newGame([]seat{{"a", "A"}})
+			g := newGame([]seat{{"z", "Z"}, {"a", "A"}}) // a starts at (50,50)
 			for i, in := range tt.inputs {
 				if err := g.queue("a", in); !errors.Is(err, tt.wantErr[i]) {
 					t.Errorf("queue(%+v) = %v, want %v", in, err, tt.wantErr[i])
 				}
 			}
-			if p := g.players[0]; p.x != 50 || p.y != 50 {
+			if p := g.players[1]; p.x != 50 || p.y != 50 {
 				t.Fatalf("moved to (%d,%d) before the tick", p.x, p.y)
 			}
 			s := g.step(1, time.Now())
-			if p := s.Players[0]; p.X != tt.wantX || p.Y != tt.wantY {
+			if p := s.Players[1]; p.X != tt.wantX || p.Y != tt.wantY {
 				t.Errorf("after tick 1 at (%d,%d), want (%d,%d)", p.X, p.Y, tt.wantX, tt.wantY)
 			}
-			if s = g.step(2, time.Now()); s.Players[0].X != tt.wantX || s.Players[0].Y != tt.wantY {
-				t.Errorf("inputs applied again at tick 2: at (%d,%d)", s.Players[0].X, s.Players[0].Y)
+			if s = g.step(2, time.Now()); s.Players[1].X != tt.wantX || s.Players[1].Y != tt.wantY {
+				t.Errorf("inputs applied again at tick 2: at (%d,%d)", s.Players[1].X, s.Players[1].Y)
 			}
 		})
 	}
@@ -61,14 +61,14 @@ func TestGameInputs(t *testing.T) {
 
 func TestGameClampsToTheGrid(t *testing.T) {
 	g := newGame([]seat{{"a", "A"}})
-	for tick := 1; tick <= 60; tick++ {
+	for tick := 1; tick <= 120; tick++ { // from (0,50)
 		if err := g.queue("a", input{tick, 1, -1}); err != nil {
 			t.Fatalf("queue at tick %d = %v", tick, err)
 		}
 		g.step(tick, time.Now())
 	}
 	if p := g.players[0]; p.x != gridSize-1 || p.y != 0 {
-		t.Errorf("after 60 moves right and up at (%d,%d), want (%d,0)", p.x, p.y, gridSize-1)
+		t.Errorf("after 120 moves right and up at (%d,%d), want (%d,0)", p.x, p.y, gridSize-1)
 	}
 }
 
@@ -82,8 +82,8 @@ func TestGameUnknownOrDroppedPlayer(t *testing.T) {
 	if err := g.queue("a", input{2, 1, 0}); !errors.Is(err, errNotPlaying) {
 		t.Errorf("queue from a dropped player = %v, want %v", err, errNotPlaying)
 	}
-	if s := g.step(1, time.Now()); s.Players[0].X != 50 || s.Players[0].On {
-		t.Errorf("dropped player %+v, want unmoved (its pending input gone) and off", s.Players[0])
+	if s := g.step(1, time.Now()); s.Players[0].X != 1 || s.Players[0].On {
+		t.Errorf("dropped player %+v, want off and moved by the input acked before it dropped", s.Players[0])
 	}
 }
 
@@ -128,7 +128,7 @@ func TestStateJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"tick":7,"t":1767225600123.457,"players":[{"name":"Ann","x":50,"y":50,"on":true}]}`
+	want := `{"tick":7,"t":1767225600123.457,"players":[{"name":"Ann","x":0,"y":50,"on":true}]}`
 	if string(b) != want {
 		t.Errorf("json.Marshal(state) = %s, want %s", b, want)
 	}
