@@ -27,12 +27,15 @@ prereqs: ## check what make test needs (Go, Node 20+, npm, Chromium, redis-serve
 deps: node_modules/.package-lock.json ## install Go modules and the npm packages the tests drive (package-lock.json)
 	$(GO) mod download
 
-build: ## build every package and the server binary into bin/
+build: ## build every package (the examples included) and the server binary into bin/
 	$(GO) build $(PKGS)
 	$(GO) build -o bin/actorio-server ./cmd/actorio-server
 
 run: deps ## start the demo chat at http://localhost:3000 (npm's socket.io-client bundle is served from node_modules)
 	$(GO) run ./cmd/actorio-server -mode demo -addr 127.0.0.1:3000
+
+lobby: deps ## the game-lobby example (examples/lobby): matchmaker and match actors on the embedding API
+	$(GO) run ./examples/lobby
 
 cluster-demo: deps ## redis-server and two demo chat servers (ports 3000 and 3001) sharing it through the Redis adapter
 	@scripts/prereqs.sh redis
@@ -84,4 +87,4 @@ bench-lobby: bench/node/node_modules/.package-lock.json ## the lobby game, 200 m
 
 ci: lint test ## what CI runs (.ci/run)
 
-.PHONY: help prereqs deps build run cluster-demo test race lint fuzz bench bench-micro bench-full bench-lobby ci
+.PHONY: help prereqs deps build run lobby cluster-demo test race lint fuzz bench bench-micro bench-full bench-lobby ci

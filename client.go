@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/actorio/actorio/actormsg"
 	"github.com/actorio/actorio/actors"
 	"github.com/actorio/actorio/adapter"
 	"github.com/actorio/actorio/protocol/eio"
@@ -49,8 +50,21 @@ type ackKey struct {
 	id  uint64
 }
 
-// OnOpen implements EngineHandler.
-func (s *Server) OnOpen(es *EngineSession) {
+// engineSide is the Server as its Engine's handler: the Engine.IO events
+// stay off the Server's public API.
+type engineSide struct{ s *Server }
+
+func (e engineSide) OnOpen(es *EngineSession) { e.s.onOpen(es) }
+func (e engineSide) OnMessage(es *EngineSession, data []byte, binary bool) {
+	e.s.onMessage(es, data, binary, InboundCredit{})
+}
+func (e engineSide) OnMessageWithCredit(es *EngineSession, data []byte, binary bool, credit InboundCredit) {
+	e.s.onMessage(es, data, binary, credit)
+}
+func (e engineSide) OnClose(es *EngineSession, reason string) { e.s.onClose(es, reason) }
+
+// onOpen gives a new Engine.IO session its Socket.IO client state.
+func (s *Server) onOpen(es *EngineSession) {
 	c := &client{srv: s, es: es, decoder: s.codec.parser().NewDecoder(0),
 		sockets: map[string]*Socket{}, joining: map[string]bool{}, acks: map[ackKey]func(ackResult){}}
 	es.SetState(c)
@@ -63,12 +77,7 @@ func (s *Server) OnOpen(es *EngineSession) {
 	})
 }
 
-// OnMessage implements EngineHandler.
-func (s *Server) OnMessage(es *EngineSession, data []byte, binary bool) {
-	s.OnMessageWithCredit(es, data, binary, InboundCredit{})
-}
-
-// OnMessageWithCredit implements EngineCreditHandler: a packet's credit is
+// onMessage (EngineCreditHandler's OnMessageWithCredit): a packet's credit is
 // held until the socket's lane has run what the packet asked for (its
 // event handlers, its connection), so a client whose handlers are slower
 // than its sending is paused (or closed) by its session.
@@ -78,7 +87,7 @@ func (s *Server) OnMessage(es *EngineSession, data []byte, binary bool) {
 // drain. Its messages are bounded by the decoder instead (attachments per
 // packet, each at most maxHttpBufferSize), and the complete packet takes
 // their credit again, whole.
-func (s *Server) OnMessageWithCredit(es *EngineSession, data []byte, binary bool, credit InboundCredit) {
+func (s *Server) onMessage(es *EngineSession, data []byte, binary bool, credit InboundCredit) {
 	c := es.State().(*client)
 	p, done, err := c.decoder.Add(data, binary)
 	switch {
@@ -98,8 +107,8 @@ func (s *Server) OnMessageWithCredit(es *EngineSession, data []byte, binary bool
 	}
 }
 
-// OnClose implements EngineHandler.
-func (s *Server) OnClose(es *EngineSession, reason string) {
+// onClose disconnects a closed session's sockets.
+func (s *Server) onClose(es *EngineSession, reason string) {
 	c := es.State().(*client)
 	c.connectTimer.Stop()
 	c.closed = true
@@ -138,7 +147,7 @@ func (c *client) packet(p *sio.Packet, credit InboundCredit) {
 		if p.HasID {
 			ack = c.ackFunc(s, p.ID)
 		}
-		s.dispatch(name, Args{raw: args[1:], atts: p.Attachments, codec: c.srv.codec}, ack, credit)
+		s.dispatch(name, Args{raw: args[1:], atts: p.Attachments, codec: c.srv.codec}, ack, p.HasID, credit)
 		return
 	case sio.Ack:
 		c.ackReceived(p)
@@ -223,6 +232,10 @@ func (c *client) connect(name string, auth []byte, credit InboundCredit) {
 		for _, f := range onConnect {
 			s.safely("connection handler", func() { f(s) })
 		}
+		s.tellSubscribers(func() any {
+			return &actormsg.Connected{Socket: s.name(), Recovered: s.recovered, Handshake: actormsg.Handshake{
+				Auth: hs.Auth, Query: hs.Query, Headers: hs.Headers, Address: hs.Address}}
+		})
 	}, credit)
 }
 
@@ -418,7 +431,13 @@ func (c *client) disconnectHolding(s *Socket, reason string, credit InboundCredi
 		for _, f := range discing { // still connected, with its rooms, as in Node
 			s.safely("disconnecting handler", func() { f(reason) })
 		}
+		s.tellSubscribers(func() any { return &actormsg.Disconnecting{Socket: s.name(), Reason: reason} })
 		s.connected.Store(false)
+		// Subscribers hear of it before its session can be restored: a
+		// quick reconnection's Connected always comes after this.
+		s.tellSubscribers(func() any { return &actormsg.Disconnected{Socket: s.name(), Reason: reason} })
+		s.ended(reason)
+		s.nsp.socketGone(s.id, s.pid != "" && recoverableReasons[reason])
 		remove := &actors.RemoveSocket{ID: s.id}
 		if s.pid != "" && recoverableReasons[reason] {
 			if store, ok := c.srv.opts.Adapter.(adapter.SessionStore); ok {

@@ -66,18 +66,25 @@
 //
 // [EngineOptions].ActorSystem runs the server's actors in an existing
 // protoactor system and Logger receives its logs (zerolog; the zero value
-// logs nothing). [Namespace.PID] exposes a namespace actor to the user's
-// own actors.
+// logs nothing). Every actor of a server lives under its named root
+// ([Engine.PID]). Actors of your own speak to the server by message,
+// package actormsg: [Namespace.Subscribe] (or [Socket.Subscribe]) sends
+// them each socket's Connected, Event (with an Ack answerable later, from
+// any actor), Disconnecting and Disconnected; [Server.Gateway] takes Emit,
+// EmitWithAck, Join, Leave, Disconnect, Watch and WatchRoom, and answers
+// RoomMembers, RoomSize, SocketRooms and FetchSockets with Respond. See
+// ExampleServer_Gateway.
 //
 // # What it is not
 //
 // It is a server only: there is no Go client. It speaks Engine.IO 4 and
 // Socket.IO 5 only (clients of socket.io 3 and later), not the older
-// protocols of socket.io 2. Clustering goes through [adapter.Adapter];
-// only the in-memory, single-server adapter exists today.
+// protocols of socket.io 2. Clustering goes through [adapter.Adapter]:
+// adapter/redis and adapter/redisstreams speak the wire formats of Node's
+// Redis adapters, so Go and Node servers share a cluster.
 //
 // The other packages are its layers: protocol/ (pure codecs), transport/
 // (polling, WebSocket, outbound queues), actors/ (session, namespace and
-// room actors, whose messages embedding code may send) and adapter/ (the
-// interface a cluster adapter implements).
+// room actors; their messages are Actorio's own), actormsg (the messages
+// for actors of yours) and adapter/ (the cluster seam and its adapters).
 package actorio

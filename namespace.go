@@ -46,6 +46,10 @@ type Namespace struct {
 	serverSide  map[string][]*handler
 	onRoom      []func(RoomEvent)
 	lane        lane // runs server-side and room-event handlers in order
+
+	subscribers  []*actor.PID            // actors told of every socket's traffic (actormsg)
+	socketSubs   map[string][]*actor.PID // by socket id: kept while the socket may be recovered
+	roomWatchers map[string][]*actor.PID // actors told when a room ends (actormsg.WatchRoom)
 }
 
 func (n *Namespace) nextAckID() uint64 { return n.ackIDs.Add(1) - 1 }
@@ -116,6 +120,9 @@ func (n *Namespace) roomEvent(kind, room, id string) {
 			w.RoomDeleted(n.name, room)
 		}
 	}
+	if kind == actors.RoomDeleted {
+		n.roomEnded(room)
+	}
 	n.mu.RLock()
 	hs := n.onRoom
 	n.mu.RUnlock()
@@ -133,8 +140,9 @@ func (n *Namespace) roomEvent(kind, room, id string) {
 // Name is the namespace's name, "/" for the main one.
 func (n *Namespace) Name() string { return n.name }
 
-// PID is the namespace actor, for embedding code that sends it
-// actors.Broadcast, actors.JoinRooms and the other namespace messages.
+// PID is the namespace actor, under the server's root actor: watch it to
+// learn when the namespace ends. Its messages are Actorio's own; actors of
+// yours speak to the server through Server.Gateway (package actormsg).
 func (n *Namespace) PID() *actor.PID { return n.pid }
 
 // Use adds connect middleware, run in the order added.

@@ -53,6 +53,9 @@ type Server struct {
 	namespaces map[string]*Namespace
 	parents    []*ParentNamespace
 	attached   bool // the adapter has the local side: new namespaces join the cluster
+
+	gatewayOnce sync.Once
+	gateway     *actor.PID
 }
 
 // NewServer returns a server; the main namespace "/" exists from the start.
@@ -71,7 +74,7 @@ func NewServer(opts *Options) *Server {
 		o.Adapter = adapter.NewInMemory()
 	}
 	s := &Server{opts: o, codec: newCodec(o.Parser), namespaces: map[string]*Namespace{}}
-	s.engine = NewEngine(&o.EngineOptions, s)
+	s.engine = NewEngine(&o.EngineOptions, engineSide{s})
 	// Socket.IO logs carry component "socket", as Node's DEBUG=socket.io:*.
 	s.opts.Logger = o.Logger.With().Str("component", "socket").Logger()
 	s.Of("/")

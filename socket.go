@@ -11,8 +11,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/actorio/actorio/actormsg"
 	"github.com/actorio/actorio/actors"
 	"github.com/actorio/actorio/protocol/sio"
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/rs/zerolog"
 )
 
@@ -54,6 +56,7 @@ type Socket struct {
 	onDiscing    []func(reason string)
 	rooms        []string
 	data         any
+	watchers     []*actor.PID // actors told when it ends (actormsg.Watch)
 
 	mismatched map[string]struct{} // events already logged at warn by argumentError; socket's goroutine only
 }
@@ -384,7 +387,7 @@ type ackResult struct {
 
 // dispatch runs an event's handlers on the socket's goroutine, which
 // holds the event's inbound credit until they have run.
-func (s *Socket) dispatch(name string, args Args, ack Ack, credit InboundCredit) {
+func (s *Socket) dispatch(name string, args Args, ack Ack, requested bool, credit InboundCredit) {
 	s.lane.runHolding(func() {
 		s.mu.RLock()
 		mws, anys, hs := s.middlewares, s.anyIn.all(), s.handlers[name]
@@ -412,6 +415,9 @@ func (s *Socket) dispatch(name string, args Args, ack Ack, credit InboundCredit)
 				}
 			})
 		}
+		s.tellSubscribers(func() any {
+			return &actormsg.Event{Socket: s.name(), Name: name, Args: args, Ack: actormsg.NewAck(requested, ack)}
+		})
 	}, credit)
 }
 
