@@ -44,12 +44,15 @@ type GameFigures struct {
 // gameAuth names client i the way the bots do.
 func gameAuth(i int) string { return `{"name":"bot-` + strconv.Itoa(i) + `"}` }
 
-// gameEnv is the environment both game servers take.
+// env is the environment both game servers take. LOG_LEVEL quiets the Go
+// example's line per match (lobby.js has none to quiet): the bench measures
+// the game, not its logging.
 func (p GamePlan) env() []string {
 	return []string{
 		"MATCH_SIZE=" + strconv.Itoa(p.Size),
 		"TICK_HZ=" + strconv.FormatFloat(p.TickHz, 'g', -1, 64),
 		"GRACE_MS=5000",
+		"LOG_LEVEL=warn",
 	}
 }
 
