@@ -16,6 +16,10 @@
 // --drop-ms (within the server's grace period) and must come back recovered
 // (same socket id) with the states it missed replayed: no tick gap.
 //
+// A tick is lost for a bot when others of its match got it and it did not;
+// a tick none of them got was skipped by the server (a late loop may skip
+// ticks: counted apart, not an error).
+//
 // At the end it prints one JSON line (matches, per-bot tick gaps and loss,
 // latency percentiles, input acks, inputs checked against the positions the
 // states show, each dropped bot's recovery) and exits 0 when nothing went
@@ -75,6 +79,7 @@ function newBot(i) {
     match: null,
     you: -1,
     ticks: [], // tick numbers in arrival order
+    tickT: new Map(), // tick number -> its t
     mine: [], // [tick, x, y] of this bot's player in each state
     lastTick: 0,
     seq: 0,
@@ -124,6 +129,7 @@ function newBot(i) {
       return problem(`${bot.name}: state ${JSON.stringify(s).slice(0, 200)}: want {tick, t, players}`);
     }
     bot.ticks.push(s.tick);
+    bot.tickT.set(s.tick, s.t);
     bot.lastTick = Math.max(bot.lastTick, s.tick);
     const me = s.players.find((p) => p.name === bot.name);
     if (me) bot.mine.push([s.tick, me.x, me.y]);
@@ -239,16 +245,20 @@ function cut(b) {
   else engine.close();
 }
 
+let stopAt = Infinity;
+
 function stop() {
   playing = false;
+  stopAt = nowMs();
   for (const t of timers) clearTimeout(t);
-  // Let the acks still in flight come back (at most 2 s).
+  // The ticks sent before stopAt get 300 ms to arrive, the acks still in
+  // flight up to 2 s.
   const until = Date.now() + 2000;
   const wait = () => {
     if (bots.some((b) => b.inputs.pending > 0) && Date.now() < until) return setTimeout(wait, 20);
     finish();
   };
-  wait();
+  setTimeout(wait, 300);
 }
 
 function quantile(sorted, q) {
@@ -294,33 +304,48 @@ function finish() {
   finished = true;
   clearTimeout(connectTimer);
   clearTimeout(matchTimer);
-  // The last tick any bot of a match saw: a bot that stopped earlier lost
-  // the ticks after its last.
-  const matchLast = new Map();
-  for (const b of bots) if (b.match !== null) matchLast.set(b.match, Math.max(matchLast.get(b.match) || 0, b.lastTick));
+  // The ticks a match sent are the ticks any of its bots got. A tick none
+  // got was skipped by the server (a late loop: allowed, and counted apart);
+  // one sent before the end that others got and a bot did not, from its
+  // first tick on, is lost.
+  const sent = new Map(); // match -> Set of ticks
+  for (const b of bots) {
+    if (b.match === null) continue;
+    if (!sent.has(b.match)) sent.set(b.match, new Set());
+    for (const t of b.ticks) if (b.tickT.get(t) < stopAt) sent.get(b.match).add(t);
+  }
+  const lostAfter = (b, from) => {
+    let n = 0;
+    for (const t of sent.get(b.match) || []) if (t > from && !b.tickT.has(t)) n++;
+    return n;
+  };
+  let skipped = 0;
+  for (const ticks of sent.values()) {
+    const sorted = [...ticks].sort((u, v) => u - v);
+    for (let k = 1; k < sorted.length; k++) skipped += sorted[k] - sorted[k - 1] - 1;
+  }
   let missing = 0;
   let received = 0;
   const perBot = bots.map((b) => {
-    let gaps = 0;
     let dup = 0;
     let last = 0;
     for (const t of b.ticks) {
-      if (last > 0 && t > last + 1) gaps += t - last - 1;
       if (last > 0 && t <= last) dup++;
       last = Math.max(last, t);
     }
-    const tail = b.match !== null ? matchLast.get(b.match) - last : 0;
-    const lost = gaps + tail;
+    const first = b.ticks.length ? Math.min(...b.ticks) : 0;
+    const lost = b.match !== null ? lostAfter(b, first - 1) : 0;
     const unique = b.ticks.length - dup;
     missing += lost;
     received += unique;
     if (dup > 0) problem(`${b.name}: ${dup} states out of order or repeated`);
     if (b.match !== null && b.ticks.length === 0) problem(`${b.name}: matched but got no state`);
+    if (lost > 0 && !b.drop) problem(`${b.name}: ${lost} ticks its match-mates got never came`);
     return {
       name: b.name,
       match: b.match,
       states: b.ticks.length,
-      first_tick: b.ticks.length ? b.ticks[0] : null,
+      first_tick: first || null,
       last_tick: last || null,
       missing: lost,
       dup,
@@ -347,14 +372,7 @@ function finish() {
     .filter((b) => b.drop)
     .map((b) => {
       const d = b.drop;
-      let after = 0;
-      let last = d.tickBefore;
-      for (const t of b.ticks) {
-        if (t <= d.tickBefore) continue;
-        if (t > last + 1) after += t - last - 1;
-        last = Math.max(last, t);
-      }
-      after += Math.max(0, (matchLast.get(b.match) || last) - last); // states that stopped coming
+      const after = lostAfter(b, d.tickBefore);
       const row = {
         name: b.name,
         how: d.how,
@@ -384,6 +402,7 @@ function finish() {
     states,
     received_ticks: received,
     missing_ticks: missing,
+    skipped_ticks: skipped,
     loss_pct: received + missing > 0 ? round((100 * missing) / (received + missing)) : null,
     latency_ms: {
       n: latencies.length,
