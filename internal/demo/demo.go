@@ -119,7 +119,8 @@ func (d *Demo) checkUsername(s *actorio.Socket) error {
 	d.mu.Lock()
 	_, taken := d.users[name]
 	d.mu.Unlock()
-	if taken || slices.ContainsFunc(d.otherServersUsers(), func(u User) bool { return u.Username == name }) {
+	others, _ := d.otherServersUsers() // a server that does not answer cannot claim the name
+	if taken || slices.ContainsFunc(others, func(u User) bool { return u.Username == name }) {
 		return &actorio.ConnectError{Message: "username taken"}
 	}
 	return nil
@@ -228,7 +229,13 @@ func (d *Demo) userListPublisher() {
 			list = append(list, User{Username: name, Channel: u.channel})
 		}
 		d.mu.Unlock()
-		for _, u := range d.otherServersUsers() {
+		others, err := d.otherServersUsers()
+		if err != nil {
+			// Some server did not answer in time: send what is known now
+			// and ask again, so the list does not stay short.
+			time.AfterFunc(clusterTimeout/4, d.publishUsers)
+		}
+		for _, u := range others {
 			if !slices.ContainsFunc(list, func(v User) bool { return v.Username == u.Username }) {
 				list = append(list, u)
 			}
@@ -239,11 +246,12 @@ func (d *Demo) userListPublisher() {
 }
 
 // otherServersUsers are the users connected to the other servers of the
-// cluster (none alone, or when they do not answer in time).
-func (d *Demo) otherServersUsers() []User {
+// cluster (none alone); with an error, those of the servers that answered
+// in time.
+func (d *Demo) otherServersUsers() ([]User, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), clusterTimeout)
 	defer cancel()
-	sockets, _ := d.FetchSockets(ctx) // on a timeout, the answers that came
+	sockets, err := d.FetchSockets(ctx)
 	var out []User
 	for _, s := range sockets {
 		raw, remote := s.Data.(json.RawMessage)
@@ -252,7 +260,7 @@ func (d *Demo) otherServersUsers() []User {
 			out = append(out, u)
 		}
 	}
-	return out
+	return out, err
 }
 
 // members counts channel's users on every server (this server's alone
