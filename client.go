@@ -220,13 +220,25 @@ func (c *client) connect(name string, auth []byte, credit InboundCredit) {
 		// Connection handlers run once accept has registered the socket, so
 		// what they do (join, emit) comes after it everywhere.
 		accepted := make(chan bool, 1)
-		c.es.Run(func() { accepted <- c.accept(s, restored) })
+		added := make(chan struct{}, 1)
+		c.es.Run(func() { accepted <- c.accept(s, restored, added) })
 		select {
 		case ok := <-accepted:
 			if !ok {
 				return
 			}
 		case <-c.es.Done():
+			return
+		}
+		// The CONNECT reply goes out with the registration (AddSocket's
+		// preamble): what the handlers send comes after both.
+		select {
+		case <-added:
+		case <-c.es.Done():
+			return
+		case <-nsp.failed:
+			return
+		case <-c.srv.engine.stopped:
 			return
 		}
 		for _, f := range onConnect {
@@ -243,7 +255,7 @@ func (c *client) connect(name string, auth []byte, credit InboundCredit) {
 // CONNECT reply, then the namespace registration, so the socket exists for
 // broadcasts before its connection handler (queued after this on its lane)
 // can emit anything.
-func (c *client) accept(s *Socket, restored actors.Restored) bool {
+func (c *client) accept(s *Socket, restored actors.Restored, added chan<- struct{}) bool {
 	delete(c.joining, s.nsp.name)
 	if c.closed {
 		return false
@@ -266,16 +278,16 @@ func (c *client) accept(s *Socket, restored actors.Restored) bool {
 	}
 	s.mu.Unlock()
 	s.connected.Store(true)
+	// The CONNECT reply and the missed packets are delivered by the
+	// namespace actor as it registers the socket, in one turn: a broadcast
+	// reaches the client after them, never between them and the
+	// registration (where it would be lost).
 	data, err := c.srv.codec.object(connectReply{SID: s.id, PID: s.pid})
-	if err == nil {
-		c.send(&sio.Packet{Type: sio.Connect, Namespace: s.nsp.name, Data: data})
+	if err != nil {
+		return false // the server's own payload: cannot happen
 	}
-	// The missed packets follow the CONNECT reply, before the socket is
-	// registered for anything new.
-	for _, f := range restored.Missed {
-		c.es.Sink().Deliver(f, false)
-	}
-	s.nsp.tell(&actors.AddSocket{ID: s.id, Sink: c.es.Sink(), Ref: s, Rooms: restored.Rooms})
+	preamble := append([]*transport.Frames{c.srv.packetFrames(&sio.Packet{Type: sio.Connect, Namespace: s.nsp.name, Data: data})}, restored.Missed...)
+	s.nsp.tell(&actors.AddSocket{ID: s.id, Sink: c.es.Sink(), Ref: s, Rooms: restored.Rooms, Preamble: preamble, Added: added})
 	return true
 }
 

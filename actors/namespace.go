@@ -29,6 +29,12 @@ type AddSocket struct {
 	// Ref is the upper layer's handle on the socket, handed back by
 	// SelectSockets and Broadcast.Before.
 	Ref any
+	// Preamble (the CONNECT reply, then a recovered socket's missed
+	// packets) is delivered in the same turn as the registration: every
+	// broadcast reaches the client after it, and none falls between.
+	Preamble []*transport.Frames
+	// Added, if set, is told once the socket is registered.
+	Added chan<- struct{}
 }
 
 // RemoveSocket unregisters a socket and makes it leave every room. With
@@ -187,10 +193,16 @@ func (n *namespaceActor) Receive(ctx actor.Context) {
 		}
 		n.broadcast(ctx, m)
 	case *AddSocket:
+		for _, f := range m.Preamble {
+			m.Sink.Deliver(f, false)
+		}
 		n.sockets[m.ID] = &member{sink: m.Sink, ref: m.Ref, rooms: map[string]struct{}{}}
 		n.join(ctx, m.ID, m.ID)
 		for _, r := range m.Rooms {
 			n.join(ctx, m.ID, r)
+		}
+		if m.Added != nil {
+			m.Added <- struct{}{}
 		}
 	case *RemoveSocket:
 		if s, ok := n.sockets[m.ID]; ok {
