@@ -7,11 +7,9 @@ import (
 	"time"
 
 	"github.com/actorio/actorio/actormsg"
+	"github.com/actorio/actorio/actors"
 	"github.com/asynkron/protoactor-go/actor"
 )
-
-// KindGateway counts a failed gateway actor in the failure metric.
-const kindGateway = "gateway"
 
 // Gateway is the actor that takes actormsg commands (Subscribe, Emit,
 // EmitWithAck, Join, Leave, Disconnect, Watch, WatchRoom) and requests
@@ -23,7 +21,10 @@ const kindGateway = "gateway"
 func (s *Server) Gateway() *actor.PID {
 	s.gatewayOnce.Do(func() {
 		props := actor.PropsFromProducer(func() actor.Actor { return &gateway{s: s} })
-		pid, err := s.engine.spawn(props, "gateway", kindGateway, func(reason any) {})
+		// A failed gateway is stopped, logged and counted by the root
+		// (actorio_actor_failures_total{kind="gateway"}); it is not
+		// restarted: its commands then go to dead letters.
+		pid, err := s.engine.spawn(props, "gateway", actors.KindGateway, nil)
 		if err != nil { // the server is closing: a gateway that never answers
 			pid = actor.NewPID(s.engine.system.Address(), "closed")
 		}

@@ -133,6 +133,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	counter(m.actorFailures, e.SessionFailures.Load(), actors.KindSession)
 	counter(m.actorFailures, e.NamespaceFailures.Load(), actors.KindNamespace)
 	counter(m.actorFailures, e.RoomFailures.Load(), actors.KindRoom)
+	counter(m.actorFailures, e.GatewayFailures.Load(), actors.KindGateway)
 	counter(m.inboundPauses, e.InboundPauses.Load())
 	counter(m.inboundCloses, e.InboundBacklogCloses.Load())
 	for reason, n := range e.Closes() {

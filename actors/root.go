@@ -46,6 +46,7 @@ const (
 	KindSession   = "session"
 	KindNamespace = "namespace"
 	KindRoom      = "room"
+	KindGateway   = "gateway"
 )
 
 type rootActor struct {

@@ -19,7 +19,7 @@ type Stats struct {
 	OpenPolling   atomic.Int64
 	OpenWebSocket atomic.Int64
 	// Failures of actors, stopped by their supervisor, by kind.
-	SessionFailures, NamespaceFailures, RoomFailures atomic.Uint64
+	SessionFailures, NamespaceFailures, RoomFailures, GatewayFailures atomic.Uint64
 
 	// InboundPauses counts the times reading a client paused for its
 	// inbound backlog; InboundBacklogCloses the sessions closed for it.
@@ -72,5 +72,7 @@ func (s *Stats) failure(kind string) {
 		s.NamespaceFailures.Add(1)
 	case KindRoom:
 		s.RoomFailures.Add(1)
+	case KindGateway:
+		s.GatewayFailures.Add(1)
 	}
 }

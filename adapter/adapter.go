@@ -2,7 +2,6 @@ package adapter
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/actorio/actorio/protocol/sio"
@@ -175,6 +174,3 @@ type Health struct {
 	// PublishErrors counts messages that could not be sent to the cluster.
 	PublishErrors uint64
 }
-
-// ErrNotClustered is returned by a request that needs other servers.
-var ErrNotClustered = errors.New("adapter: not clustered")
