@@ -17,8 +17,8 @@ func TestBucket(t *testing.T) {
 		want bool
 	}{
 		{0, true}, {0, true}, {0, true}, {0, false}, // the burst
-		{400 * time.Millisecond, false},            // 0.8 token back
-		{500 * time.Millisecond, true},             // 1 token back
+		{400 * time.Millisecond, false}, // 0.8 token back
+		{500 * time.Millisecond, true},  // 1 token back
 		{500 * time.Millisecond, false},
 		{5 * time.Second, true}, {5 * time.Second, true}, {5 * time.Second, true}, {5 * time.Second, false}, // full again, never more than Burst
 	}
@@ -76,7 +76,7 @@ func TestTableBoundedMemory(t *testing.T) {
 		if why != Admitted {
 			t.Fatalf("Admit(new address %d) = %v, want Admitted (idle keys make room)", i, why)
 		}
-		k.Release() // a handshake that failed, or a connection that closed
+		k.Release()            // a handshake that failed, or a connection that closed
 		tab.Admit(addr(i), t0) // refused by the rate: nothing open, a drained bucket
 	}
 	if n := tab.Len(); n > maxKeys {
