@@ -5,6 +5,7 @@
 //   node limits_client.js <server URL> conns <polling|websocket> <n> <hold|cycle> [x-forwarded-for]
 //   node limits_client.js <server URL> events <polling|websocket> <n> <ack|noack>
 //   node limits_client.js <server URL> tls <polling|websocket> <CA file> <clients>
+//   node limits_client.js <server URL> demo <polling|websocket> <CA file>
 //
 // It prints one JSON object per line on stdout, the last {"event":"result",...},
 // and exits 0 once its sockets are closed; on failure it prints the reason on
@@ -131,6 +132,22 @@ async function tls() {
   finish(result);
 }
 
-const scenarios = { conns, events, tls };
+// demo joins actorio-server's demo chat over https/wss (trusting only the
+// test's CA) and reports its welcome.
+async function demo() {
+  const ca = fs.readFileSync(rest[0]);
+  const socket = io(url, options({ ca, rejectUnauthorized: true, auth: { username: `tls-${transport}` } }));
+  const welcome = new Promise((resolve) => socket.once("welcome", resolve));
+  h.step = "connect";
+  const res = await outcome(socket);
+  if (!res.ok) fail(`connect_error ${res.message} ${res.description}`);
+  h.step = "welcome";
+  const w = await welcome;
+  const result = { transport: socket.io.engine.transport.name, username: w.username };
+  socket.disconnect();
+  finish(result);
+}
+
+const scenarios = { conns, events, tls, demo };
 if (!scenarios[scenario]) fail(`unknown scenario ${scenario}`);
 scenarios[scenario]().catch((err) => fail(`${h.step}: ${err.stack || err}`));
