@@ -49,7 +49,9 @@ func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
 }
 
 // ParseTrustedProxies reads a list of addresses and CIDR prefixes
-// ("10.0.0.0/8", "127.0.0.1", "::1") for ConnLimits.TrustedProxies.
+// ("10.0.0.0/8", "127.0.0.1", "::1") for ConnLimits.TrustedProxies. Node
+// deployments use Express's "trust proxy" setting (the proxy-addr package)
+// for the same list; socket.io itself reads no X-Forwarded-For.
 func ParseTrustedProxies(list []string) ([]netip.Prefix, error) {
 	out := make([]netip.Prefix, 0, len(list))
 	for _, s := range list {

@@ -22,7 +22,9 @@ type EventLimit struct {
 	Action EventLimitAction
 }
 
-// EventLimitAction is what happens to an event over EventLimit.
+// EventLimitAction is what happens to an event over EventLimit. Node has
+// none: its deployments choose in their middleware (next(err), or
+// socket.disconnect()).
 type EventLimitAction int
 
 const (
@@ -45,7 +47,8 @@ const (
 const DisconnectEventRateLimit = "event rate limit exceeded"
 
 // EventRateLimitError is what the OnError listeners get for an event
-// refused by EventLimit.
+// refused by EventLimit: Node's equivalent is the error a rate-limiting
+// socket.use middleware passes to next(), which reaches socket.on("error").
 type EventRateLimitError struct {
 	Event      string        // the event's name
 	RetryAfter time.Duration // until the socket may send its next event

@@ -65,7 +65,9 @@ type ConnLimits struct {
 	TrustedProxies []netip.Prefix
 }
 
-// DefaultMaxAddresses is ConnLimits.MaxAddresses's default.
+// DefaultMaxAddresses is ConnLimits.MaxAddresses's default. Node has no
+// such table (rate-limiter-flexible's memory store is unbounded; Node
+// deployments bound it with a Redis store's expiry).
 const DefaultMaxAddresses = 65536
 
 func (l ConnLimits) on() bool { return l.Rate.Count > 0 || l.PerAddress > 0 || l.Total > 0 }

@@ -8,7 +8,9 @@ import (
 )
 
 // Admitter decides whether a handshake may open a session (connection
-// limits). It returns a release func, called exactly once: by the Handler
+// limits), as Node's allowRequest does, but with a release when the
+// session ends (Node deployments count open connections themselves, in
+// allowRequest and on the socket's "close"). It returns a release func, called exactly once: by the Handler
 // if the handshake fails before Open returns a session, else by that
 // session when it ends (Handshake.Release). A *RefusedError refuses with
 // its status and message (with a RetryAfter, a Retry-After header too);
@@ -16,7 +18,7 @@ import (
 type Admitter func(r *http.Request) (release func(), err error)
 
 // RetryAfter, implemented by a refusal, tells the client when to try
-// again (the Retry-After header).
+// again (the Retry-After header; Node's allowRequest cannot set one).
 type RetryAfter interface{ RetryAfter() time.Duration }
 
 // admit runs Config.Admit. Refused, it has answered the request.

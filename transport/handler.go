@@ -30,7 +30,8 @@ type Handshake struct {
 	Transport string  // Polling or WebSocket
 	Conn      *WSConn // the WebSocket, for a WebSocket handshake
 	// Release ends the handshake's admission (Config.Admit): once Open
-	// has returned a session, the session calls it when it ends.
+	// has returned a session, the session calls it when it ends. Node has
+	// none (no built-in limits).
 	Release func()
 }
 
@@ -96,10 +97,11 @@ type Config struct {
 
 	// Admit, when set, decides whether a handshake may open a session,
 	// after AllowRequest and before anything is created for it (see
-	// admission.go).
+	// admission.go). Node has none: its deployments use allowRequest.
 	Admit Admitter
 	// OriginRefused, when set, is told of each WebSocket request refused
-	// for its Origin (see origin.go), for logs and metrics.
+	// for its Origin (see origin.go), for logs and metrics; as Node's
+	// "connection_error" event would be, had Node the check.
 	OriginRefused func(r *http.Request)
 }
 

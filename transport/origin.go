@@ -11,7 +11,8 @@ import "net/http"
 // deployment checks the Origin in allowRequest.
 
 // OriginRefusedMessage is the error message of a WebSocket request
-// refused for its Origin.
+// refused for its Origin (Node has no such check; a Node allowRequest
+// that checks the Origin answers its own message).
 const OriginRefusedMessage = "Origin not allowed"
 
 // originAllowed reports whether a WebSocket request's Origin may connect:
