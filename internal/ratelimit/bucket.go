@@ -27,12 +27,6 @@ func NewRate(count int, interval time.Duration, burst int) Rate {
 // On reports whether r limits anything.
 func (r Rate) On() bool { return r.PerSec > 0 }
 
-// refill is how long an empty bucket takes to be full again: a bucket
-// untouched that long carries no state.
-func (r Rate) refill() time.Duration {
-	return time.Duration(r.Burst / r.PerSec * float64(time.Second))
-}
-
 // Bucket is one token bucket. The zero value is full.
 type Bucket struct {
 	used float64   // tokens taken and not yet refilled (0: full)
