@@ -143,6 +143,9 @@ func (c *client) packet(p *sio.Packet, credit InboundCredit) {
 			c.es.CloseWithReason(actors.ReasonParseError)
 			break
 		}
+		if l := c.srv.events; l != nil && !l.allow(c, s, name, p, credit) {
+			return // refused (eventlimit.go)
+		}
 		ack := Ack(func(...any) error { return ErrNoAck })
 		if p.HasID {
 			ack = c.ackFunc(s, p.ID)

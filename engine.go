@@ -141,6 +141,9 @@ type EngineOptions struct {
 	ActorName string
 	// Logger receives the Engine's logs. The zero value logs nothing.
 	Logger zerolog.Logger
+	// Limits cap new and open connections (limits.go). The zero value
+	// caps nothing, as Node.
+	Limits ConnLimits
 }
 
 func (o *EngineOptions) withDefaults() EngineOptions {
@@ -182,6 +185,7 @@ type Engine struct {
 	root      *actor.PID // the server's root actor, parent of every other
 
 	stats     actors.Stats
+	admission *admission     // the connection limits and every refusal's count
 	log       zerolog.Logger // component "engine", built once for every session
 	closeOnce sync.Once
 	stopped   chan struct{} // closed by Close
@@ -213,6 +217,11 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 	}
 	e.root = spawnRoot(e.system, o.ActorName, actors.RootConfig{Logger: e.log, Stats: &e.stats})
 	e.pool = transport.NewWriterPool(nil)
+	e.admission = newAdmission(o.Limits, e.log)
+	var admit transport.Admitter
+	if o.Limits.on() {
+		admit = e.admission.admit
+	}
 	e.handler = transport.NewHandler(transport.Config{
 		MaxPayload: o.MaxHTTPBufferSize,
 		Transports: o.Transports,
@@ -231,6 +240,8 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 		Deflate:         o.PerMessageDeflate,
 		BodyTimeout:     o.HTTPBodyTimeout,
 		WriteTimeout:    o.HTTPWriteTimeout,
+		Admit:           admit,
+		OriginRefused:   e.admission.originRefused,
 	})
 	return e
 }
@@ -291,6 +302,9 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Sessio
 		InboundPolicy:     e.opts.InboundPolicy,
 		Queue:             e.opts.QueueLimits,
 		Ended: func(sid, _ string) {
+			if hs.Release != nil {
+				hs.Release() // its connection limits' slot
+			}
 			e.handler.Forget(sid)
 			e.mu.Lock()
 			delete(e.live, ref)

@@ -64,6 +64,8 @@ type Metrics struct {
 	inboundPauses, inboundCloses *prometheus.Desc
 
 	adapterConnected, adapterReconnects, adapterPublishErrors *prometheus.Desc
+
+	limits limitMetrics
 }
 
 // Metrics returns the server's collector.
@@ -98,6 +100,8 @@ func (s *Server) Metrics() *Metrics {
 		adapterConnected:     d("adapter_connected", "1 while the cluster adapter reaches its broker (Redis), 0 while it does not; absent without a network adapter."),
 		adapterReconnects:    d("adapter_reconnects_total", "Times the cluster adapter lost its broker connection and regained it."),
 		adapterPublishErrors: d("adapter_publish_errors_total", "Messages the cluster adapter could not send to the other servers."),
+
+		limits: newLimitMetrics(d),
 	}
 }
 
@@ -109,6 +113,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 		m.adapterConnected, m.adapterReconnects, m.adapterPublishErrors} {
 		ch <- d
 	}
+	m.limits.describe(ch)
 }
 
 // Collect implements prometheus.Collector.
@@ -166,6 +171,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		counter(m.adapterReconnects, health.Reconnects)
 		counter(m.adapterPublishErrors, health.PublishErrors)
 	}
+	m.limits.collect(ch, m.srv)
 	qb, qf := m.srv.engine.pool.Pending()
 	gauge(m.queueBytes, float64(qb))
 	gauge(m.queueFrames, float64(qf))

@@ -29,6 +29,10 @@ type Handshake struct {
 	Request   *http.Request
 	Transport string  // Polling or WebSocket
 	Conn      *WSConn // the WebSocket, for a WebSocket handshake
+	// Release ends the handshake's admission (Config.Admit): once Open
+	// has returned a session, the session calls it when it ends. Node has
+	// none (no built-in limits).
+	Release func()
 }
 
 // Opener creates the session for a handshake, or refuses it with an error
@@ -90,6 +94,15 @@ type Config struct {
 	// connection closed and does not hold the payload. The wait of a
 	// long-poll GET for something to send is not counted. Zero means 10s.
 	WriteTimeout time.Duration
+
+	// Admit, when set, decides whether a handshake may open a session,
+	// after AllowRequest and before anything is created for it (see
+	// admission.go). Node has none: its deployments use allowRequest.
+	Admit Admitter
+	// OriginRefused, when set, is told of each WebSocket request refused
+	// for its Origin (see origin.go), for logs and metrics; as Node's
+	// "connection_error" event would be, had Node the check.
+	OriginRefused func(r *http.Request)
 }
 
 // Defaults used where a Config field is zero.
@@ -190,6 +203,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, CodeBadRequest, "")
 		return
 	}
+	if isUpgrade && !h.originAllowed(r) {
+		h.refuseOrigin(w, r)
+		return
+	}
 	sid := q.Get("sid")
 	if sid == "" {
 		h.handshake(w, r, rc, transport)
@@ -229,6 +246,10 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.Res
 			return
 		}
 	}
+	release, ok := h.admit(w, r)
+	if !ok {
+		return
+	}
 	// The sid is chosen before the response goes out, so the cookie and
 	// the initial headers can carry it on either transport.
 	sid := NewSID()
@@ -242,10 +263,12 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.Res
 	if transport == WebSocket {
 		conn, err := h.acceptWebSocket(w, r, headers)
 		if err != nil {
+			release()
 			return
 		}
-		s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: WebSocket, Conn: conn})
+		s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: WebSocket, Conn: conn, Release: release})
 		if err != nil {
+			release()
 			conn.Close(ws.StatusPolicyViolation)
 			return
 		}
@@ -253,8 +276,9 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.Res
 		conn.Attach(s)
 		return
 	}
-	s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: Polling})
+	s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: Polling, Release: release})
 	if err != nil {
+		release()
 		writeErrorStatus(w, http.StatusForbidden, CodeForbidden, err.Error())
 		return
 	}

@@ -36,6 +36,7 @@ type config struct {
 	inboundPolicy   string
 	redisURL        string
 	redisAdapter    string
+	limits          limitConfig // limits_flags.go
 
 	// set names the flags given explicitly, on the command line or in the
 	// environment: a mode refuses those it cannot honour (modes.go).
@@ -65,6 +66,7 @@ func flagSet(c *config) *flag.FlagSet {
 	fs.StringVar(&c.redisURL, "redis", "", "join a cluster through Redis at this URL (redis://[:password@]host:port[/db]); environment ACTORIO_REDIS_URL; bench mode also reads REDIS_URL. Empty: one server, in memory")
 	fs.StringVar(&c.redisAdapter, "redis-adapter", "pubsub", "the cluster's wire format, as Node's packages: pubsub (@socket.io/redis-adapter), sharded (its createShardedAdapter, Redis 7) or streams (@socket.io/redis-streams-adapter, with recovery across servers); bench mode also reads REDIS_ADAPTER")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take (bench: at most 5s, the contract's bound, and 5s by default)")
+	limitFlags(fs, &c.limits)
 	return fs
 }
 
@@ -130,6 +132,9 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return c, err
 	}
 	if err := checkRedisAdapter(c.redisAdapter); err != nil {
+		return c, err
+	}
+	if err := checkLimits(&c.limits); err != nil {
 		return c, err
 	}
 	if err := checkMode(&c); err != nil {
