@@ -31,6 +31,8 @@ type EngineSession struct {
 	request   *http.Request // the handshake request, body gone
 	state     any           // the upper layer's per-client state; actor only
 	done      <-chan struct{}
+	hooks     atomic.Pointer[ConnEvents] // connevents.go; nil: none
+	endReason string                     // written by the actor before done is closed
 }
 
 // Done is closed once the session has ended: code waiting for the session
