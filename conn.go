@@ -135,12 +135,11 @@ func (c *Conn) OnClose(f func(reason string)) {
 		}
 		c.close = append(c.close, f)
 	})
-	// A connection that ended before any callback was registered had no
-	// events to tell the Conn: its end reason is read here.
-	select {
-	case <-c.es.Done():
-		c.closing(c.es.CloseReason())
-	default:
+	// A connection that closed before its ConnEvents were installed did
+	// not call them: its reason is read here (after the install, so one of
+	// the two sees the close; closing runs once).
+	if reason := c.es.CloseReason(); reason != "" {
+		c.closing(reason)
 	}
 }
 

@@ -2,10 +2,12 @@ package actorio_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -92,8 +94,19 @@ func TestConnE2E(t *testing.T) {
 	var o actorio.Options
 	// A ping soon after the upgrade, and no timeout on a loaded machine.
 	o.PingInterval, o.PingTimeout = 300*time.Millisecond, 10*time.Second
+	// The middleware sets a context value; it also holds the upgrade
+	// until the connection handler has registered OnUpgrade, which the
+	// client may otherwise be faster than.
+	registered := make(chan struct{})
 	middleware := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("transport") == "websocket" {
+				select {
+				case <-registered:
+				case <-r.Context().Done():
+					return
+				}
+			}
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, "from-middleware")))
 		})
 	}
@@ -120,6 +133,7 @@ func TestConnE2E(t *testing.T) {
 			})
 		})
 		conns <- seen{s, rec}
+		close(registered)
 		go func() { // the heartbeat, then the client may finish
 			select {
 			case <-rec.heartbeat:
@@ -181,5 +195,50 @@ func TestConnE2E(t *testing.T) {
 	}
 	if r.drains == 0 {
 		t.Errorf("OnDrain was not called")
+	}
+}
+
+// TestGenerateIDE2E: the official client gets the id GenerateID chose
+// (socket.io.engine.id); an error from GenerateID refuses it as Node does
+// (400, {"code":3,"message":"Bad request"}).
+func TestGenerateIDE2E(t *testing.T) {
+	requireSIONode(t)
+	var n atomic.Int64
+	var o actorio.Options
+	o.PingInterval, o.PingTimeout = 10*time.Second, 10*time.Second
+	o.GenerateID = func(r *http.Request) (string, error) {
+		if r.Header.Get("Origin") != "" {
+			return "", errors.New("unexpected origin")
+		}
+		if n.Add(1) > 1 {
+			return "", errors.New("no more ids")
+		}
+		return "custom-id.1~" + r.URL.Query().Get("transport"), nil
+	}
+	_, url, _ := startConnServer(t, o, nil)
+	type outcome struct {
+		EngineID  string
+		Connected bool
+		Message   string
+		Status    int
+		Body      string
+	}
+	tests := []struct {
+		name string
+		want outcome
+	}{
+		{"custom id", outcome{EngineID: "custom-id.1~polling", Connected: true}},
+		{"GenerateID fails", outcome{Message: "xhr poll error", Status: 400, Body: `{"code":3,"message":"Bad request"}`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := e2eContext(t, e2eTimeout)
+			node, _ := runNode(t, ctx, connE2EScript, "conn_client.js id", url, "id")
+			var got outcome
+			node.result(ctx, &got)
+			if got != tt.want {
+				t.Errorf("client = %+v, want %+v", got, tt.want)
+			}
+		})
 	}
 }

@@ -36,13 +36,10 @@ type ConnEvents struct {
 // is safe from any goroutine; events from then on go to h.
 func (s *EngineSession) SetConnEvents(h *ConnEvents) { s.hooks.Store(h) }
 
-// CloseReason is the reason the session ended with; read it once Done is
-// closed ("" before).
+// CloseReason is the reason the session ended with, "" while it is open.
 func (s *EngineSession) CloseReason() string {
-	select {
-	case <-s.done:
-		return s.endReason
-	default:
-		return ""
+	if r := s.endReason.Load(); r != nil {
+		return *r
 	}
+	return ""
 }

@@ -32,7 +32,7 @@ type EngineSession struct {
 	state     any           // the upper layer's per-client state; actor only
 	done      <-chan struct{}
 	hooks     atomic.Pointer[ConnEvents] // connevents.go; nil: none
-	endReason string                     // written by the actor before done is closed
+	endReason atomic.Pointer[string]     // set once the session has closed, before ConnEvents.Close
 }
 
 // Done is closed once the session has ended: code waiting for the session

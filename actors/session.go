@@ -808,7 +808,9 @@ func (s *Session) close(reason, detail string, clientClosed bool) {
 	s.cfg.Logger.Debug().Str("sid", s.cfg.SID).Str("transport", s.transportName()).Str("reason", reason).Str("detail", detail).Msg("session closed")
 	s.callUser(func() { s.cfg.Handler.OnClose(s.user, reason) })
 	s.endReason = reason
-	s.user.endReason = reason
+	// Stored before the hooks are loaded, as SetConnEvents stores them
+	// before its caller reads CloseReason: one of the two sees the close.
+	s.user.endReason.Store(&reason)
 	if h := s.user.hooks.Load(); h != nil && h.Close != nil {
 		h.Close(reason)
 	}

@@ -36,11 +36,12 @@ async function conn() {
     reconnection: false,
     extraHeaders: { cookie: "flavour=oat", "x-trace": "t-1" },
   });
+  let first = "";
+  socket.io.once("open", () => (first = socket.io.engine.transport.name));
   h.step = "connect";
   await connected(socket);
   const engine = socket.io.engine;
   const engineId = engine.id;
-  const first = engine.transport.name;
   h.step = "upgrade";
   if (engine.transport.name !== "websocket") {
     await new Promise((resolve) => engine.once("upgrade", resolve));
