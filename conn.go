@@ -14,14 +14,18 @@ import (
 // namespace) share (Node: socket.conn). Its methods are safe from any
 // goroutine.
 //
-// Its event callbacks run on the Conn's own goroutine, one at a time, in
-// the order the events happened; never on an actor, and in no fixed order
-// with the sockets' handlers, which run on theirs. A Conn with no callback
-// costs the connection nothing; OnPacket holds each packet's inbound
-// credit until its callbacks have run, so slow ones slow reading from the
-// client (EngineOptions.InboundLimits), and the other events are bounded
-// by EngineOptions.QueueLimits' hard limits: past them the connection is
-// closed ("transport error"), as a client that does not read is.
+// Its event callbacks (OnUpgrade, OnPacket, OnPacketCreate, OnDrain,
+// OnHeartbeat, OnClose: Node's conn.on events) run on the Conn's own
+// goroutine, one at a time, in the order the events happened: never on an
+// actor, and in no fixed order with the sockets' handlers, which run on
+// theirs. A callback sees the events from its registration on.
+//
+// Events cost the connection nothing until a callback is registered. Then
+// they are bounded: a packet waiting for OnPacket callbacks holds inbound
+// credit, so slow ones slow reading from the client
+// (EngineOptions.InboundLimits); the other events waiting past
+// EngineOptions.QueueLimits' hard limits close the connection ("transport
+// error"), as a client that does not read is closed.
 type Conn struct {
 	es     *EngineSession
 	srv    *Server
