@@ -1,11 +1,14 @@
 package actorio_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/actorio/actorio"
 	"github.com/actorio/actorio/internal/testkit"
+	"github.com/gobwas/ws/wsutil"
+	"github.com/rs/zerolog"
 )
 
 // TestConnCloseReasons: Conn.OnClose gives Node's reason for each way a
@@ -69,5 +72,45 @@ func TestConnOnCloseOfEndedConnection(t *testing.T) {
 	s.Conn().OnClose(func(reason string) { got <- reason })
 	if r := testkit.Recv(t, got, "OnClose"); r != "transport close" {
 		t.Errorf("OnClose(%q), want %q", r, "transport close")
+	}
+}
+
+// TestConnCallbacksFallingBehindClose: events waiting for Conn callbacks
+// are bounded by QueueLimits' hard limits; past them the connection is
+// closed ("transport error") and says so in the log, never buffered on.
+func TestConnCallbacksFallingBehindClose(t *testing.T) {
+	log := &syncBuffer{}
+	opts := &actorio.Options{}
+	opts.QueueLimits.HardFrames = 8
+	opts.Logger = zerolog.New(log)
+	srv, base := startServer(t, opts)
+	sockets := make(chan *actorio.Socket, 1)
+	unblock := make(chan struct{})
+	closes := make(chan string, 1)
+	srv.OnConnection(func(s *actorio.Socket) {
+		s.Conn().OnPacketCreate(func(actorio.EnginePacket) { <-unblock }) // stuck
+		s.Conn().OnClose(func(reason string) { closes <- reason })
+		sockets <- s
+	})
+	c := dialSIO(t, base)
+	c.connect("")
+	s := testkit.Recv(t, sockets, "the connection handler")
+	// One packet in the WebSocket's queue at a time (the client reads
+	// each), while the callbacks' backlog grows: a packetCreate and a
+	// drain per emit.
+	for i := 0; s.Connected() && i < 20; i++ {
+		if err := s.Emit("tick", i); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := wsutil.ReadServerText(c.c); err != nil {
+			break // closed
+		}
+	}
+	close(unblock)
+	if got := testkit.Recv(t, closes, "OnClose"); got != "transport error" {
+		t.Errorf("OnClose(%q), want %q", got, "transport error")
+	}
+	if !strings.Contains(log.String(), "conn callbacks fell behind") {
+		t.Errorf("log has no line for the close; log:\n%s", log.String())
 	}
 }
