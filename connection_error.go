@@ -79,3 +79,13 @@ var connErrorLabels = func() (l [len(connErrorCounts{})]string) {
 	}
 	return l
 }()
+
+// Transport is the session's transport, for the handler's check that a
+// request uses it (transport.Session).
+func (r *sessionRef) Transport() string {
+	<-r.ready
+	if r.user == nil {
+		return ""
+	}
+	return r.user.Transport()
+}

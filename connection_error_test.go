@@ -1,6 +1,7 @@
 package actorio_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -145,5 +146,30 @@ func TestGenerateIDRefusals(t *testing.T) {
 				t.Errorf("server log has %d new lines for the refused id, want 1", n-logged)
 			}
 		})
+	}
+}
+
+// TestConnectionErrorTransportMismatch: a polling request for a session on
+// WebSocket is refused before it reaches the session, as Node's
+// TRANSPORT_MISMATCH.
+func TestConnectionErrorTransportMismatch(t *testing.T) {
+	errs := make(chan actorio.ConnectionError, 1)
+	opts := &actorio.Options{}
+	opts.OnConnectionError = func(e actorio.ConnectionError) { errs <- e }
+	_, base := startServer(t, opts)
+	c := dialWS(t, wsURL(base, "/socket.io/?EIO=4&transport=websocket"))
+	var open struct{ SID string }
+	if text := readText(t, c); len(text) < 2 || json.Unmarshal([]byte(text[1:]), &open) != nil {
+		t.Fatalf("open packet = %q", text)
+	}
+	query := "EIO=4&transport=polling&sid=" + open.SID
+	status, body := httpDo(t, "GET", base+"/socket.io/?"+query)
+	if want := `{"code":3,"message":"Bad request"}`; status != 400 || body != want {
+		t.Errorf("GET %s = %d %s, want 400 %s", query, status, body, want)
+	}
+	e := testkit.Recv(t, errs, "OnConnectionError")
+	want := map[string]any{"name": "TRANSPORT_MISMATCH", "transport": "polling", "previousTransport": "websocket"}
+	if e.Code != 3 || !reflect.DeepEqual(e.Context, want) {
+		t.Errorf("OnConnectionError(%d, %v), want (3, %v)", e.Code, e.Context, want)
 	}
 }

@@ -22,12 +22,13 @@ type ConnectionError struct {
 	// request", "Forbidden", "Unsupported protocol version".
 	Message string
 	// Context holds the details, with Node's keys (err.context):
-	// {"transport"} for code 0, {"sid"} for 1, {"method"} for 2; for 3
+	// {"transport"} for code 0, {"sid"} for 1, {"method"} for 2, and for 3
 	// {"name": "TRANSPORT_HANDSHAKE_ERROR"} (a WebSocket handshake without
-	// Upgrade), {"name": "TRANSPORT_MISMATCH", "transport"},
-	// {"name": "ID_GENERATION_ERROR", "error"} or {"name": "BAD_METHOD",
-	// "method"} (Actorio's: a method other than GET and POST);
-	// {"message"} for 4 and {"protocol"} for 5.
+	// Upgrade), {"name": "TRANSPORT_MISMATCH", "transport",
+	// "previousTransport"} (a request on a transport its session does not
+	// use), {"name": "ID_GENERATION_ERROR", "error"} or {"name":
+	// "BAD_METHOD", "method"} (Actorio's own: a method other than GET and
+	// POST); {"message"} for 4, {"protocol"} for 5.
 	Context map[string]any
 }
 

@@ -211,11 +211,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, 0, CodeUnknownSID, "", map[string]any{"sid": sid})
 		return
 	}
-	if badUpgrade { // Node's check comes after the sid's, too
-		h.refuse(w, r, 0, CodeBadRequest, "", map[string]any{"name": "TRANSPORT_MISMATCH", "transport": transport})
-		return
-	}
 	s := v.(Session)
+	// As Node, after the sid's check: a request that is not an upgrade
+	// uses the session's transport.
+	if !isUpgrade || badUpgrade {
+		prev := ""
+		if ts, ok := s.(interface{ Transport() string }); ok {
+			prev = ts.Transport()
+		}
+		if badUpgrade || prev != "" && prev != transport {
+			ctx := map[string]any{"name": "TRANSPORT_MISMATCH", "transport": transport}
+			if prev != "" {
+				ctx["previousTransport"] = prev
+			}
+			h.refuse(w, r, 0, CodeBadRequest, "", ctx)
+			return
+		}
+	}
 	switch {
 	case isUpgrade:
 		h.upgrade(w, r, s)
