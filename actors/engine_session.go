@@ -39,8 +39,9 @@ type EngineSession struct {
 // actor to answer gives up then, since nothing it posts will run.
 func (s *EngineSession) Done() <-chan struct{} { return s.done }
 
-// Request is the handshake request (headers, URL, remote address, TLS);
-// its body is not readable.
+// Request is the handshake request (headers, URL, remote address, TLS,
+// and its context's values, without its cancellation); its body is not
+// readable.
 func (s *EngineSession) Request() *http.Request { return s.request }
 
 // State and SetState hold the upper layer's per-client state. Only call
