@@ -36,6 +36,7 @@ type client struct {
 	// connectTimer closes a connection that joins no namespace in time;
 	// stopped when the session ends, so it outlives no session.
 	connectTimer *time.Timer
+	conn         atomic.Pointer[Conn] // made by the first Socket.Conn call
 
 	// The Engine.IO messages of a packet whose binary attachments are
 	// still arriving: they hold no credit while they wait (see

@@ -35,11 +35,11 @@ func (h *Handler) admit(w http.ResponseWriter, r *http.Request) (release func(),
 		secs := int64((ra.RetryAfter() + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 	}
+	status, message := http.StatusForbidden, err.Error()
 	var refused *RefusedError
 	if errors.As(err, &refused) {
-		writeErrorStatus(w, refused.Status, CodeForbidden, refused.Message)
-	} else {
-		writeErrorStatus(w, http.StatusForbidden, CodeForbidden, err.Error())
+		status, message = refused.Status, refused.Message
 	}
+	h.refuse(w, r, status, CodeForbidden, message, map[string]any{"name": "CONNECTION_LIMIT", "message": message})
 	return nil, false
 }

@@ -33,5 +33,6 @@ func (h *Handler) refuseOrigin(w http.ResponseWriter, r *http.Request) {
 	if h.cfg.OriginRefused != nil {
 		h.cfg.OriginRefused(r)
 	}
-	writeErrorStatus(w, http.StatusForbidden, CodeForbidden, OriginRefusedMessage)
+	h.refuse(w, r, http.StatusForbidden, CodeForbidden, OriginRefusedMessage,
+		map[string]any{"name": "ORIGIN_NOT_ALLOWED", "origin": r.Header.Get("Origin")})
 }
