@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync/atomic"
 )
 
 // Args are an event's or an ack's arguments as received, decoded only on
@@ -59,15 +60,43 @@ func (a Args) Forward() []any {
 	return out
 }
 
-// Ack answers an event the client sent with an acknowledgement request. It
-// sends at most once; a second call returns ErrAckSent. Without a request
-// from the client it does nothing and returns ErrNoAck.
-type Ack func(args ...any) error
+// Ack answers an event the client sent (Node: the callback a handler gets
+// as its last argument). Requested says whether the client asked for an
+// answer; Send gives it, at most once. Its zero value is an event that
+// asked for none. Safe from any goroutine, and usable after the handler
+// has returned.
+type Ack struct{ p *pendingAck }
+
+// pendingAck is an answer a client (or, for a server-side event, another
+// server) waits for.
+type pendingAck struct {
+	sent atomic.Bool
+	send func(args []any) error
+}
+
+func newAck(send func(args []any) error) Ack { return Ack{&pendingAck{send: send}} }
+
+// Requested reports whether the client asked for an acknowledgement,
+// without using it up. Node: typeof lastArg === "function".
+func (a Ack) Requested() bool { return a.p != nil }
+
+// Send answers the client with args (Node: ack(...args)). It sends at most
+// once: a second call returns ErrAckSent. Without a request from the client
+// it sends nothing and returns ErrNoAck.
+func (a Ack) Send(args ...any) error {
+	if a.p == nil {
+		return ErrNoAck
+	}
+	if !a.p.sent.CompareAndSwap(false, true) {
+		return ErrAckSent
+	}
+	return a.p.send(args)
+}
 
 var (
-	// ErrAckSent is returned by an Ack called twice.
+	// ErrAckSent is returned by Ack.Send called twice.
 	ErrAckSent = errors.New("actorio: ack already sent")
-	// ErrNoAck is returned by an Ack for an event that asked for none.
+	// ErrNoAck is returned by Ack.Send for an event that asked for none.
 	ErrNoAck = errors.New("actorio: the client asked for no ack")
 )
 
@@ -180,14 +209,14 @@ func (h *handler) invoke(in []reflect.Value) error {
 // No acknowledgement is sent for the event on the server's initiative (as
 // in Node when middleware refuses an event): the client's ack callback gets
 // its timeout. A listener that wants the client to hear of it answers with
-// Ack, in whatever shape the application's clients expect.
+// Ack.Send, in whatever shape the application's clients expect.
 type ArgumentError struct {
 	Event string       // the event's name
 	Index int          // the argument's position, 0 for the first after the name
 	Type  reflect.Type // the type the handler declares for it
 	Err   error        // the decoder's error
-	// Ack answers the event, once, as the handler would have; without an
-	// ack request from the client it returns ErrNoAck.
+	// Ack answers the event, once, as the handler would have (Ack.Send);
+	// Ack.Requested says whether the client asked for an answer.
 	Ack Ack
 }
 

@@ -13,7 +13,7 @@
 //		// answers the client.
 //		_ = s.On("chat", func(msg string, ack actorio.Ack) {
 //			_ = s.To("lobby").Emit("chat", msg) // the lobby, but not the sender
-//			_ = ack("delivered")
+//			_ = ack.Send("delivered")
 //		})
 //	})
 //	http.Handle(srv.Path(), srv) // "/socket.io/"

@@ -387,7 +387,7 @@ type ackResult struct {
 
 // dispatch runs an event's handlers on the socket's goroutine, which
 // holds the event's inbound credit until they have run.
-func (s *Socket) dispatch(name string, args Args, ack Ack, requested bool, credit InboundCredit) {
+func (s *Socket) dispatch(name string, args Args, ack Ack, credit InboundCredit) {
 	s.lane.runHolding(func() {
 		s.mu.RLock()
 		mws, anys, hs := s.middlewares, s.anyIn.all(), s.handlers[name]
@@ -416,7 +416,7 @@ func (s *Socket) dispatch(name string, args Args, ack Ack, requested bool, credi
 			})
 		}
 		s.tellSubscribers(func() any {
-			return &actormsg.Event{Socket: s.name(), Name: name, Args: args, Ack: actormsg.NewAck(requested, ack)}
+			return &actormsg.Event{Socket: s.name(), Name: name, Args: args, Ack: actormsg.NewAck(ack.Requested(), ack.Send)}
 		})
 	}, credit)
 }
