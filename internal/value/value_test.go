@@ -87,7 +87,7 @@ func TestNotepack(t *testing.T) {
 	if err != nil {
 		t.Fatal("node not found")
 	}
-	root, _ := filepath.Abs("../../..")
+	root, _ := filepath.Abs("../..")
 	script := `const np = require("notepack.io");
 const v = ["uid", {type: 2, data: ["ev", Buffer.from([1,2]), {b: 1, a: undefined, n: 1.5, big: 4294967296, neg: -70000}], nsp: "/"}, {rooms: ["r"], except: [], flags: {}}];
 process.stdout.write(np.encode(v).toString("hex") + "\n");
