@@ -19,13 +19,31 @@ type Args struct {
 // Len is the number of arguments.
 func (a Args) Len() int { return len(a.raw) }
 
-// Decode fills v (a pointer) from argument i with encoding/json, alike with
-// both parsers (a msgpack argument is read as its JSON form). Binary at any
-// depth decodes into []byte fields; into an any, as the base64 string
-// encoding/json reads.
+// Decode fills v (a pointer) from argument i, alike with both parsers.
+//
+// Into a *Value, the argument is kept exactly as sent: keys in their
+// order, binary as []byte (Node: the value a handler receives).
+//
+// Anything else is decoded by encoding/json's rules (a msgpack argument
+// is read as its JSON form), so typed parameters, structs and their tags
+// work the same with either parser, and binary at any depth decodes into
+// []byte fields. Into an any, the value is what encoding/json makes of
+// JSON, whichever parser carried it: every number a float64 (an integer
+// sent with msgpack too: never int8, uint64...), an object a
+// map[string]any (key order lost), an array []any, binary its base64
+// string. For exact large integers decode into int64, uint64 or
+// json.Number; for binary and key order, into a Value.
 func (a Args) Decode(i int, v any) error {
 	if i < 0 || i >= len(a.raw) {
 		return fmt.Errorf("actorio: argument %d of %d", i, len(a.raw))
+	}
+	if pv, ok := v.(*Value); ok {
+		x, err := decodeValue(a.codec, a.raw[i], a.atts)
+		if err != nil {
+			return fmt.Errorf("actorio: argument %d: %w", i, err)
+		}
+		*pv = x
+		return nil
 	}
 	return a.codec.decode(a.raw[i], a.atts, v)
 }

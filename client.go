@@ -472,7 +472,7 @@ func (c *client) handshake(auth []byte) Handshake {
 	if auth != nil {
 		var raw json.RawMessage
 		if err := c.srv.codec.decode(auth, nil, &raw); err == nil {
-			h.Auth = raw
+			h.Auth, h.auth, h.codec = raw, auth, c.srv.codec
 		}
 	}
 	if r != nil {
