@@ -18,7 +18,7 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// Handshake describes how a socket connected.
+// Handshake describes how a socket connected. Node: socket.handshake.
 type Handshake struct {
 	Headers http.Header
 	Query   url.Values

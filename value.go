@@ -70,11 +70,12 @@ func (v Value) Kind() Kind {
 // IsNull reports whether v is null (Node: v === null).
 func (v Value) IsNull() bool { return v.x == nil }
 
-// Bool returns a boolean's value; false for any other kind.
+// Bool returns a boolean's value (Node: v === true); false for any other
+// kind.
 func (v Value) Bool() bool { b, _ := v.x.(bool); return b }
 
-// Float returns a number as JavaScript holds it, a float64; 0 for any other
-// kind.
+// Float returns a number as JavaScript holds it, a float64 (Node: a
+// number); 0 for any other kind.
 func (v Value) Float() float64 {
 	switch n := v.x.(type) {
 	case int64:
@@ -101,7 +102,8 @@ func (v Value) Int() (int64, bool) {
 	return 0, false
 }
 
-// String returns a string's value. Any other kind is written as JSON
+// String returns a string's value (Node: a string). Any other kind is
+// written as JSON
 // (binary as a base64 string, as encoding/json writes []byte), so that fmt
 // prints a Value readably.
 func (v Value) String() string {
@@ -120,7 +122,8 @@ func (v Value) String() string {
 // copy.
 func (v Value) Bytes() []byte { b, _ := v.x.([]byte); return b }
 
-// Array returns an array's elements; nil for any other kind.
+// Array returns an array's elements (Node: Array.isArray(v)); nil for any
+// other kind.
 func (v Value) Array() []Value {
 	a, ok := v.x.([]any)
 	if !ok {
@@ -133,8 +136,8 @@ func (v Value) Array() []Value {
 	return out
 }
 
-// Map returns an object's keys and values in their order; an empty Map
-// for any other kind.
+// Map returns an object's keys and values in their order (Node: a plain
+// object); an empty Map for any other kind.
 func (v Value) Map() Map { m, _ := v.x.(*value.Map); return Map{m} }
 
 // AppendJSON writes v into a packet of the default parser, binary as
@@ -181,7 +184,7 @@ func (v *Value) UnmarshalJSON(data []byte) error {
 // Sent, it encodes as an object in that order. The zero Map is empty.
 type Map struct{ m *value.Map }
 
-// Len returns the number of keys.
+// Len returns the number of keys (Node: Object.keys(o).length).
 func (m Map) Len() int {
 	if m.m == nil {
 		return 0
