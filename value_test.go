@@ -243,3 +243,17 @@ func unmarshalHandshake(t *testing.T, s string) Handshake {
 	}
 	return h
 }
+
+// A handler may declare Value parameters: they are decoded exactly.
+func TestHandlerValueParameter(t *testing.T) {
+	var keys []string
+	var bin []byte
+	h, err := newHandler(func(v Value, b Value, _ Ack) { keys, bin = v.Map().Keys(), b.Bytes() })
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := Args{raw: [][]byte{[]byte(`{"z":1,"a":2}`), []byte(`{"_placeholder":true,"num":0}`)}, atts: [][]byte{{5}}, codec: jsonCodec{}}
+	if err := h.call("ev", args, Ack{}); err != nil || !slices.Equal(keys, []string{"z", "a"}) || !bytes.Equal(bin, []byte{5}) {
+		t.Errorf("call(Value, Value) = %v, keys %q, binary %v; want nil, [z a], [5]", err, keys, bin)
+	}
+}

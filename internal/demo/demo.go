@@ -100,7 +100,7 @@ func username(s *actorio.Socket) string {
 	var auth struct {
 		Username string `json:"username"`
 	}
-	if err := json.Unmarshal(s.Handshake().Auth, &auth); err != nil {
+	if err := s.Handshake().DecodeAuth(&auth); err != nil {
 		return ""
 	}
 	return strings.TrimSpace(auth.Username)
