@@ -64,7 +64,7 @@ func (a Args) Raw(i int) json.RawMessage {
 	return r
 }
 
-// Forward returns the arguments ready to pass to Emit or an Ack as they
+// Forward returns the arguments ready to pass to Emit or Ack.Send as they
 // came, binary included, without decoding them: emit(name, a.Forward()...).
 // Each may also be nested in a value: Emit(name, map[string]any{"from": id,
 // "msg": a.Forward()[0]}) sends the argument inside the map, its binary
