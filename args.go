@@ -100,7 +100,8 @@ func (a Ack) Requested() bool { return a.p != nil }
 
 // Send answers the client with args (Node: ack(...args)). It sends at most
 // once: a second call returns ErrAckSent. Without a request from the client
-// it sends nothing and returns ErrNoAck.
+// it sends nothing and returns ErrNoAck. Arguments that cannot be encoded
+// are an error that leaves the ack unanswered, to answer otherwise.
 func (a Ack) Send(args ...any) error {
 	if a.p == nil {
 		return ErrNoAck
@@ -108,7 +109,11 @@ func (a Ack) Send(args ...any) error {
 	if !a.p.sent.CompareAndSwap(false, true) {
 		return ErrAckSent
 	}
-	return a.p.send(args)
+	if err := a.p.send(args); err != nil {
+		a.p.sent.Store(false)
+		return err
+	}
+	return nil
 }
 
 var (

@@ -204,12 +204,19 @@ func TestAckRequested(t *testing.T) {
 		t.Errorf("zero Ack: Requested() = %v, Send = %v, want false, ErrNoAck", none.Requested(), none.Send("x"))
 	}
 	var sent [][]any
-	ack := newAck(func(args []any) error { sent = append(sent, args); return nil })
+	bad := errors.New("cannot encode")
+	ack := newAck(func(args []any) error {
+		if args[0] == "bad" {
+			return bad
+		}
+		sent = append(sent, args)
+		return nil
+	})
 	first := ack.Requested()
-	err1, err2 := ack.Send(1, "a"), ack.Send(2)
-	if !first || !ack.Requested() || err1 != nil || !errors.Is(err2, ErrAckSent) || !slices.EqualFunc(sent, [][]any{{1, "a"}}, slices.Equal) {
-		t.Errorf("Ack: Requested() = %v then %v, Send = %v then %v, sent %v; want true, true, nil, ErrAckSent, [[1 a]]",
-			first, ack.Requested(), err1, err2, sent)
+	err0, err1, err2 := ack.Send("bad"), ack.Send(1, "a"), ack.Send(2)
+	if !first || !ack.Requested() || err0 != bad || err1 != nil || !errors.Is(err2, ErrAckSent) || !slices.EqualFunc(sent, [][]any{{1, "a"}}, slices.Equal) {
+		t.Errorf("Ack: Requested() = %v then %v, Send = %v, %v then %v, sent %v; want true, true, %v, nil, ErrAckSent, [[1 a]]",
+			first, ack.Requested(), err0, err1, err2, sent, bad)
 	}
 }
 
