@@ -111,7 +111,7 @@ func testValuesAck(t *testing.T, c sioCase) {
 	}
 	// The sent arguments are the echo's reference: check they are what the
 	// script meant to send, binary and order included.
-	wantSent := `[{"object":[["b","binary:010203"],["z",1],["a",["binary:0405","x",{"object":[["y",true],["c",null],["n",-1.5]]}]]]},"text",[2,{"object":[["k2","v"],["k1","binary:ff"]]}]]`
+	wantSent := `[{"object":[["b","binary:010203"],["z",1],["a",["binary:0405","x",{"object":[["y",true],["c",null],["n",-1.5]]},"binary:0102030405060708","binary:09"]]]},"text",[2,{"object":[["k2","v"],["k1","binary:ff"]]}]]`
 	if got := sioCanon(t, res.Sent); got != sioCanon(t, json.RawMessage(wantSent)) {
 		t.Errorf("client sent %s, want %s", got, wantSent)
 	}

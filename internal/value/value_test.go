@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/actorio/actorio/adapter"
@@ -59,6 +60,33 @@ func TestBufferJSON(t *testing.T) {
 	var v V
 	if err := v.UnmarshalJSON(b); err != nil || !bytes.Equal(v.Any.([]any)[0].([]byte), []byte{1, 255}) {
 		t.Fatalf("UnmarshalJSON(%s) = %#v, %v", b, v.Any, err)
+	}
+}
+
+// notepack.io's extension 0 is told apart by its form, as notepack reads
+// it: an ArrayBuffer is always an ext 8/16/32, undefined a fixext 1 and a
+// Date a fixext 8.
+func TestNotepackExtensions(t *testing.T) {
+	for _, tt := range []struct {
+		name, in string // hex, as notepack.encode writes it
+		want     any
+	}{
+		{"8-byte ArrayBuffer", "c708000102030405060708", []byte{1, 2, 3, 4, 5, 6, 7, 8}},
+		{"1-byte ArrayBuffer", "c7010009", []byte{9}},
+		{"2-byte ArrayBuffer", "c702000102", []byte{1, 2}},
+		{"empty ArrayBuffer", "c70000", []byte{}},
+		{"Date", "d7000000000000000000", "1970-01-01T00:00:00.000Z"},
+		{"undefined", "d40000", nil},
+		{"96-bit timestamp", "c70cff00000000000000000000003c", "1970-01-01T00:01:00.000Z"},
+	} {
+		b, _ := hex.DecodeString(tt.in)
+		got, err := UnmarshalAny(b)
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: UnmarshalAny(%s) = %#v, %v, want %#v", tt.name, tt.in, got, err, tt.want)
+		}
+	}
+	if _, err := UnmarshalAny([]byte{0xc7, 0x01, 0x05, 0x00}); err == nil {
+		t.Error("UnmarshalAny(ext 8 of type 5) = nil error")
 	}
 }
 

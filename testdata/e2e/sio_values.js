@@ -80,7 +80,12 @@ async function ackScenario() {
   await connected(socket, "/");
   h.step = "echo";
   const sent = [
-    { b: Buffer.from([1, 2, 3]), z: 1, a: [new Uint8Array([4, 5]).buffer, "x", { y: true, c: null, n: -1.5 }] },
+    {
+      b: Buffer.from([1, 2, 3]),
+      z: 1,
+      // ArrayBuffers of 8 bytes and 1 byte: notepack's extension 0, as its Date and undefined are.
+      a: [new Uint8Array([4, 5]).buffer, "x", { y: true, c: null, n: -1.5 }, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]).buffer, new Uint8Array([9]).buffer],
+    },
     "text",
     [2, { k2: "v", k1: Buffer.from([255]) }],
   ];
