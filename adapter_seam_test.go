@@ -204,7 +204,7 @@ func TestAdapterSeamAcrossTwoServers(t *testing.T) {
 		t.Errorf("server-side event carried %q", who)
 	}
 	// Server-side events carry binary and collect one answer per server.
-	_ = bSrv.Of("/").OnServerSideEmit("bin", func(b []byte, ack actorio.Ack) { _ = ack(map[string]any{"got": b}) })
+	_ = bSrv.Of("/").OnServerSideEmit("bin", func(b []byte, ack actorio.Ack) { _ = ack.Send(map[string]any{"got": b}) })
 	answersSSE, err := a.Of("/").ServerSideEmitWithAck(context.Background(), "bin", []byte{7, 8})
 	if err != nil || len(answersSSE) != 1 {
 		t.Fatalf("ServerSideEmitWithAck = %d answers, %v; want 1", len(answersSSE), err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync/atomic"
 )
 
 // Args are an event's or an ack's arguments as received, decoded only on
@@ -18,13 +19,31 @@ type Args struct {
 // Len is the number of arguments.
 func (a Args) Len() int { return len(a.raw) }
 
-// Decode fills v (a pointer) from argument i with encoding/json, alike with
-// both parsers (a msgpack argument is read as its JSON form). Binary at any
-// depth decodes into []byte fields; into an any, as the base64 string
-// encoding/json reads.
+// Decode fills v (a pointer) from argument i, alike with both parsers.
+//
+// Into a *Value, the argument is kept exactly as sent: keys in their
+// order, binary as []byte (Node: the value a handler receives).
+//
+// Anything else is decoded by encoding/json's rules (a msgpack argument
+// is read as its JSON form), so typed parameters, structs and their tags
+// work the same with either parser, and binary at any depth decodes into
+// []byte fields. Into an any, the value is what encoding/json makes of
+// JSON, whichever parser carried it: every number a float64 (an integer
+// sent with msgpack too: never int8, uint64...), an object a
+// map[string]any (key order lost), an array []any, binary its base64
+// string. For exact large integers decode into int64, uint64 or
+// json.Number; for binary and key order, into a Value.
 func (a Args) Decode(i int, v any) error {
 	if i < 0 || i >= len(a.raw) {
 		return fmt.Errorf("actorio: argument %d of %d", i, len(a.raw))
+	}
+	if pv, ok := v.(*Value); ok {
+		x, err := decodeValue(a.codec, a.raw[i], a.atts)
+		if err != nil {
+			return fmt.Errorf("actorio: argument %d: %w", i, err)
+		}
+		*pv = x
+		return nil
 	}
 	return a.codec.decode(a.raw[i], a.atts, v)
 }
@@ -45,7 +64,7 @@ func (a Args) Raw(i int) json.RawMessage {
 	return r
 }
 
-// Forward returns the arguments ready to pass to Emit or an Ack as they
+// Forward returns the arguments ready to pass to Emit or Ack.Send as they
 // came, binary included, without decoding them: emit(name, a.Forward()...).
 // Each may also be nested in a value: Emit(name, map[string]any{"from": id,
 // "msg": a.Forward()[0]}) sends the argument inside the map, its binary
@@ -59,15 +78,48 @@ func (a Args) Forward() []any {
 	return out
 }
 
-// Ack answers an event the client sent with an acknowledgement request. It
-// sends at most once; a second call returns ErrAckSent. Without a request
-// from the client it does nothing and returns ErrNoAck.
-type Ack func(args ...any) error
+// Ack answers an event the client sent (Node: the callback a handler gets
+// as its last argument). Requested says whether the client asked for an
+// answer; Send gives it, at most once. Its zero value is an event that
+// asked for none. Safe from any goroutine, and usable after the handler
+// has returned.
+type Ack struct{ p *pendingAck }
+
+// pendingAck is an answer a client (or, for a server-side event, another
+// server) waits for.
+type pendingAck struct {
+	sent atomic.Bool
+	send func(args []any) error
+}
+
+func newAck(send func(args []any) error) Ack { return Ack{&pendingAck{send: send}} }
+
+// Requested reports whether the client asked for an acknowledgement,
+// without using it up. Node: typeof lastArg === "function".
+func (a Ack) Requested() bool { return a.p != nil }
+
+// Send answers the client with args (Node: ack(...args)). It sends at most
+// once: a second call returns ErrAckSent. Without a request from the client
+// it sends nothing and returns ErrNoAck. Arguments that cannot be encoded
+// are an error that leaves the ack unanswered, to answer otherwise.
+func (a Ack) Send(args ...any) error {
+	if a.p == nil {
+		return ErrNoAck
+	}
+	if !a.p.sent.CompareAndSwap(false, true) {
+		return ErrAckSent
+	}
+	if err := a.p.send(args); err != nil {
+		a.p.sent.Store(false)
+		return err
+	}
+	return nil
+}
 
 var (
-	// ErrAckSent is returned by an Ack called twice.
+	// ErrAckSent is returned by Ack.Send called twice.
 	ErrAckSent = errors.New("actorio: ack already sent")
-	// ErrNoAck is returned by an Ack for an event that asked for none.
+	// ErrNoAck is returned by Ack.Send for an event that asked for none.
 	ErrNoAck = errors.New("actorio: the client asked for no ack")
 )
 
@@ -180,14 +232,14 @@ func (h *handler) invoke(in []reflect.Value) error {
 // No acknowledgement is sent for the event on the server's initiative (as
 // in Node when middleware refuses an event): the client's ack callback gets
 // its timeout. A listener that wants the client to hear of it answers with
-// Ack, in whatever shape the application's clients expect.
+// Ack.Send, in whatever shape the application's clients expect.
 type ArgumentError struct {
 	Event string       // the event's name
 	Index int          // the argument's position, 0 for the first after the name
 	Type  reflect.Type // the type the handler declares for it
 	Err   error        // the decoder's error
-	// Ack answers the event, once, as the handler would have; without an
-	// ack request from the client it returns ErrNoAck.
+	// Ack answers the event, once, as the handler would have (Ack.Send);
+	// Ack.Requested says whether the client asked for an answer.
 	Ack Ack
 }
 

@@ -26,7 +26,7 @@ func TestHandlerDecodeError(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := Args{raw: [][]byte{[]byte(`"x"`)}, codec: jsonCodec{}}
-	err = h.call("ev", args, nil)
+	err = h.call("ev", args, Ack{})
 	if ae, ok := err.(*ArgumentError); !ok || ae.Event != "ev" || ae.Index != 0 || ae.Type != reflect.TypeFor[int]() ||
 		!strings.Contains(err.Error(), `event "ev" argument 0 does not decode into int`) {
 		t.Errorf("call(\"ev\", [\"x\"]) error = %v, want an *ArgumentError for argument 0 (int)", err)
@@ -37,7 +37,7 @@ func TestHandlerMissingArgsAreZero(t *testing.T) {
 	var got string
 	var gotN int
 	h, _ := newHandler(func(s string, n int) { got, gotN = s, n })
-	if err := h.call("ev", Args{raw: [][]byte{[]byte(`"a"`)}, codec: jsonCodec{}}, nil); err != nil || got != "a" || gotN != 0 {
+	if err := h.call("ev", Args{raw: [][]byte{[]byte(`"a"`)}, codec: jsonCodec{}}, Ack{}); err != nil || got != "a" || gotN != 0 {
 		t.Errorf("call = %v, %q %d", err, got, gotN)
 	}
 }

@@ -49,12 +49,12 @@ func TestArgumentMismatchReported(t *testing.T) {
 					errs <- err
 					var ae *actorio.ArgumentError
 					if errors.As(err, &ae) && ae.Index == 1 {
-						_ = ae.Ack("refused", ae.Index) // the application's own answer
+						_ = ae.Ack.Send("refused", ae.Index) // the application's own answer
 					}
 				})
 				_ = s.On("move", func(n int, p movePos, ack actorio.Ack) error {
 					calls <- "move"
-					return ack("ok", n, p.X)
+					return ack.Send("ok", n, p.X)
 				})
 				sids <- s.ID()
 			})

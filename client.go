@@ -147,11 +147,12 @@ func (c *client) packet(p *sio.Packet, credit InboundCredit) {
 		if l := c.srv.events; l != nil && !l.allow(c, s, name, p, credit) {
 			return // refused (eventlimit.go)
 		}
-		ack := Ack(func(...any) error { return ErrNoAck })
+		var ack Ack
 		if p.HasID {
-			ack = c.ackFunc(s, p.ID)
+			nsp, id := s.nsp.name, p.ID
+			ack = newAck(func(args []any) error { return c.sendAck(nsp, id, args) })
 		}
-		s.dispatch(name, Args{raw: args[1:], atts: p.Attachments, codec: c.srv.codec}, ack, p.HasID, credit)
+		s.dispatch(name, Args{raw: args[1:], atts: p.Attachments, codec: c.srv.codec}, ack, credit)
 		return
 	case sio.Ack:
 		c.ackReceived(p)
@@ -340,19 +341,14 @@ func (c *client) sendConnectError(nsp string, err error) {
 // sent, unicasts and broadcasts alike.
 func (c *client) send(p *sio.Packet) { c.es.Sink().Deliver(c.srv.packetFrames(p), false) }
 
-func (c *client) ackFunc(s *Socket, id uint64) Ack {
-	var sent atomic.Bool
-	return func(args ...any) error {
-		if !sent.CompareAndSwap(false, true) {
-			return ErrAckSent
-		}
-		data, atts, err := c.srv.codec.encode("", args)
-		if err != nil {
-			return err
-		}
-		c.send(&sio.Packet{Type: sio.Ack, Namespace: s.nsp.name, ID: id, HasID: true, Data: data, Attachments: atts})
-		return nil
+// sendAck answers the client's event id on nsp with args (Ack.Send).
+func (c *client) sendAck(nsp string, id uint64, args []any) error {
+	data, atts, err := c.srv.codec.encode("", args)
+	if err != nil {
+		return err
 	}
+	c.send(&sio.Packet{Type: sio.Ack, Namespace: nsp, ID: id, HasID: true, Data: data, Attachments: atts})
+	return nil
 }
 
 // sendWithAck sends p to s's client with the next id of s's namespace and
@@ -481,7 +477,7 @@ func (c *client) handshake(auth []byte) Handshake {
 	if auth != nil {
 		var raw json.RawMessage
 		if err := c.srv.codec.decode(auth, nil, &raw); err == nil {
-			h.Auth = raw
+			h.Auth, h.auth, h.codec = raw, auth, c.srv.codec
 		}
 	}
 	if r != nil {

@@ -125,7 +125,7 @@ func TestConnE2E(t *testing.T) {
 				cookie = &http.Cookie{}
 			}
 			ctxValue, _ := r.Context().Value(ctxKey{}).(string)
-			_ = ack(map[string]any{
+			_ = ack.Send(map[string]any{
 				"id": s.Conn().ID(), "transport": s.Conn().Transport(), "protocol": s.Conn().Protocol(),
 				"cookie": cookie.Value, "header": r.Header.Get("X-Trace"), "ctx": ctxValue,
 				"ctxErr": r.Context().Err() != nil, "sameRequest": r == s.Conn().Request(),

@@ -13,7 +13,7 @@
 //		// answers the client.
 //		_ = s.On("chat", func(msg string, ack actorio.Ack) {
 //			_ = s.To("lobby").Emit("chat", msg) // the lobby, but not the sender
-//			_ = ack("delivered")
+//			_ = ack.Send("delivered")
 //		})
 //	})
 //	http.Handle(srv.Path(), srv) // "/socket.io/"
@@ -37,9 +37,12 @@
 //   - [Socket] is one client in one namespace: On and OnAny for events,
 //     Emit and EmitWithAck to its client, Join and Leave, packet middleware,
 //     OnDisconnect. [Args] are received arguments, decoded on demand or
-//     forwarded untouched. [Socket.Conn] is the Engine.IO connection its
-//     client's sockets share (Node's socket.conn, with its events) and
-//     [Socket.Request] the handshake's HTTP request (socket.request).
+//     forwarded untouched; a [Value] keeps one exactly (key order, binary)
+//     to build replies from. An [Ack] answers the client, and tells
+//     whether it asked for an answer. [Socket.Conn] is the Engine.IO
+//     connection its client's sockets share (Node's socket.conn, with its
+//     events) and [Socket.Request] the handshake's HTTP request
+//     (socket.request).
 //   - [BroadcastOperator] addresses a broadcast (To, In, Except, Volatile,
 //     Compress, Local, Timeout). It is immutable: each method returns a new
 //     operator. A broadcast is encoded and framed once, and the same bytes

@@ -18,7 +18,7 @@ func BenchmarkAckedEcho(b *testing.B) {
 	const clients = 100
 	srv := actorio.NewServer(&actorio.Options{EngineOptions: actorio.EngineOptions{PingInterval: time.Hour, PingTimeout: time.Hour}})
 	srv.OnConnection(func(s *actorio.Socket) {
-		_ = s.On("echo", func(a actorio.Args, ack actorio.Ack) { _ = ack(a.Forward()...) })
+		_ = s.On("echo", func(a actorio.Args, ack actorio.Ack) { _ = ack.Send(a.Forward()...) })
 	})
 	web := httptest.NewServer(srv)
 	defer web.Close()

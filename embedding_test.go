@@ -215,7 +215,7 @@ func TestEmitWithAckByRequestAndUnsubscribe(t *testing.T) {
 	srv.OnConnection(func(s *actorio.Socket) {
 		// A Go handler on the same socket: its ack tells the client that
 		// everything sent before it was dispatched.
-		_ = s.On("barrier", func(ack actorio.Ack) { _ = ack() })
+		_ = s.On("barrier", func(ack actorio.Ack) { _ = ack.Send() })
 	})
 	pid, got := probe(t, srv)
 	srv.Of("/").Subscribe(pid)

@@ -38,12 +38,12 @@ func ExampleArgumentError() {
 	srv := actorio.NewServer(nil)
 	defer srv.Close()
 	srv.OnConnection(func(s *actorio.Socket) {
-		_ = s.On("move", func(x, y int, ack actorio.Ack) { _ = ack("moved") })
+		_ = s.On("move", func(x, y int, ack actorio.Ack) { _ = ack.Send("moved") })
 		s.OnError(func(err error) {
 			var ae *actorio.ArgumentError
 			if errors.As(err, &ae) {
 				fmt.Printf("event %s, argument %d: want %v\n", ae.Event, ae.Index, ae.Type)
-				_ = ae.Ack(map[string]string{"error": "bad arguments"})
+				_ = ae.Ack.Send(map[string]string{"error": "bad arguments"})
 			}
 		})
 	})

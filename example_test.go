@@ -21,7 +21,7 @@ func Example() {
 	defer srv.Close()
 	srv.OnConnection(func(s *actorio.Socket) {
 		_ = s.On("chat", func(msg string, ack actorio.Ack) {
-			_ = ack("delivered: " + msg)
+			_ = ack.Send("delivered: " + msg)
 		})
 	})
 	web := httptest.NewServer(srv)

@@ -64,7 +64,7 @@ func testFlood(t *testing.T, policy actorio.InboundPolicy) {
 			if strings.HasPrefix(msg, "flood") {
 				flooded.Add(1)
 			}
-			_ = ack(msg)
+			_ = ack.Send(msg)
 		})
 		s.OnDisconnect(func(reason string) { reasons <- reason })
 	})

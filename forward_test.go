@@ -113,7 +113,7 @@ func TestForwardNested(t *testing.T) {
 			srv.OnConnection(func(s *actorio.Socket) {
 				_ = s.On("relay", func(a actorio.Args, ack actorio.Ack) error {
 					fwd := a.Forward()
-					if err := ack(map[string]any{"echo": fwd[1]}, []any{fwd[0], fwd}); err != nil {
+					if err := ack.Send(map[string]any{"echo": fwd[1]}, []any{fwd[0], fwd}); err != nil {
 						return err
 					}
 					return s.Emit("nested",
@@ -220,7 +220,7 @@ func TestEmitUnencodable(t *testing.T) {
 							errs <- "emit: sent"
 						}
 					}
-					if err := ack(1, map[string]any{"c": make(chan int)}); err != nil {
+					if err := ack.Send(1, map[string]any{"c": make(chan int)}); err != nil {
 						errs <- "ack: " + err.Error()
 					}
 					errs <- "done"

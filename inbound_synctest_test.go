@@ -104,7 +104,7 @@ func TestSocketIOInboundBacklogInFakeTime(t *testing.T) {
 				srv.OnConnection(func(s *actorio.Socket) {
 					_ = s.On("work", func(n int, ack actorio.Ack) {
 						<-release
-						_ = ack(n)
+						_ = ack.Send(n)
 					})
 					s.OnDisconnect(func(r string) { reasons <- r })
 				})
@@ -217,8 +217,8 @@ func TestEveryPacketReleasesItsCredit(t *testing.T) {
 		sockets := make(chan *actorio.Socket, 1)
 		reasons := make(chan string, 4)
 		srv.OnConnection(func(s *actorio.Socket) {
-			_ = s.On("echo", func(v string, ack actorio.Ack) { _ = ack(v) })
-			_ = s.On("bin", func(b []byte, ack actorio.Ack) { _ = ack(len(b)) })
+			_ = s.On("echo", func(v string, ack actorio.Ack) { _ = ack.Send(v) })
+			_ = s.On("bin", func(b []byte, ack actorio.Ack) { _ = ack.Send(len(b)) })
 			s.OnDisconnect(func(r string) { reasons <- r })
 			sockets <- s
 		})
@@ -281,7 +281,7 @@ func TestBinaryPacketLargerThanInboundLimit(t *testing.T) {
 			InboundLimits: actorio.InboundLimits{Bytes: 1000},
 		}})
 		srv.OnConnection(func(s *actorio.Socket) {
-			_ = s.On("files", func(a, b, c, d []byte, ack actorio.Ack) { _ = ack(len(a) + len(b) + len(c) + len(d)) })
+			_ = s.On("files", func(a, b, c, d []byte, ack actorio.Ack) { _ = ack.Send(len(a) + len(b) + len(c) + len(d)) })
 		})
 		l := serveInBubble(t, srv, srv.Close)
 		c := dialPipeWS(t, l, "/socket.io/")

@@ -201,7 +201,7 @@ func TestEventLimitE2E(t *testing.T) {
 				srv.OnConnection(func(s *actorio.Socket) {
 					_ = s.On("echo", func(i int, ack actorio.Ack) {
 						handled.Add(1)
-						_ = ack(i)
+						_ = ack.Send(i)
 					})
 					s.OnError(func(err error) { errs <- err })
 					s.OnDisconnect(func(reason string) { reasons <- reason })

@@ -83,7 +83,7 @@ func TestConnRateFlood(t *testing.T) {
 	const burst, flood = 5, 2000
 	srv := startLimitServer(t, actorio.Options{EngineOptions: actorio.EngineOptions{
 		Limits: actorio.ConnLimits{Rate: actorio.RateLimit{Count: burst, Interval: time.Minute}, TrustedProxies: loopbackProxy}}})
-	srv.OnConnection(func(s *actorio.Socket) { _ = s.On("echo", func(m string, ack actorio.Ack) { _ = ack(m) }) })
+	srv.OnConnection(func(s *actorio.Socket) { _ = s.On("echo", func(m string, ack actorio.Ack) { _ = ack.Send(m) }) })
 	clients := make([]*rawSIO, 4) // from 127.0.0.1, the flood from 198.51.100.9
 	for i := range clients {
 		clients[i] = dialRawSIO(t, srv.url, 0)
@@ -119,7 +119,7 @@ func TestConnLimitTableBoundedUnderFlood(t *testing.T) {
 	srv := startLimitServer(t, actorio.Options{EngineOptions: actorio.EngineOptions{
 		Limits: actorio.ConnLimits{Rate: actorio.RateLimit{Count: 1, Interval: time.Minute}, Total: 1,
 			MaxAddresses: maxAddresses, TrustedProxies: loopbackProxy}}})
-	srv.OnConnection(func(s *actorio.Socket) { _ = s.On("echo", func(m string, ack actorio.Ack) { _ = ack(m) }) })
+	srv.OnConnection(func(s *actorio.Socket) { _ = s.On("echo", func(m string, ack actorio.Ack) { _ = ack.Send(m) }) })
 	healthy := []*rawSIO{dialRawSIO(t, srv.url, 0)} // holds the server's one slot
 	mem := startHeapSampler()
 	var peakTracked atomic.Int64
@@ -165,7 +165,7 @@ func TestEventRateFlood(t *testing.T) {
 	srv.OnConnection(func(s *actorio.Socket) {
 		_ = s.On("echo", func(m string, ack actorio.Ack) {
 			handled.Add(1)
-			_ = ack(m)
+			_ = ack.Send(m)
 		})
 		s.OnError(func(err error) {
 			if le := (*actorio.EventRateLimitError)(nil); errors.As(err, &le) && le.Event == "echo" {

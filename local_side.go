@@ -99,25 +99,20 @@ func (l localSide) ServerSideEmit(nsp string, args adapter.Args, ack func(adapte
 	hs := n.serverSide[event]
 	n.mu.RUnlock()
 	a := Args{raw: args.Raw[1:], atts: args.Attachments, codec: l.s.codec}
-	answered := false
-	answer := func(vals ...any) error {
-		if ack == nil {
-			return ErrNoAck
-		}
-		if answered {
-			return ErrAckSent
-		}
-		data, atts, err := l.s.codec.encode("", vals)
-		if err != nil {
-			return err
-		}
-		raw, err := l.s.codec.split(data)
-		if err != nil {
-			return err
-		}
-		answered = true
-		ack(adapter.Args{Raw: raw, Attachments: atts})
-		return nil
+	var answer Ack
+	if ack != nil {
+		answer = newAck(func(vals []any) error {
+			data, atts, err := l.s.codec.encode("", vals)
+			if err != nil {
+				return err
+			}
+			raw, err := l.s.codec.split(data)
+			if err != nil {
+				return err
+			}
+			ack(adapter.Args{Raw: raw, Attachments: atts})
+			return nil
+		})
 	}
 	n.lane.run(func() {
 		for _, h := range hs {

@@ -157,7 +157,7 @@ func testSIONamespaces(t *testing.T, c sioCase) {
 		srv.Of(name).OnConnection(func(s *actorio.Socket) {
 			recordLeaves(s, leaves)
 			if err := s.On("whoami", func(ack actorio.Ack) error {
-				return ack(map[string]string{"nsp": s.Namespace().Name(), "id": s.ID()})
+				return ack.Send(map[string]string{"nsp": s.Namespace().Name(), "id": s.ID()})
 			}); err != nil {
 				t.Errorf("On(whoami): %v", err)
 			}
@@ -210,7 +210,7 @@ func testSIOConnectError(t *testing.T, c sioCase) {
 	})
 	rootConns := srv.connections("/", nil)
 	srv.connections("/ok", func(s *actorio.Socket) {
-		if err := s.On("ping", func(ack actorio.Ack) error { return ack("pong") }); err != nil {
+		if err := s.On("ping", func(ack actorio.Ack) error { return ack.Send("pong") }); err != nil {
 			t.Errorf("On(ping): %v", err)
 		}
 	})
@@ -298,11 +298,11 @@ func testSIOEvents(t *testing.T, c sioCase) {
 		}
 		on("typed", func(name string, n int, obj sioE2ETyped, ack actorio.Ack) error {
 			typed <- typedCall{name, n, obj}
-			return ack("ok", name, n, obj)
+			return ack.Send("ok", name, n, obj)
 		})
 		on("binary", func(obj sioE2EBinary, ack actorio.Ack) error {
 			binaries <- obj
-			return ack(map[string]any{
+			return ack.Send(map[string]any{
 				"meta": obj.Meta,
 				"echo": obj.Payload.Data,
 				"list": obj.List,
@@ -310,7 +310,7 @@ func testSIOEvents(t *testing.T, c sioCase) {
 			})
 		})
 		on("forward", func(args actorio.Args, ack actorio.Ack) error {
-			if err := ack(args.Forward()...); err != nil {
+			if err := ack.Send(args.Forward()...); err != nil {
 				return err
 			}
 			return s.Emit("forwarded", args.Forward()...)
@@ -498,7 +498,7 @@ func testSIORooms(t *testing.T, c sioCase) {
 	conns := srv.connections("/", func(s *actorio.Socket) {
 		if err := s.On("join", func(room string, ack actorio.Ack) error {
 			s.Join(room)
-			return ack(s.Rooms())
+			return ack.Send(s.Rooms())
 		}); err != nil {
 			t.Errorf("On(join): %v", err)
 		}
@@ -742,7 +742,7 @@ func testSIOPayloadLimit(t *testing.T, c sioCase) {
 			}
 		}
 		on("big", func(text string) { bigCalls <- len(text) })
-		on("small", func(text string, ack actorio.Ack) error { return ack("echo: " + text) })
+		on("small", func(text string, ack actorio.Ack) error { return ack.Send("echo: " + text) })
 	})
 	var res struct {
 		BigReason, BigTransport, Answer string

@@ -44,7 +44,7 @@ func testSIOForwardNested(t *testing.T, c sioCase) {
 	srv.connections("/", func(s *actorio.Socket) {
 		if err := s.On("relay", func(a actorio.Args, ack actorio.Ack) error {
 			fwd := a.Forward()
-			if err := ack(map[string]any{"echo": fwd[1], "list": fwd}, faithfulHolder{Fwd: fwd[2], All: fwd}); err != nil {
+			if err := ack.Send(map[string]any{"echo": fwd[1], "list": fwd}, faithfulHolder{Fwd: fwd[2], All: fwd}); err != nil {
 				return err
 			}
 			if err := s.Emit("nested",
@@ -122,11 +122,11 @@ func testSIOArgumentMismatch(t *testing.T, c sioCase) {
 			errs <- err
 			var ae *actorio.ArgumentError
 			if errors.As(err, &ae) && ae.Index == 1 {
-				_ = ae.Ack("refused", ae.Index)
+				_ = ae.Ack.Send("refused", ae.Index)
 			}
 		})
 		if err := s.On("move", func(n int, p movePos, ack actorio.Ack) error {
-			return ack("ok", n, p.X)
+			return ack.Send("ok", n, p.X)
 		}); err != nil {
 			t.Errorf("On(move): %v", err)
 		}

@@ -18,11 +18,14 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// Handshake describes how a socket connected.
+// Handshake describes how a socket connected. Node: socket.handshake.
 type Handshake struct {
 	Headers http.Header
 	Query   url.Values
-	// Auth is the CONNECT payload, as JSON ({} when the client sent none).
+	// Auth is the CONNECT payload as JSON, with either parser ({} when the
+	// client sent none; a msgpack payload's binary as base64 strings).
+	// Emitted, it is sent as the object it holds. DecodeAuth decodes it
+	// alike with both parsers, into a Value with its binary.
 	Auth    json.RawMessage
 	Address string
 	Time    time.Time
@@ -31,6 +34,27 @@ type Handshake struct {
 	URL     string
 	Secure  bool
 	XDomain bool
+
+	auth  []byte // the CONNECT payload as received, nil when none or not known
+	codec codec  // the parser auth came with
+}
+
+// DecodeAuth fills v (a pointer) from the CONNECT payload as Args.Decode
+// does from an argument, alike with both parsers: into a *Value exactly as
+// sent (key order, and binary with msgpack), anything else by
+// encoding/json's rules. Node: socket.handshake.auth.
+func (h Handshake) DecodeAuth(v any) error {
+	if h.auth != nil && h.codec != nil {
+		return Args{raw: [][]byte{h.auth}, codec: h.codec}.Decode(0, v)
+	}
+	auth := h.Auth
+	if len(auth) == 0 {
+		auth = json.RawMessage("{}")
+	}
+	if pv, ok := v.(*Value); ok {
+		return pv.UnmarshalJSON(auth)
+	}
+	return json.Unmarshal(auth, v)
 }
 
 // Socket is one client's connection to one namespace. Its methods are safe
@@ -388,7 +412,7 @@ type ackResult struct {
 
 // dispatch runs an event's handlers on the socket's goroutine, which
 // holds the event's inbound credit until they have run.
-func (s *Socket) dispatch(name string, args Args, ack Ack, requested bool, credit InboundCredit) {
+func (s *Socket) dispatch(name string, args Args, ack Ack, credit InboundCredit) {
 	s.lane.runHolding(func() {
 		s.mu.RLock()
 		mws, anys, hs := s.middlewares, s.anyIn.all(), s.handlers[name]
@@ -417,7 +441,7 @@ func (s *Socket) dispatch(name string, args Args, ack Ack, requested bool, credi
 			})
 		}
 		s.tellSubscribers(func() any {
-			return &actormsg.Event{Socket: s.name(), Name: name, Args: args, Ack: actormsg.NewAck(requested, ack)}
+			return &actormsg.Event{Socket: s.name(), Name: name, Args: args, Ack: actormsg.NewAck(ack.Requested(), ack.Send)}
 		})
 	}, credit)
 }

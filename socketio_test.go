@@ -90,12 +90,12 @@ func TestTypedHandlersAndAcks(t *testing.T) {
 	srv.OnConnection(func(s *actorio.Socket) {
 		_ = s.On("move", func(name string, m move, ack actorio.Ack) {
 			got <- fmt.Sprintf("%s %d,%d %v", name, m.X, m.Y, m.Blob)
-			_ = ack("ok", map[string]int{"x": m.X})
-			if err := ack("again"); !errors.Is(err, actorio.ErrAckSent) {
+			_ = ack.Send("ok", map[string]int{"x": m.X})
+			if err := ack.Send("again"); !errors.Is(err, actorio.ErrAckSent) {
 				got <- "second ack: " + fmt.Sprint(err)
 			}
 		})
-		_ = s.On("noack", func(ack actorio.Ack) { got <- fmt.Sprint(ack()) })
+		_ = s.On("noack", func(ack actorio.Ack) { got <- fmt.Sprint(ack.Send()) })
 		_ = s.On("raw", func(a actorio.Args) { got <- fmt.Sprintf("%d %s", a.Len(), a.Raw(0)) })
 	})
 	c := dialSIO(t, base)
@@ -460,7 +460,7 @@ func TestEmitWithAckInsideHandler(t *testing.T) {
 			if err == nil {
 				err = args.Decode(0, &yes)
 			}
-			_ = ack(yes)
+			_ = ack.Send(yes)
 			result <- fmt.Sprint(yes, err)
 		})
 	})
@@ -480,7 +480,7 @@ func TestHandlerPanicCostsOnlyThatSocket(t *testing.T) {
 	srv, base := startServer(t, nil)
 	srv.OnConnection(func(s *actorio.Socket) {
 		_ = s.On("boom", func() { panic("user bug") })
-		_ = s.On("ping", func(ack actorio.Ack) { _ = ack("pong") })
+		_ = s.On("ping", func(ack actorio.Ack) { _ = ack.Send("pong") })
 	})
 	bad, good := dialSIO(t, base), dialSIO(t, base)
 	bad.connect("")

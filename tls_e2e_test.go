@@ -31,14 +31,14 @@ func TestTLSE2E(t *testing.T) {
 				Logger: zerolog.New(log).Level(zerolog.DebugLevel)}})
 			const bigBytes = 1 << 20
 			srv.OnConnection(func(s *actorio.Socket) {
-				_ = s.On("join", func(ack actorio.Ack) { s.Join("all"); _ = ack() })
+				_ = s.On("join", func(ack actorio.Ack) { s.Join("all"); _ = ack.Send() })
 				_ = s.On("broadcast", func(ack actorio.Ack) {
 					if err := srv.To("all").Emit("big", strings.Repeat("b", bigBytes)); err != nil {
 						t.Errorf("Emit(big): %v", err)
 					}
-					_ = ack()
+					_ = ack.Send()
 				})
-				_ = s.On("echo", func(m string, ack actorio.Ack) { _ = ack(m) })
+				_ = s.On("echo", func(m string, ack actorio.Ack) { _ = ack.Send(m) })
 			})
 			hs := httptest.NewUnstartedServer(srv)
 			hs.TLS = &tls.Config{Certificates: []tls.Certificate{cert.Cert}, NextProtos: []string{"http/1.1"}}

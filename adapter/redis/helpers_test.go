@@ -70,11 +70,11 @@ func startGo(t *testing.T, rs *redistest.Server, name string, parser actorio.Par
 		s.SetData(map[string]any{"server": name})
 		_ = s.On("join", func(room string, ack actorio.Ack) {
 			s.JoinCount(room)
-			_ = ack(true)
+			_ = ack.Send(true)
 		})
 		_ = s.On("leave", func(room string, ack actorio.Ack) {
 			s.Leave(room)
-			_ = ack(true)
+			_ = ack.Send(true)
 		})
 	})
 	nsp := g.srv.Of("/")
@@ -89,7 +89,7 @@ func startGo(t *testing.T, rs *redistest.Server, name string, parser actorio.Par
 		if a.Len() > 0 {
 			got = a.Forward()[0]
 		}
-		_ = ack(map[string]any{"from": "go", "got": got})
+		_ = ack.Send(map[string]any{"from": "go", "got": got})
 	})
 	return g
 }

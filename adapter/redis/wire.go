@@ -9,7 +9,7 @@ import (
 	"strconv"
 
 	"github.com/actorio/actorio/adapter"
-	"github.com/actorio/actorio/adapter/internal/value"
+	"github.com/actorio/actorio/internal/value"
 )
 
 // The messages of npm @socket.io/redis-adapter 8.3 (lib/index.ts), field

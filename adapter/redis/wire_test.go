@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/actorio/actorio/adapter"
-	"github.com/actorio/actorio/adapter/internal/value"
+	"github.com/actorio/actorio/internal/value"
 )
 
 // nodeVectors runs testdata/wire_vectors.js: what the Node adapter and

@@ -7,7 +7,7 @@ import (
 	"github.com/actorio/actorio/adapter"
 	"github.com/actorio/actorio/adapter/internal/cluster"
 	"github.com/actorio/actorio/adapter/internal/streamwire"
-	"github.com/actorio/actorio/adapter/internal/value"
+	"github.com/actorio/actorio/internal/value"
 )
 
 func obj(kv ...any) *value.Map {

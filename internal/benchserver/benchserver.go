@@ -122,12 +122,12 @@ func (s *Server) Close() {
 }
 
 func (s *Server) connected(sock *actorio.Socket) {
-	_ = sock.On("join", func(room string, ack actorio.Ack) { _ = ack(sock.JoinCount(room)) })
+	_ = sock.On("join", func(room string, ack actorio.Ack) { _ = ack.Send(sock.JoinCount(room)) })
 	_ = sock.On("leave", func(room string, ack actorio.Ack) {
 		sock.Leave(room)
-		_ = ack(true)
+		_ = ack.Send(true)
 	})
-	_ = sock.On("echo", func(a actorio.Args, ack actorio.Ack) { _ = ack(a.Forward()...) })
+	_ = sock.On("echo", func(a actorio.Args, ack actorio.Ack) { _ = ack.Send(a.Forward()...) })
 	_ = sock.On("relay", func(a actorio.Args) {
 		if room, ok := roomArg(a); ok {
 			_ = sock.To(room).Emit("relay", a.Raw(1))
@@ -145,18 +145,18 @@ func (s *Server) connected(sock *actorio.Socket) {
 			defer cancel()
 			sockets, err := s.In(room).FetchSockets(ctx)
 			if err != nil {
-				_ = ack(-1)
+				_ = ack.Send(-1)
 				return
 			}
-			_ = ack(len(sockets))
+			_ = ack.Send(len(sockets))
 		}()
 	})
 	_ = sock.On("sse", func(payload json.RawMessage, ack actorio.Ack) {
 		_ = s.ServerSideEmit("sse", payload)
-		_ = ack(true)
+		_ = ack.Send(true)
 	})
 	_ = sock.On("stats", func(ack actorio.Ack) {
-		_ = ack(map[string]int64{"sockets": int64(s.Of("/").SocketCount()), "rss": rss()})
+		_ = ack.Send(map[string]int64{"sockets": int64(s.Of("/").SocketCount()), "rss": rss()})
 	})
 }
 

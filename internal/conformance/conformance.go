@@ -71,7 +71,7 @@ func newServer(logger zerolog.Logger, pingInterval, pingTimeout time.Duration, a
 				return
 			}
 			_ = s.On("message", func(args actorio.Args) { _ = s.Emit("message-back", args.Forward()...) })
-			_ = s.On("message-with-ack", func(args actorio.Args, ack actorio.Ack) { _ = ack(args.Forward()...) })
+			_ = s.On("message-with-ack", func(args actorio.Args, ack actorio.Ack) { _ = ack.Send(args.Forward()...) })
 		})
 	}
 

@@ -100,7 +100,7 @@ func username(s *actorio.Socket) string {
 	var auth struct {
 		Username string `json:"username"`
 	}
-	if err := json.Unmarshal(s.Handshake().Auth, &auth); err != nil {
+	if err := s.Handshake().DecodeAuth(&auth); err != nil {
 		return ""
 	}
 	return strings.TrimSpace(auth.Username)
@@ -173,7 +173,7 @@ func (d *Demo) channelOf(name string) string {
 func (d *Demo) message(s *actorio.Socket, name, text string, ack actorio.Ack) {
 	text = strings.TrimSpace(text)
 	if text == "" || len(text) > maxMessage {
-		_ = ack(map[string]string{"error": "empty or too long"})
+		_ = ack.Send(map[string]string{"error": "empty or too long"})
 		return
 	}
 	channel := d.channelOf(name)
@@ -181,12 +181,12 @@ func (d *Demo) message(s *actorio.Socket, name, text string, ack actorio.Ack) {
 	_ = s.To(channel).Emit("message", map[string]any{"from": name, "text": text, "channel": channel, "time": now})
 	// Emit returns once every recipient has the message queued: that is
 	// the delivery the sender's tick confirms.
-	_ = ack(map[string]any{"time": now, "delivered": d.members(channel) - 1})
+	_ = ack.Send(map[string]any{"time": now, "delivered": d.members(channel) - 1})
 }
 
 func (d *Demo) switchChannel(s *actorio.Socket, name, channel string, ack actorio.Ack) {
 	if !slices.Contains(Channels, channel) {
-		_ = ack(map[string]string{"error": "unknown channel"})
+		_ = ack.Send(map[string]string{"error": "unknown channel"})
 		return
 	}
 	d.mu.Lock()
@@ -200,7 +200,7 @@ func (d *Demo) switchChannel(s *actorio.Socket, name, channel string, ack actori
 		s.Join(channel)
 		_ = s.To(channel).Emit("notice", map[string]string{"text": name + " joined #" + channel})
 	}
-	_ = ack(map[string]string{"channel": channel})
+	_ = ack.Send(map[string]string{"channel": channel})
 	d.publishUsers()
 }
 

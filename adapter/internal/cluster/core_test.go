@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/actorio/actorio/adapter"
-	"github.com/actorio/actorio/adapter/internal/value"
+	"github.com/actorio/actorio/internal/value"
 	"github.com/actorio/actorio/protocol/sio"
 )
 

@@ -2,7 +2,7 @@ package cluster
 
 import (
 	"github.com/actorio/actorio/adapter"
-	"github.com/actorio/actorio/adapter/internal/value"
+	"github.com/actorio/actorio/internal/value"
 	"github.com/actorio/actorio/protocol/sio"
 )
 

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/actorio/actorio/adapter/internal/value"
+	"github.com/actorio/actorio/internal/value"
 )
 
 // MessageType is the type of a ClusterMessage or ClusterResponse, numbered

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/actorio/actorio/adapter"
-	"github.com/actorio/actorio/adapter/internal/value"
+	"github.com/actorio/actorio/internal/value"
 	"github.com/actorio/actorio/protocol/sio"
 )
 

@@ -79,18 +79,18 @@ func (g *GoServer) handlers() {
 		if a.Len() > 0 {
 			got = a.Forward()[0]
 		}
-		_ = ack(map[string]any{"from": "go", "got": got})
+		_ = ack.Send(map[string]any{"from": "go", "got": got})
 	})
 	io.OnConnection(func(s *actorio.Socket) {
 		ctx := context.Background()
-		_ = s.On("join", func(room string, ack actorio.Ack) { s.Join(room); _ = ack(true) })
-		_ = s.On("leave", func(room string, ack actorio.Ack) { s.Leave(room); _ = ack(true) })
+		_ = s.On("join", func(room string, ack actorio.Ack) { s.Join(room); _ = ack.Send(true) })
+		_ = s.On("leave", func(room string, ack actorio.Ack) { s.Leave(room); _ = ack.Send(true) })
 		_ = s.On("to", func(a actorio.Args, ack actorio.Ack) {
 			var room, event string
 			_ = a.Decode(0, &room)
 			_ = a.Decode(1, &event)
 			_ = io.To(room).Emit(event, a.Forward()[2:]...)
-			_ = ack(true)
+			_ = ack.Send(true)
 		})
 		_ = s.On("toExcept", func(a actorio.Args, ack actorio.Ack) {
 			var room, except, event string
@@ -98,19 +98,19 @@ func (g *GoServer) handlers() {
 			_ = a.Decode(1, &except)
 			_ = a.Decode(2, &event)
 			_ = io.To(room).Except(except).Emit(event, a.Forward()[3:]...)
-			_ = ack(true)
+			_ = ack.Send(true)
 		})
 		_ = s.On("broadcastFrom", func(a actorio.Args, ack actorio.Ack) {
 			var room, event string
 			_ = a.Decode(0, &room)
 			_ = a.Decode(1, &event)
 			_ = s.To(room).Emit(event, a.Forward()[2:]...)
-			_ = ack(true)
+			_ = ack.Send(true)
 		})
 		_ = s.On("fetch", func(room string, ack actorio.Ack) {
 			sockets, err := io.In(room).FetchSockets(ctx)
 			if err != nil {
-				_ = ack(errorOf(err))
+				_ = ack.Send(errorOf(err))
 				return
 			}
 			ids := []string{}
@@ -118,61 +118,61 @@ func (g *GoServer) handlers() {
 				ids = append(ids, r.ID)
 			}
 			slices.Sort(ids)
-			_ = ack(ids)
+			_ = ack.Send(ids)
 		})
 		_ = s.On("count", func(room string, ack actorio.Ack) {
 			sockets, err := io.In(room).FetchSockets(ctx)
 			if err != nil {
-				_ = ack(-1)
+				_ = ack.Send(-1)
 				return
 			}
-			_ = ack(len(sockets))
+			_ = ack.Send(len(sockets))
 		})
 		_ = s.On("remoteJoin", func(room, newRoom string, ack actorio.Ack) {
 			_ = io.In(room).SocketsJoin(newRoom)
-			_ = ack(true)
+			_ = ack.Send(true)
 		})
 		_ = s.On("remoteLeave", func(room, oldRoom string, ack actorio.Ack) {
 			_ = io.In(room).SocketsLeave(oldRoom)
-			_ = ack(true)
+			_ = ack.Send(true)
 		})
 		_ = s.On("remoteDisconnect", func(room string, ack actorio.Ack) {
-			_ = ack(true)
+			_ = ack.Send(true)
 			_ = io.In(room).DisconnectSockets(true)
 		})
 		_ = s.On("sse", func(a actorio.Args, ack actorio.Ack) {
 			_ = io.ServerSideEmit("sse", a.Forward()...)
-			_ = ack(true)
+			_ = ack.Send(true)
 		})
 		_ = s.On("sseAck", func(a actorio.Args, ack actorio.Ack) {
 			answers, err := io.ServerSideEmitWithAck(ctx, "ping-sse", a.Forward()...)
 			if err != nil {
-				_ = ack(errorOf(err))
+				_ = ack.Send(errorOf(err))
 				return
 			}
-			_ = ack(map[string]any{"responses": first(answers)})
+			_ = ack.Send(map[string]any{"responses": first(answers)})
 		})
 		_ = s.On("bcastAck", func(a actorio.Args, ack actorio.Ack) {
 			var room string
 			_ = a.Decode(0, &room)
 			answers, err := io.To(room).Timeout(requestTimeout).EmitWithAck(ctx, "question", a.Forward()[1:]...)
 			if err != nil {
-				_ = ack(map[string]any{"error": err.Error(), "responses": first(answers)})
+				_ = ack.Send(map[string]any{"error": err.Error(), "responses": first(answers)})
 				return
 			}
-			_ = ack(map[string]any{"responses": first(answers)})
+			_ = ack.Send(map[string]any{"responses": first(answers)})
 		})
 		_ = s.On("serverCount", func(ack actorio.Ack) {
 			n, err := srv.ServerCount(ctx)
 			if err != nil {
-				_ = ack(-1)
+				_ = ack.Send(-1)
 				return
 			}
-			_ = ack(n)
+			_ = ack.Send(n)
 		})
 		_ = s.On("emitBinary", func(room string, ack actorio.Ack) {
 			_ = io.To(room).Emit("bin", []byte{1, 2, 3}, map[string]any{"nested": []byte{4}})
-			_ = ack(true)
+			_ = ack.Send(true)
 		})
 	})
 }

@@ -10,7 +10,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/actorio/actorio/adapter/internal/cluster"
-	"github.com/actorio/actorio/adapter/internal/value"
+	"github.com/actorio/actorio/internal/value"
 )
 
 // Append adds m to stream as Node's XADD does (MAXLEN ~ maxLen, id "*")

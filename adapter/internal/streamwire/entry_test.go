@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/actorio/actorio/adapter/internal/cluster"
-	"github.com/actorio/actorio/adapter/internal/value"
+	"github.com/actorio/actorio/internal/value"
 )
 
 func obj(kv ...any) *value.Map {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"slices"
 
-	"github.com/actorio/actorio/adapter/internal/value"
+	"github.com/actorio/actorio/internal/value"
 )
 
 // BroadcastOperator is a target (rooms, excepted rooms) and flags for an

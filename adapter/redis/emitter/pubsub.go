@@ -5,7 +5,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
-	"github.com/actorio/actorio/adapter/internal/value"
+	"github.com/actorio/actorio/internal/value"
 )
 
 // pubsub is the format of @socket.io/redis-adapter 8.3's createAdapter, as

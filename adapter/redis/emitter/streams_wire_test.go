@@ -9,9 +9,9 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
-	"github.com/actorio/actorio/adapter/internal/value"
 	"github.com/actorio/actorio/adapter/redis/emitter"
 	"github.com/actorio/actorio/internal/testkit"
+	"github.com/actorio/actorio/internal/value"
 )
 
 // entry is a stream entry as XRANGE returns it: its fields in the order

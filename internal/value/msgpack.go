@@ -131,6 +131,8 @@ func decodeMsgpack(dec *msgpack.Decoder, depth int) (any, error) {
 			a = append(a, v)
 		}
 		return a, nil
+	case c == msgpcode.Ext8 || c == msgpcode.Ext16 || c == msgpcode.Ext32:
+		return decodeExt(dec)
 	case c == msgpcode.Bin8 || c == msgpcode.Bin16 || c == msgpcode.Bin32:
 		// Not DecodeBytes: it allocates the announced length before
 		// reading, so a six-byte message could ask for 4 GiB.
@@ -167,6 +169,31 @@ func decodeMsgpack(dec *msgpack.Decoder, depth int) (any, error) {
 		return jsDate(x), nil
 	}
 	return nil, fmt.Errorf("value: unexpected msgpack %T", v)
+}
+
+// decodeExt reads an ext 8, 16 or 32. notepack.io writes an ArrayBuffer so
+// (extension 0), whatever its length: an 8-byte one is not a Date, nor a
+// 1-byte one undefined, which notepack writes as fixext 8 and fixext 1.
+// @msgpack/msgpack writes a 96-bit timestamp (extension -1) so.
+func decodeExt(dec *msgpack.Decoder) (any, error) {
+	id, n, err := dec.DecodeExtHeader()
+	if err != nil {
+		return nil, err
+	}
+	if err := fits(dec, n); err != nil {
+		return nil, err
+	}
+	b := make([]byte, n)
+	if err := dec.ReadFull(b); err != nil {
+		return nil, err
+	}
+	switch {
+	case id == 0:
+		return b, nil
+	case id == -1 && n == 12:
+		return jsDate(time.Unix(int64(binary.BigEndian.Uint64(b[4:])), int64(binary.BigEndian.Uint32(b)))), nil
+	}
+	return nil, fmt.Errorf("value: unsupported msgpack extension %d (%d bytes)", id, n)
 }
 
 // fits refuses a length prefix longer than what is left to read (when the

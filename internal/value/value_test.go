@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/actorio/actorio/adapter"
@@ -62,6 +63,33 @@ func TestBufferJSON(t *testing.T) {
 	}
 }
 
+// notepack.io's extension 0 is told apart by its form, as notepack reads
+// it: an ArrayBuffer is always an ext 8/16/32, undefined a fixext 1 and a
+// Date a fixext 8.
+func TestNotepackExtensions(t *testing.T) {
+	for _, tt := range []struct {
+		name, in string // hex, as notepack.encode writes it
+		want     any
+	}{
+		{"8-byte ArrayBuffer", "c708000102030405060708", []byte{1, 2, 3, 4, 5, 6, 7, 8}},
+		{"1-byte ArrayBuffer", "c7010009", []byte{9}},
+		{"2-byte ArrayBuffer", "c702000102", []byte{1, 2}},
+		{"empty ArrayBuffer", "c70000", []byte{}},
+		{"Date", "d7000000000000000000", "1970-01-01T00:00:00.000Z"},
+		{"undefined", "d40000", nil},
+		{"96-bit timestamp", "c70cff00000000000000000000003c", "1970-01-01T00:01:00.000Z"},
+	} {
+		b, _ := hex.DecodeString(tt.in)
+		got, err := UnmarshalAny(b)
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: UnmarshalAny(%s) = %#v, %v, want %#v", tt.name, tt.in, got, err, tt.want)
+		}
+	}
+	if _, err := UnmarshalAny([]byte{0xc7, 0x01, 0x05, 0x00}); err == nil {
+		t.Error("UnmarshalAny(ext 8 of type 5) = nil error")
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	for _, in := range []string{`[`, `[1]x`, `{"a":}`, `"\xff"`} {
 		if _, err := ParseJSON([]byte(in), nil, false); err == nil {
@@ -87,7 +115,7 @@ func TestNotepack(t *testing.T) {
 	if err != nil {
 		t.Fatal("node not found")
 	}
-	root, _ := filepath.Abs("../../..")
+	root, _ := filepath.Abs("../..")
 	script := `const np = require("notepack.io");
 const v = ["uid", {type: 2, data: ["ev", Buffer.from([1,2]), {b: 1, a: undefined, n: 1.5, big: 4294967296, neg: -70000}], nsp: "/"}, {rooms: ["r"], except: [], flags: {}}];
 process.stdout.write(np.encode(v).toString("hex") + "\n");

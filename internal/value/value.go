@@ -1,8 +1,9 @@
-// Package value is the cluster's value model: what Node's adapters put on
-// the wire (notepack.io or @msgpack/msgpack msgpack, or JSON.stringify)
-// read into Go without losing anything a Socket.IO client would see: key
-// order, binary, integers versus floats. Adapters convert between it and a
-// server's packet format (JSON with placeholders, or msgpack).
+// Package value is Actorio's ordered value model: a Socket.IO argument, or
+// what Node's adapters put on the wire (notepack.io or @msgpack/msgpack
+// msgpack, or JSON.stringify), read into Go without losing anything a
+// Socket.IO client would see: key order, binary, integers versus floats.
+// Adapters convert between it and a server's packet format (JSON with
+// placeholders, or msgpack); the root package's Value wraps it for users.
 //
 // A value is one of: nil, bool, int64, uint64 (above MaxInt64), float64,
 // string, []byte, []any, *Map.
