@@ -29,6 +29,9 @@ type Handshake struct {
 	Request   *http.Request
 	Transport string  // Polling or WebSocket
 	Conn      *WSConn // the WebSocket, for a WebSocket handshake
+	// EIO3 is set for an Engine.IO v3 client (Config.AllowEIO3); Base64
+	// when it asked for binary as base64 ("b64" in its query).
+	EIO3, Base64 bool
 }
 
 // Opener creates the session for a handshake, or refuses it with an error
@@ -85,6 +88,10 @@ type Config struct {
 	// its handler starts: a client that trickles its body is answered 400
 	// and its connection closed. Zero means 10s.
 	BodyTimeout time.Duration
+	// AllowEIO3 accepts Engine.IO v3 clients (Socket.IO 2.x), as Node's
+	// allowEIO3; false refuses them ("Unsupported protocol version").
+	AllowEIO3 bool
+
 	// WriteTimeout bounds writing a response once it is ready, per 64 KiB
 	// of it: a client that stops reading its long-poll response has its
 	// connection closed and does not hold the payload. The wait of a
@@ -181,7 +188,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, CodeUnknownTransport, "")
 		return
 	}
-	if q.Get("EIO") != "4" {
+	// As Node: any EIO but "4" is protocol 3.
+	v3 := q.Get("EIO") != "4"
+	if v3 && !h.cfg.AllowEIO3 {
 		writeError(w, CodeUnsupportedVersion, "")
 		return
 	}
@@ -192,7 +201,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	sid := q.Get("sid")
 	if sid == "" {
-		h.handshake(w, r, rc, transport)
+		h.handshake(w, r, rc, transport, v3)
 		return
 	}
 	v, ok := h.sessions.Load(sid)
@@ -201,19 +210,26 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := v.(Session)
+	if h.cfg.AllowEIO3 {
+		var sv3 bool
+		if s, sv3 = unwrapEIO3(s); sv3 != v3 {
+			writeError(w, CodeBadRequest, "") // Node: PROTOCOL_MISMATCH
+			return
+		}
+	}
 	switch {
 	case isUpgrade:
-		h.upgrade(w, r, s)
+		h.upgrade(w, r, s, v3)
 	case r.Method == http.MethodGet:
 		h.poll(w, r, rc, s)
 	case r.Method == http.MethodPost:
-		h.post(w, r, rc, s)
+		h.post(w, r, rc, s, v3)
 	default:
 		writeError(w, CodeBadRequest, "")
 	}
 }
 
-func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, transport string) {
+func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, transport string, v3 bool) {
 	if r.Method != http.MethodGet {
 		writeError(w, CodeBadHandshakeMethod, "")
 		return
@@ -244,16 +260,17 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.Res
 		if err != nil {
 			return
 		}
-		s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: WebSocket, Conn: conn})
+		b64 := v3 && conn.setEIO3(r)
+		s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: WebSocket, Conn: conn, EIO3: v3, Base64: b64})
 		if err != nil {
 			conn.Close(ws.StatusPolicyViolation)
 			return
 		}
-		h.register(sid, s)
+		h.register(sid, s, v3)
 		conn.Attach(s)
 		return
 	}
-	s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: Polling})
+	s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: Polling, EIO3: v3, Base64: v3 && r.URL.Query().Has("b64")})
 	if err != nil {
 		writeErrorStatus(w, http.StatusForbidden, CodeForbidden, err.Error())
 		return
@@ -261,14 +278,18 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.Res
 	for k, v := range headers {
 		w.Header()[k] = append(w.Header()[k], v...)
 	}
-	h.register(sid, s)
+	h.register(sid, s, v3)
 	h.poll(w, r, rc, s) // the session has the open packet buffered
 }
 
 // register routes sid to s; a session that ended before it was registered
 // (its OnOpen failed) is not left behind in the table.
-func (h *Handler) register(sid string, s Session) {
-	h.sessions.Store(sid, s)
+func (h *Handler) register(sid string, s Session, v3 bool) {
+	if v3 {
+		h.sessions.Store(sid, eio3Session{s})
+	} else {
+		h.sessions.Store(sid, s)
+	}
 	select {
 	case <-s.Done():
 		h.sessions.Delete(sid)
@@ -276,10 +297,13 @@ func (h *Handler) register(sid string, s Session) {
 	}
 }
 
-func (h *Handler) upgrade(w http.ResponseWriter, r *http.Request, s Session) {
+func (h *Handler) upgrade(w http.ResponseWriter, r *http.Request, s Session, v3 bool) {
 	conn, err := h.acceptWebSocket(w, r, nil)
 	if err != nil {
 		return
+	}
+	if v3 {
+		conn.setEIO3(r)
 	}
 	// Attached first: the reader Attach starts may report the probe at once,
 	// and the session must know the connection by then.
@@ -331,12 +355,12 @@ func (h *Handler) poll(w http.ResponseWriter, r *http.Request, rc *http.Response
 			writeError(w, CodeBadRequest, "")
 			return
 		}
-		h.writePoll(w, r, rc, rep.Body)
+		h.writePoll(w, r, rc, rep)
 	case <-s.Done():
 		// The session may have answered just before it ended: prefer that.
 		select {
 		case rep := <-reply:
-			h.writePoll(w, r, rc, rep.Body)
+			h.writePoll(w, r, rc, rep)
 		default:
 			h.armWrite(rc)
 			writeError(w, CodeUnknownSID, "")
@@ -354,9 +378,13 @@ func (h *Handler) armWrite(rc *http.ResponseController) {
 // writeChunk is how much of a poll response is written under one deadline.
 const writeChunk = 64 << 10
 
-func (h *Handler) writePoll(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, body []byte) {
-	body, encoding := h.cfg.Compression.encode(r, body)
-	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+func (h *Handler) writePoll(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, rep PollReply) {
+	body, encoding := h.cfg.Compression.encode(r, rep.Body)
+	if rep.Binary { // an Engine.IO v3 binary payload
+		w.Header().Set("Content-Type", "application/octet-stream")
+	} else {
+		w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+	}
 	if encoding != "" {
 		w.Header().Set("Content-Encoding", encoding)
 		w.Header().Add("Vary", "Accept-Encoding")
@@ -374,7 +402,7 @@ func (h *Handler) writePoll(w http.ResponseWriter, r *http.Request, rc *http.Res
 	}
 }
 
-func (h *Handler) post(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, s Session) {
+func (h *Handler) post(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, s Session, v3 bool) {
 	// The body has BodyTimeout (see ServeHTTP); the answer WriteTimeout
 	// once it is ready.
 	_ = rc.SetWriteDeadline(time.Time{})
@@ -403,11 +431,15 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, rc *http.Response
 		_ = rc.SetReadDeadline(time.Time{})
 	}
 	var packets []eio.Packet
-	err = eio.DecodePayload(body, h.cfg.MaxPayload, func(p eio.Packet) error {
-		packets = append(packets, p)
-		return nil
-	})
-	if err == nil && !utf8.Valid(body) {
+	if v3 {
+		packets, err = decodeEIO3Post(r, body, h.cfg.MaxPayload)
+	} else {
+		err = eio.DecodePayload(body, h.cfg.MaxPayload, func(p eio.Packet) error {
+			packets = append(packets, p)
+			return nil
+		})
+	}
+	if err == nil && !v3 && !utf8.Valid(body) {
 		// A polling payload is text, as a WebSocket text message: checked
 		// once here, before any packet of it is relayed.
 		err = ErrInvalidUTF8

@@ -47,7 +47,7 @@ func (w xWire) bytes(t *testing.T) []byte {
 var typeByName = map[string]eio.PacketType{"open": eio.Open, "close": eio.Close, "ping": eio.Ping, "pong": eio.Pong, "message": eio.Message, "upgrade": eio.Upgrade, "noop": eio.Noop}
 
 func text(t eio.PacketType, s string) eio.Packet { return eio.Packet{Type: t, Data: []byte(s)} }
-func bin(b ...byte) eio.Packet                     { return eio.Packet{Type: eio.Message, Data: b, Binary: true} }
+func bin(b ...byte) eio.Packet                   { return eio.Packet{Type: eio.Message, Data: b, Binary: true} }
 
 func crossCases() []xCase {
 	every256 := make([]byte, 256)
