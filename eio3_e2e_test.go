@@ -70,30 +70,7 @@ func testEIO3Basic(t *testing.T, transport string) {
 	asked := make(chan error, 1)
 	conns := srv.connections("/", func(s *actorio.Socket) {
 		recordLeaves(s, leaves)
-		if err := s.On("echo", func(a actorio.Args, ack actorio.Ack) error { return ack(a.Forward()...) }); err != nil {
-			t.Errorf("On(echo): %v", err)
-		}
-		if err := s.On("ask me", func(ack actorio.Ack) error {
-			// The server's own emit with ack, answered by the client with binary.
-			go func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				res, err := s.EmitWithAck(ctx, "ask", "q", []byte{5, 6})
-				if err != nil {
-					asked <- err
-					_ = ack(err.Error())
-					return
-				}
-				asked <- nil
-				_ = ack(res.Forward()...)
-			}()
-			return nil
-		}); err != nil {
-			t.Errorf("On(ask me): %v", err)
-		}
-		if err := s.Emit("hello", s.ID(), []byte{1, 2, 3}); err != nil {
-			t.Errorf("Emit(hello): %v", err)
-		}
+		eio3BasicHandlers(t, s, asked)
 	})
 	node := startEIO3Node(t, ctx, srv.url, "basic", transport)
 	var hello struct{ ID, Engine string }
@@ -304,5 +281,34 @@ func testEIO3Unsupported(t *testing.T) {
 	node.result(ctx, &res)
 	if res.Error == "" {
 		t.Errorf("client's connect_error = %q, want an error", res.Error)
+	}
+}
+
+// eio3BasicHandlers sets up the basic scenario's server side on s: "echo"
+// acks its arguments, "ask me" has the server emit "ask" with an ack (its
+// outcome on asked) and acks with the answer; s is greeted with "hello".
+func eio3BasicHandlers(t *testing.T, s *actorio.Socket, asked chan<- error) {
+	if err := s.On("echo", func(a actorio.Args, ack actorio.Ack) error { return ack(a.Forward()...) }); err != nil {
+		t.Errorf("On(echo): %v", err)
+	}
+	if err := s.On("ask me", func(ack actorio.Ack) error {
+		// EmitWithAck waits: on its own goroutine, so the lane goes on.
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			res, err := s.EmitWithAck(ctx, "ask", "q", []byte{5, 6})
+			asked <- err
+			if err != nil {
+				_ = ack(err.Error())
+				return
+			}
+			_ = ack(res.Forward()...)
+		}()
+		return nil
+	}); err != nil {
+		t.Errorf("On(ask me): %v", err)
+	}
+	if err := s.Emit("hello", s.ID(), []byte{1, 2, 3}); err != nil {
+		t.Errorf("Emit(hello): %v", err)
 	}
 }

@@ -270,7 +270,7 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.Res
 		conn.Attach(s)
 		return
 	}
-	s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: Polling, EIO3: v3, Base64: v3 && r.URL.Query().Has("b64")})
+	s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: Polling, EIO3: v3, Base64: v3 && (r.URL.Query().Has("b64") || isJSONP(r))})
 	if err != nil {
 		writeErrorStatus(w, http.StatusForbidden, CodeForbidden, err.Error())
 		return
@@ -379,6 +379,9 @@ func (h *Handler) armWrite(rc *http.ResponseController) {
 const writeChunk = 64 << 10
 
 func (h *Handler) writePoll(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, rep PollReply) {
+	if h.cfg.AllowEIO3 && isJSONP(r) {
+		rep.Body = jsonpWrap(r, rep.Body)
+	}
 	body, encoding := h.cfg.Compression.encode(r, rep.Body)
 	if rep.Binary { // an Engine.IO v3 binary payload
 		w.Header().Set("Content-Type", "application/octet-stream")
