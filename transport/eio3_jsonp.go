@@ -18,15 +18,6 @@ import (
 // ErrJSONPForm reports a JSONP POST without the form field d.
 var ErrJSONPForm = errors.New("transport: jsonp post without a d field")
 
-// isJSONP reports whether r is a v3 JSONP request: a "j" parameter, as Node
-// checks (typeof req._query.j === "string").
-func isJSONP(r *http.Request) bool {
-	if r.URL.Query().Get("EIO") == "4" {
-		return false
-	}
-	return r.URL.Query().Has("j")
-}
-
 // jsonpWrap wraps a text payload in the client's callback. encoding/json
 // escapes U+2028 and U+2029 (valid in JSON, not in a JS string before
 // ES2019), as Node does by hand, and <, > and &, which JavaScript reads

@@ -221,7 +221,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case isUpgrade:
 		h.upgrade(w, r, s, v3)
 	case r.Method == http.MethodGet:
-		h.poll(w, r, rc, s)
+		h.poll(w, r, rc, s, v3 && q.Has("j"))
 	case r.Method == http.MethodPost:
 		h.post(w, r, rc, s, v3)
 	default:
@@ -270,7 +270,9 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.Res
 		conn.Attach(s)
 		return
 	}
-	s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: Polling, EIO3: v3, Base64: v3 && (r.URL.Query().Has("b64") || isJSONP(r))})
+	q := r.URL.Query()
+	jsonp := v3 && q.Has("j") // JSONP takes text only, as if "b64"
+	s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: Polling, EIO3: v3, Base64: v3 && (q.Has("b64") || jsonp)})
 	if err != nil {
 		writeErrorStatus(w, http.StatusForbidden, CodeForbidden, err.Error())
 		return
@@ -279,7 +281,7 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.Res
 		w.Header()[k] = append(w.Header()[k], v...)
 	}
 	h.register(sid, s, v3)
-	h.poll(w, r, rc, s) // the session has the open packet buffered
+	h.poll(w, r, rc, s, jsonp) // the session has the open packet buffered
 }
 
 // register routes sid to s; a session that ended before it was registered
@@ -342,7 +344,8 @@ func (h *Handler) acceptWebSocket(w http.ResponseWriter, r *http.Request, header
 	return conn, nil
 }
 
-func (h *Handler) poll(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, s Session) {
+// poll answers a GET; jsonp wraps the answer for a v3 JSONP client.
+func (h *Handler) poll(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, s Session, jsonp bool) {
 	// Waiting for something to send is not writing: no deadline until
 	// the reply is ready (an HTTP/2 stream is reset by one that expires).
 	_ = rc.SetWriteDeadline(time.Time{})
@@ -355,12 +358,12 @@ func (h *Handler) poll(w http.ResponseWriter, r *http.Request, rc *http.Response
 			writeError(w, CodeBadRequest, "")
 			return
 		}
-		h.writePoll(w, r, rc, rep)
+		h.writePoll(w, r, rc, rep, jsonp)
 	case <-s.Done():
 		// The session may have answered just before it ended: prefer that.
 		select {
 		case rep := <-reply:
-			h.writePoll(w, r, rc, rep)
+			h.writePoll(w, r, rc, rep, jsonp)
 		default:
 			h.armWrite(rc)
 			writeError(w, CodeUnknownSID, "")
@@ -378,8 +381,8 @@ func (h *Handler) armWrite(rc *http.ResponseController) {
 // writeChunk is how much of a poll response is written under one deadline.
 const writeChunk = 64 << 10
 
-func (h *Handler) writePoll(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, rep PollReply) {
-	if h.cfg.AllowEIO3 && isJSONP(r) {
+func (h *Handler) writePoll(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, rep PollReply, jsonp bool) {
+	if jsonp {
 		rep.Body = jsonpWrap(r, rep.Body)
 	}
 	body, encoding := h.cfg.Compression.encode(r, rep.Body)
