@@ -109,9 +109,9 @@ const (
 	DefaultHTTPWriteTimeout = 10 * time.Second
 )
 
-// Handler serves Engine.IO v4 over HTTP: polling and WebSocket. It routes
-// requests to sessions by sid and reports what happens to them; every
-// decision about a session is the session's.
+// Handler serves Engine.IO v4 (and v3 with AllowEIO3) over HTTP: polling
+// and WebSocket. It routes requests to sessions by sid and reports what
+// happens to them; every decision about a session is the session's.
 type Handler struct {
 	cfg      Config
 	sessions sync.Map // sid -> Session
