@@ -15,7 +15,8 @@ import (
 // The Socket.IO 2.x browser bundle in headless Chromium (run by
 // testdata/e2e/eio3_browser.js): what a browser's 2.x client does that
 // Node's cannot, XHR2 polling with binary payloads both ways, and JSONP
-// polling; then WebSocket and the upgrade, as a browser does them.
+// polling; then WebSocket (binary frames, or base64 text with forceBase64)
+// and the upgrade, as a browser does them.
 
 const eio3BrowserScript = "testdata/e2e/eio3_browser.js"
 
@@ -110,7 +111,7 @@ func TestEIO3Browser(t *testing.T) {
 		hs.Close()
 	})
 
-	modes := []string{"xhr", "jsonp", "websocket", "default"}
+	modes := []string{"xhr", "jsonp", "websocket", "default", "websocket-b64"}
 	run, _ := runNode(t, ctx, eio3BrowserScript, "eio3 browser", append([]string{hs.URL + "/"}, modes...)...)
 	var res struct {
 		Runs map[string]struct {
@@ -140,7 +141,7 @@ func TestEIO3Browser(t *testing.T) {
 				t.Errorf("%s: page got %s = %s, want %s", mode, check.what, got, want)
 			}
 		}
-		wantTransport := map[string]string{"xhr": "polling", "jsonp": "polling", "websocket": "websocket", "default": "websocket"}[mode]
+		wantTransport := map[string]string{"xhr": "polling", "jsonp": "polling", "websocket": "websocket", "default": "websocket", "websocket-b64": "websocket"}[mode]
 		if r.Transport != wantTransport || r.JSONP != (mode == "jsonp") || r.Reason != "io client disconnect" {
 			t.Errorf("%s: transport %q (jsonp %v), disconnect %q; want %q (jsonp %v), io client disconnect",
 				mode, r.Transport, r.JSONP, r.Reason, wantTransport, mode == "jsonp")

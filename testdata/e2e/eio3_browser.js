@@ -8,7 +8,8 @@
 //
 //   node eio3_browser.js <page URL> <mode>...
 //
-// Modes: xhr (polling), jsonp (polling, forceJSONP), websocket, default.
+// Modes: xhr (polling), jsonp (polling, forceJSONP), websocket, default,
+// websocket-b64 (websocket, forceBase64: binary as "b4..." text frames).
 // For each mode, in order, the page connects, gets the server's "hello"
 // (with binary), emits "echo" with binary and an ack, answers the server's
 // "ask" with binary, and disconnects. Prints {"event":"result","runs":{...}}.
@@ -49,7 +50,8 @@ async function main() {
         const opts = { reconnection: false, forceNew: true };
         if (mode === "xhr" || mode === "jsonp") opts.transports = ["polling"];
         if (mode === "jsonp") opts.forceJSONP = true;
-        if (mode === "websocket") opts.transports = ["websocket"];
+        if (mode === "websocket" || mode === "websocket-b64") opts.transports = ["websocket"];
+        if (mode === "websocket-b64") opts.forceBase64 = true;
         const socket = io(location.origin, opts);
         socket.on("ask", (text, bin, cb) => {
           const out = new Uint8Array(bin.byteLength + 1);
