@@ -44,8 +44,6 @@ func (w xWire) bytes(t *testing.T) []byte {
 	return b
 }
 
-var typeByName = map[string]eio.PacketType{"open": eio.Open, "close": eio.Close, "ping": eio.Ping, "pong": eio.Pong, "message": eio.Message, "upgrade": eio.Upgrade, "noop": eio.Noop}
-
 func text(t eio.PacketType, s string) eio.Packet { return eio.Packet{Type: t, Data: []byte(s)} }
 func bin(b ...byte) eio.Packet                   { return eio.Packet{Type: eio.Message, Data: b, Binary: true} }
 
