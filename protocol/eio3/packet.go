@@ -16,6 +16,7 @@ var (
 // DecodeText decodes a text packet: a WebSocket text frame, or one record
 // of a text payload. 'b' starts a base64 packet: its type digit, then
 // base64 data (always a binary message: only messages carry binary).
+// Node: engine.io-parser 2.x decodePacket (string data).
 func DecodeText(b []byte) (eio.Packet, error) {
 	if len(b) > 0 && b[0] == 'b' {
 		if len(b) < 2 {
@@ -39,6 +40,7 @@ func DecodeText(b []byte) (eio.Packet, error) {
 
 // DecodeBinary decodes a binary packet: a WebSocket binary frame, or a
 // binary record of a binary payload: the type byte, then the data.
+// Node: engine.io-parser 2.x decodePacket (Buffer data).
 func DecodeBinary(b []byte) (eio.Packet, error) {
 	if len(b) == 0 {
 		return eio.Packet{}, eio.ErrEmptyPacket
@@ -54,7 +56,8 @@ func DecodeBinary(b []byte) (eio.Packet, error) {
 }
 
 // AppendBinary appends a binary message in its binary form: the type byte,
-// then the data (a WebSocket binary frame's payload).
+// then the data (a WebSocket binary frame's payload). Node: engine.io-parser
+// 2.x encodePacket with supportsBinary.
 func AppendBinary(dst []byte, p eio.Packet) []byte {
 	dst = append(dst, byte(p.Type))
 	return append(dst, p.Data...)
@@ -62,7 +65,7 @@ func AppendBinary(dst []byte, p eio.Packet) []byte {
 
 // AppendText appends p as text: a binary message as 'b', its type digit
 // and base64 (for a client that asked for base64, "b64"), anything else as
-// v4 writes it.
+// v4 writes it. Node: engine.io-parser 2.x encodePacket (encodeBase64Packet).
 func AppendText(dst []byte, p eio.Packet) ([]byte, error) {
 	if !p.Type.Valid() {
 		return dst, eio.ErrUnknownType

@@ -19,7 +19,7 @@ const binaryMarker = 0xff
 // takes binary payloads (supportsBinary: XHR2, no "b64" in its query) or
 // not. It reports whether the payload is in the binary form (served as
 // application/octet-stream): only when the client takes it and a packet is
-// binary, as Node's engine.io-parser 2.x.
+// binary. Node: engine.io-parser 2.x encodePayload.
 func AppendPayload(dst []byte, packets []eio.Packet, supportsBinary bool) ([]byte, bool, error) {
 	if supportsBinary && hasBinary(packets) {
 		out, err := appendBinaryPayload(dst, packets)
@@ -107,6 +107,7 @@ func utf16Len(b []byte) int {
 // stopping at the first error. A body over maxPayload (if > 0) is refused
 // whole with eio.ErrPayloadTooLarge. The body must be valid UTF-8 (the
 // caller checks it, as for v4); an empty record is skipped, as Node does.
+// Node: engine.io-parser 2.x decodePayload (string data).
 func DecodePayload(body []byte, maxPayload int, fn func(eio.Packet) error) error {
 	if maxPayload > 0 && len(body) > maxPayload {
 		return eio.ErrPayloadTooLarge
@@ -182,7 +183,8 @@ func utf16Prefix(b []byte, n int) (int, bool) {
 // DecodeBinaryPayload splits a binary polling payload (an XHR2 client's
 // POST, application/octet-stream) and hands each packet to fn in order,
 // stopping at the first error. String records are text packets; the caller
-// checks that their Data is UTF-8.
+// checks that their Data is UTF-8. Node: engine.io-parser 2.x
+// decodePayloadAsBinary.
 func DecodeBinaryPayload(body []byte, maxPayload int, fn func(eio.Packet) error) error {
 	if maxPayload > 0 && len(body) > maxPayload {
 		return eio.ErrPayloadTooLarge
