@@ -61,9 +61,10 @@ type EngineOptions struct {
 	// websocket.
 	Transports []string
 	// AllowEIO3 accepts Engine.IO v3 clients: Socket.IO 2.x
-	// (socket.io-client 2.x, engine.io-client 3.x). The zero value refuses
-	// them with "Unsupported protocol version" (code 5), as Node. Node:
-	// allowEIO3.
+	// (socket.io-client 2.x, engine.io-client 3.x), over polling (XHR,
+	// XHR2 binary payloads, JSONP) and WebSocket. As in Node, any EIO but
+	// "4", or none, is then protocol 3. The zero value refuses them with
+	// "Unsupported protocol version" (code 5), as Node. Node: allowEIO3.
 	AllowEIO3 bool
 	// DisallowUpgrades refuses upgrades from polling to WebSocket. The zero
 	// value allows them, as Node's allowUpgrades: true.
