@@ -164,3 +164,45 @@ func TestEIO3BinaryPayloads(t *testing.T) {
 		})
 	}
 }
+
+// JSONP: a GET's payload comes wrapped in the client's callback; a POST is
+// a form; one over maxHttpBufferSize is refused whole (413), not cut.
+func TestEIO3JSONP(t *testing.T) {
+	opts := quietHeartbeat
+	opts.AllowEIO3 = true
+	opts.MaxHTTPBufferSize = 100
+	base := startEngine(t, &opts)
+	status, body := do(t, "GET", base+"?EIO=3&transport=polling&j=0", "")
+	if status != 200 || !strings.HasPrefix(body, `___eio[0]("`) || !strings.HasSuffix(body, `");`) {
+		t.Fatalf("JSONP handshake = %d %q, want 200 ___eio[0](\"...\");", status, body)
+	}
+	var payload string
+	if err := json.Unmarshal([]byte(strings.TrimSuffix(strings.TrimPrefix(body, "___eio[0]("), ");")), &payload); err != nil {
+		t.Fatalf("JSONP handshake %q: %v", body, err)
+	}
+	var h struct{ SID string }
+	if _, open, _ := strings.Cut(payload, ":"); json.Unmarshal([]byte(strings.TrimPrefix(open, "0")), &h) != nil {
+		t.Fatalf("JSONP handshake payload %q", payload)
+	}
+	url := base + "?EIO=3&transport=polling&j=0&sid=" + h.SID
+	post := func(form string) int {
+		req, _ := http.NewRequest("POST", url, strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// The client escapes a newline as \n: "4a\nb" arrives as 4a<newline>b.
+	if status := post(`d=4%3A4a%5Cnb`); status != 200 {
+		t.Fatalf("JSONP POST = %d, want 200", status)
+	}
+	if status, body := do(t, "GET", url, ""); status != 200 || body != `___eio[0]("4:4a\nb");` {
+		t.Errorf("JSONP GET after echo = %d %q, want 200 %q", status, body, `___eio[0]("4:4a\nb");`)
+	}
+	if status := post("d=" + strings.Repeat("x", 200)); status != http.StatusRequestEntityTooLarge {
+		t.Errorf("JSONP POST of 202 bytes = %d, want 413", status)
+	}
+}

@@ -29,6 +29,9 @@ func unwrapEIO3(s Session) (Session, bool) {
 // sent as application/octet-stream (an XHR2 client), a text one otherwise.
 // Text is checked to be UTF-8, as for v4.
 func decodeEIO3Post(r *http.Request, body []byte, maxPayload int) ([]eio.Packet, error) {
+	if len(body) > maxPayload { // refused whole, before a JSONP form is cut short
+		return nil, eio.ErrPayloadTooLarge
+	}
 	if r.URL.Query().Has("j") {
 		var err error
 		if body, err = jsonpBody(body); err != nil {
