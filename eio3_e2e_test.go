@@ -216,7 +216,9 @@ func testEIO3Refused(t *testing.T, transport string) {
 func testEIO3Heartbeat(t *testing.T, transport string) {
 	ctx := e2eContext(t, e2eTimeout)
 	o := eio3Options()
-	o.PingInterval, o.PingTimeout = 150*time.Millisecond, 300*time.Millisecond
+	// Short, with room for a loaded machine: over polling a ping and its
+	// pong take two HTTP exchanges, under -race beside other tests.
+	o.PingInterval, o.PingTimeout = 200*time.Millisecond, 800*time.Millisecond
 	srv := startSIOServer(t, o)
 	leaves := make(chan sioLeave, 4)
 	srv.connections("/", func(s *actorio.Socket) {
@@ -228,7 +230,7 @@ func testEIO3Heartbeat(t *testing.T, transport string) {
 			t.Errorf("On(bye): %v", err)
 		}
 	})
-	quiet := 4 * (o.PingInterval + o.PingTimeout)
+	quiet := 2 * (o.PingInterval + o.PingTimeout)
 	node := startEIO3Node(t, ctx, srv.url, "heartbeat", transport, strconv.Itoa(int(quiet.Milliseconds())))
 	var res struct {
 		Still, ReasonWhileQuiet, Reason string
