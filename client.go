@@ -33,6 +33,7 @@ type client struct {
 	joining map[string]bool            // namespaces whose middleware is running
 	acks    map[ackKey]func(ackResult) // expected acks; each answer is called once
 	closed  bool
+	eio3    bool // a Socket.IO 2.x client (Engine.IO v3): client_eio3.go
 	// connectTimer closes a connection that joins no namespace in time;
 	// stopped when the session ends, so it outlives no session.
 	connectTimer *time.Timer
@@ -69,6 +70,10 @@ func (s *Server) onOpen(es *EngineSession) {
 	c := &client{srv: s, es: es, decoder: s.codec.parser().NewDecoder(0),
 		sockets: map[string]*Socket{}, joining: map[string]bool{}, acks: map[ackKey]func(ackResult){}}
 	es.SetState(c)
+	if es.Protocol() == 3 {
+		c.eio3 = true
+		c.connectEIO3("/", InboundCredit{}) // as Node: a 2.x client is in "/" from the start
+	}
 	c.connectTimer = time.AfterFunc(s.opts.ConnectTimeout, func() {
 		es.Run(func() {
 			if !c.closed && len(c.sockets) == 0 && len(c.joining) == 0 {
@@ -122,7 +127,11 @@ func (c *client) packet(p *sio.Packet, credit InboundCredit) {
 	nsp := p.Nsp()
 	switch p.Type {
 	case sio.Connect:
-		c.connect(nsp, p.Data, credit)
+		if c.eio3 {
+			c.connectEIO3(nsp, credit)
+		} else {
+			c.connect(nsp, p.Data, credit)
+		}
 		return
 	case sio.Disconnect:
 		if s, ok := c.sockets[nsp]; ok {
@@ -186,13 +195,17 @@ func (c *client) ackReceived(p *sio.Packet) {
 // connect runs a CONNECT on a new socket's lane, which holds credit until
 // the connection handlers have run.
 func (c *client) connect(name string, auth []byte, credit InboundCredit) {
+	c.connectWith(name, transport.NewSID(), c.handshake(auth), credit)
+}
+
+// connectWith is connect once the socket's id and handshake are known.
+func (c *client) connectWith(name, id string, hs Handshake, credit InboundCredit) {
 	if _, ok := c.sockets[name]; ok || c.joining[name] {
 		credit.Release()
 		return // already connected or connecting
 	}
-	hs := c.handshake(auth)
 	c.joining[name] = true
-	s := &Socket{id: transport.NewSID(), client: c, handshake: hs}
+	s := &Socket{id: id, client: c, handshake: hs}
 	s.lane.runHolding(func() {
 		// Resolving may run a ParentNamespace's match func: user code, so
 		// here on the lane rather than in the session actor.
@@ -217,6 +230,10 @@ func (c *client) connect(name string, auth []byte, credit InboundCredit) {
 			if err != nil {
 				c.es.Run(func() {
 					delete(c.joining, name)
+					if c.eio3 {
+						c.sendMiddlewareErrorEIO3(name, err)
+						return
+					}
 					c.sendConnectError(name, err)
 				})
 				return
@@ -287,9 +304,12 @@ func (c *client) accept(s *Socket, restored actors.Restored, added chan<- struct
 	// namespace actor as it registers the socket, in one turn: a broadcast
 	// reaches the client after them, never between them and the
 	// registration (where it would be lost).
-	data, err := c.srv.codec.object(connectReply{SID: s.id, PID: s.pid})
-	if err != nil {
-		return false // the server's own payload: cannot happen
+	var data []byte
+	if !c.eio3 { // a 2.x client's CONNECT reply carries nothing, as Node's
+		var err error
+		if data, err = c.srv.codec.object(connectReply{SID: s.id, PID: s.pid}); err != nil {
+			return false // the server's own payload: cannot happen
+		}
 	}
 	preamble := append([]*transport.Frames{c.srv.packetFrames(&sio.Packet{Type: sio.Connect, Namespace: s.nsp.name, Data: data})}, restored.Missed...)
 	s.nsp.tell(&actors.AddSocket{ID: s.id, Sink: c.es.Sink(), Ref: s, Rooms: restored.Rooms, Preamble: preamble, Added: added})

@@ -75,12 +75,7 @@ func (c *Conn) Transport() string { return c.es.Transport() }
 
 // Protocol is the Engine.IO protocol revision the client speaks (Node:
 // conn.protocol): 4, or 3 for a client that did not ask for 4.
-func (c *Conn) Protocol() int {
-	if r := c.es.Request(); r != nil && r.URL.Query().Get("EIO") == "4" {
-		return 4
-	}
-	return 3
-}
+func (c *Conn) Protocol() int { return c.es.Protocol() }
 
 // RemoteAddr is the client's address as net/http gives it, "IP:port" (Node:
 // conn.remoteAddress, which is the IP alone).

@@ -83,8 +83,9 @@
 // # What it is not
 //
 // It is a server only: there is no Go client. It speaks Engine.IO 4 and
-// Socket.IO 5 only (clients of socket.io 3 and later), not the older
-// protocols of socket.io 2. Clustering goes through [adapter.Adapter]:
+// Socket.IO 5 (clients of socket.io 3 and later), and, with
+// [EngineOptions].AllowEIO3 (off by default, as Node's allowEIO3), the
+// Engine.IO 3 and Socket.IO 4 of socket.io 2 clients. Clustering goes through [adapter.Adapter]:
 // adapter/redis and adapter/redisstreams speak the wire formats of Node's
 // Redis adapters, so Go and Node servers share a cluster.
 //

@@ -61,6 +61,12 @@ type EngineOptions struct {
 	// Transports lists the transports allowed. Nil means polling and
 	// websocket.
 	Transports []string
+	// AllowEIO3 accepts Engine.IO v3 clients: Socket.IO 2.x
+	// (socket.io-client 2.x, engine.io-client 3.x), over polling (XHR,
+	// XHR2 binary payloads, JSONP) and WebSocket. As in Node, any EIO but
+	// "4", or none, is then protocol 3. The zero value refuses them with
+	// "Unsupported protocol version" (code 5), as Node. Node: allowEIO3.
+	AllowEIO3 bool
 	// DisallowUpgrades refuses upgrades from polling to WebSocket. The zero
 	// value allows them, as Node's allowUpgrades: true.
 	DisallowUpgrades bool
@@ -244,6 +250,7 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 	e.handler = transport.NewHandler(transport.Config{
 		MaxPayload: o.MaxHTTPBufferSize,
 		Transports: o.Transports,
+		AllowEIO3:  o.AllowEIO3,
 		Pool:       e.pool,
 		Queue:      o.QueueLimits,
 		Open:       func(hs transport.Handshake) (transport.Session, error) { return e.open(hs, h) },
@@ -312,6 +319,8 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Sessio
 		MaxPayload:        e.opts.MaxHTTPBufferSize,
 		AllowUpgrades:     !e.opts.DisallowUpgrades,
 		WebSocket:         hs.Conn,
+		EIO3:              hs.EIO3,
+		Base64:            hs.Base64,
 		Request:           sessionRequest(hs.Request),
 		Done:              ref.done,
 		Handler:           h,

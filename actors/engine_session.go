@@ -30,6 +30,7 @@ type EngineSession struct {
 	sink      *Sink
 	request   *http.Request // the handshake request, body gone
 	state     any           // the upper layer's per-client state; actor only
+	protocol  int           // 3 or 4, set before the session starts
 	done      <-chan struct{}
 	hooks     atomic.Pointer[ConnEvents] // connevents.go; nil: none
 	endReason atomic.Pointer[string]     // set once the session has closed, before ConnEvents.Close
@@ -61,6 +62,10 @@ func (s *EngineSession) Run(fn func()) { s.tell(&taskRequested{fn: fn}) }
 
 // ID is the session id (sid), 20 characters.
 func (s *EngineSession) ID() string { return s.id }
+
+// Protocol is the client's Engine.IO protocol revision: 4, or 3 for a
+// Socket.IO 2.x client (EngineOptions.AllowEIO3). Node: socket.conn.protocol.
+func (s *EngineSession) Protocol() int { return s.protocol }
 
 // Transport is the transport in use: "polling" or "websocket".
 func (s *EngineSession) Transport() string { return s.transport.Load().(string) }

@@ -38,6 +38,9 @@ type SessionConfig struct {
 	AllowUpgrades  bool
 	// WebSocket is set when the client opened the session over WebSocket.
 	WebSocket *transport.WSConn
+	// EIO3 is set for an Engine.IO v3 client (eio3.go); Base64 when its
+	// polling takes binary only as base64 ("b64").
+	EIO3, Base64 bool
 	// Request is the handshake request, for the handshake details sockets
 	// report.
 	Request *http.Request
@@ -152,6 +155,10 @@ func NewSession(cfg SessionConfig, tell func(any)) *Session {
 	s.user = &EngineSession{id: cfg.SID, tell: tell, sink: &Sink{tell: tell, ws: cfg.WebSocket, stats: cfg.Stats}, request: cfg.Request, done: cfg.Done}
 	s.user.transport.Store(s.transportName())
 	s.user.sink.hooks = &s.user.hooks
+	s.user.protocol = 4
+	if cfg.EIO3 {
+		s.user.protocol = 3
+	}
 	return s
 }
 
@@ -241,8 +248,12 @@ func (s *Session) Start() {
 		st.transportGauge(s.ws != nil).Add(1)
 	}
 	s.send(eio.Packet{Type: eio.Open, Data: open})
-	s.nextPing = time.Now().Add(s.cfg.PingInterval)
-	s.armPing()
+	if s.cfg.EIO3 {
+		s.eio3Heartbeat() // the client pings
+	} else {
+		s.nextPing = time.Now().Add(s.cfg.PingInterval)
+		s.armPing()
+	}
 	s.cfg.Logger.Debug().Str("sid", s.cfg.SID).Str("transport", s.transportName()).Msg("session opened")
 	s.callUser(func() { s.cfg.Handler.OnOpen(s.user) })
 	s.reportEnd()
@@ -392,7 +403,7 @@ func (s *Session) refuseAfterClose(msg any) {
 	case *transport.PollRequested:
 		if s.lateGet != nil {
 			s.endLateGet()
-			m.Reply <- transport.PollReply{Status: http.StatusOK, Body: []byte{'0' + byte(eio.Noop)}}
+			m.Reply <- transport.PollReply{Status: http.StatusOK, Body: s.singlePacket(eio.Noop)}
 			return
 		}
 		m.Reply <- transport.PollReply{Status: http.StatusBadRequest}
@@ -578,7 +589,15 @@ func (s *Session) packetReceived(p eio.Packet, c transport.Credit) {
 		c.Release() // a control packet is handled here and now
 	}
 	switch p.Type {
+	case eio.Ping:
+		if s.cfg.EIO3 {
+			s.eio3Ping()
+		}
 	case eio.Pong:
+		if s.cfg.EIO3 {
+			s.close(ReasonTransportError, "invalid heartbeat direction", false)
+			return
+		}
 		if s.awaitingPong {
 			s.awaitingPong = false
 			s.nextPing = time.Now().Add(s.cfg.PingInterval)
@@ -698,14 +717,21 @@ func (s *Session) deliver(m *deliverRequested) {
 }
 
 func (s *Session) flushPoll() {
-	body, err := eio.AppendPayload(nil, s.buffer...)
+	var rep transport.PollReply
+	var err error
+	if s.cfg.EIO3 {
+		rep, err = s.eio3Payload()
+	} else {
+		rep.Body, err = eio.AppendPayload(nil, s.buffer...)
+	}
 	if err != nil { // only our own packets are here: a bug, not input
 		s.cfg.Logger.Error().Err(err).Str("sid", s.cfg.SID).Msg("encode poll payload")
 	}
-	s.poll <- transport.PollReply{Status: http.StatusOK, Body: body}
+	rep.Status = http.StatusOK
 	// A lone noop (an upgrade's) is the transport's own, not a flush of
 	// the write buffer: no drain, as Node.
 	noop := len(s.buffer) == 1 && s.buffer[0].Type == eio.Noop
+	s.poll <- rep
 	s.poll, s.buffer, s.pollHeld = nil, nil, false
 	if h := s.user.hooks.Load(); h != nil && h.Drain != nil && !noop {
 		h.Drain()
@@ -783,7 +809,7 @@ func (s *Session) close(reason, detail string, clientClosed bool) {
 		if clientClosed {
 			last = eio.Noop
 		}
-		s.poll <- transport.PollReply{Status: http.StatusOK, Body: []byte{'0' + byte(last)}}
+		s.poll <- transport.PollReply{Status: http.StatusOK, Body: s.singlePacket(last)}
 		s.poll, s.pollHeld = nil, false
 	} else if clientClosed && s.ws == nil {
 		// The client's close came in a POST that may have overtaken its

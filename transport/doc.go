@@ -2,7 +2,9 @@
 // session actors: the HTTP handler (handshakes, long-polling, CORS,
 // cookies, compression), WebSocket connections (github.com/gobwas/ws,
 // permessage-deflate optional), per-connection bounded outbound queues and
-// the writer pool that flushes them.
+// the writer pool that flushes them. Engine.IO v3 clients (Config.AllowEIO3)
+// are told apart once per session and connection: their payloads, frames
+// and JSONP polling live in the eio3_*.go files.
 //
 // It makes no protocol decisions. Handler routes each request by sid to its
 // Session and reports what happened as messages (PollRequested,

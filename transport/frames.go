@@ -2,6 +2,7 @@ package transport
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/actorio/actorio/protocol/eio"
 	"github.com/gobwas/ws"
@@ -17,7 +18,8 @@ type Frames struct {
 
 	plainOnce, deflOnce sync.Once
 	plain, defl         []byte
-	noDeflate           bool // Compress(false)
+	noDeflate           bool                   // Compress(false)
+	eio3                atomic.Pointer[[]byte] // the Engine.IO v3 form, when a packet is binary (eio3_ws.go)
 }
 
 // NewFrames wraps a packet's Engine.IO messages.
@@ -27,6 +29,11 @@ func NewFrames(packets ...eio.Packet) *Frames { return &Frames{Packets: packets}
 // permessage-deflate (compressed per frame with the threshold of the first
 // such connection; every connection of a server shares its options).
 func (f *Frames) forConn(w *WSConn) []byte {
+	if w.eio3 {
+		if b := f.forEIO3(w); b != nil {
+			return b
+		}
+	}
 	if w.Compresses() && !f.noDeflate {
 		f.deflOnce.Do(func() { f.defl = f.build(w.deflate) })
 		return f.defl

@@ -33,6 +33,9 @@ type Handshake struct {
 	// has returned a session, the session calls it when it ends. Node has
 	// none (no built-in limits).
 	Release func()
+	// EIO3 is set for an Engine.IO v3 client (Config.AllowEIO3); Base64
+	// when it asked for binary as base64 ("b64" in its query).
+	EIO3, Base64 bool
 }
 
 // Opener creates the session for a handshake, or refuses it with an error
@@ -98,6 +101,10 @@ type Config struct {
 	// its handler starts: a client that trickles its body is answered 400
 	// and its connection closed. Zero means 10s.
 	BodyTimeout time.Duration
+	// AllowEIO3 accepts Engine.IO v3 clients (Socket.IO 2.x), as Node's
+	// allowEIO3; false refuses them ("Unsupported protocol version").
+	AllowEIO3 bool
+
 	// WriteTimeout bounds writing a response once it is ready, per 64 KiB
 	// of it: a client that stops reading its long-poll response has its
 	// connection closed and does not hold the payload. The wait of a
@@ -124,9 +131,9 @@ const (
 	DefaultHTTPWriteTimeout = 10 * time.Second
 )
 
-// Handler serves Engine.IO v4 over HTTP: polling and WebSocket. It routes
-// requests to sessions by sid and reports what happens to them; every
-// decision about a session is the session's.
+// Handler serves Engine.IO v4 (and v3 with AllowEIO3) over HTTP: polling
+// and WebSocket. It routes requests to sessions by sid and reports what
+// happens to them; every decision about a session is the session's.
 type Handler struct {
 	cfg      Config
 	sessions sync.Map // sid -> Session
@@ -203,8 +210,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, 0, CodeUnknownTransport, "", map[string]any{"transport": transport})
 		return
 	}
-	if q.Get("EIO") != "4" {
-		// Node reads anything but "4" as protocol 3.
+	// As Node: any EIO but "4" is protocol 3.
+	v3 := q.Get("EIO") != "4"
+	if v3 && !h.cfg.AllowEIO3 {
 		h.refuse(w, r, 0, CodeUnsupportedVersion, "", map[string]any{"protocol": 3})
 		return
 	}
@@ -220,7 +228,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.refuse(w, r, 0, CodeBadRequest, "", map[string]any{"name": "TRANSPORT_HANDSHAKE_ERROR"})
 			return
 		}
-		h.handshake(w, r, rc, transport)
+		h.handshake(w, r, rc, transport, v3)
 		return
 	}
 	v, ok := h.sessions.Load(sid)
@@ -229,6 +237,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := v.(Session)
+	if h.cfg.AllowEIO3 {
+		var sv3 bool
+		if s, sv3 = unwrapEIO3(s); sv3 != v3 {
+			h.refuse(w, r, 0, CodeBadRequest, "", map[string]any{"name": "PROTOCOL_MISMATCH"})
+			return
+		}
+	}
 	// As Node, after the sid's check: a request that is not an upgrade
 	// uses the session's transport.
 	if !isUpgrade || badUpgrade {
@@ -247,17 +262,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case isUpgrade:
-		h.upgrade(w, r, s)
+		h.upgrade(w, r, s, v3)
 	case r.Method == http.MethodGet:
-		h.poll(w, r, rc, s)
+		h.poll(w, r, rc, s, v3 && q.Has("j"))
 	case r.Method == http.MethodPost:
-		h.post(w, r, rc, s)
+		h.post(w, r, rc, s, v3)
 	default:
 		h.refuse(w, r, 0, CodeBadRequest, "", map[string]any{"name": "BAD_METHOD", "method": r.Method})
 	}
 }
 
-func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, transport string) {
+func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, transport string, v3 bool) {
 	if r.Method != http.MethodGet {
 		h.refuse(w, r, 0, CodeBadHandshakeMethod, "", map[string]any{"method": r.Method})
 		return
@@ -298,18 +313,21 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.Res
 			release()
 			return
 		}
-		s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: WebSocket, Conn: conn, Release: release})
+		b64 := v3 && conn.setEIO3(r)
+		s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: WebSocket, Conn: conn, Release: release, EIO3: v3, Base64: b64})
 		if err != nil {
 			release()
 			conn.Close(ws.StatusPolicyViolation)
 			h.report(r, openErrorCode(err), openErrorContext(err))
 			return
 		}
-		h.register(sid, s)
+		h.register(sid, s, v3)
 		conn.Attach(s)
 		return
 	}
-	s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: Polling, Release: release})
+	q := r.URL.Query()
+	jsonp := v3 && q.Has("j") // JSONP takes text only, as if "b64"
+	s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: Polling, Release: release, EIO3: v3, Base64: v3 && (q.Has("b64") || jsonp)})
 	if err != nil {
 		release()
 		code := openErrorCode(err)
@@ -323,14 +341,18 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.Res
 	for k, v := range headers {
 		w.Header()[k] = append(w.Header()[k], v...)
 	}
-	h.register(sid, s)
-	h.poll(w, r, rc, s) // the session has the open packet buffered
+	h.register(sid, s, v3)
+	h.poll(w, r, rc, s, jsonp) // the session has the open packet buffered
 }
 
 // register routes sid to s; a session that ended before it was registered
 // (its OnOpen failed) is not left behind in the table.
-func (h *Handler) register(sid string, s Session) {
-	h.sessions.Store(sid, s)
+func (h *Handler) register(sid string, s Session, v3 bool) {
+	if v3 {
+		h.sessions.Store(sid, eio3Session{s})
+	} else {
+		h.sessions.Store(sid, s)
+	}
 	select {
 	case <-s.Done():
 		h.sessions.Delete(sid)
@@ -338,10 +360,13 @@ func (h *Handler) register(sid string, s Session) {
 	}
 }
 
-func (h *Handler) upgrade(w http.ResponseWriter, r *http.Request, s Session) {
+func (h *Handler) upgrade(w http.ResponseWriter, r *http.Request, s Session, v3 bool) {
 	conn, err := h.acceptWebSocket(w, r, nil)
 	if err != nil {
 		return
+	}
+	if v3 {
+		conn.setEIO3(r)
 	}
 	// Attached first: the reader Attach starts may report the probe at once,
 	// and the session must know the connection by then.
@@ -380,7 +405,8 @@ func (h *Handler) acceptWebSocket(w http.ResponseWriter, r *http.Request, header
 	return conn, nil
 }
 
-func (h *Handler) poll(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, s Session) {
+// poll answers a GET; jsonp wraps the answer for a v3 JSONP client.
+func (h *Handler) poll(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, s Session, jsonp bool) {
 	// Waiting for something to send is not writing: no deadline until
 	// the reply is ready (an HTTP/2 stream is reset by one that expires).
 	_ = rc.SetWriteDeadline(time.Time{})
@@ -393,12 +419,12 @@ func (h *Handler) poll(w http.ResponseWriter, r *http.Request, rc *http.Response
 			writeError(w, CodeBadRequest, "")
 			return
 		}
-		h.writePoll(w, r, rc, rep.Body)
+		h.writePoll(w, r, rc, rep, jsonp)
 	case <-s.Done():
 		// The session may have answered just before it ended: prefer that.
 		select {
 		case rep := <-reply:
-			h.writePoll(w, r, rc, rep.Body)
+			h.writePoll(w, r, rc, rep, jsonp)
 		default:
 			h.armWrite(rc)
 			writeError(w, CodeUnknownSID, "")
@@ -416,9 +442,16 @@ func (h *Handler) armWrite(rc *http.ResponseController) {
 // writeChunk is how much of a poll response is written under one deadline.
 const writeChunk = 64 << 10
 
-func (h *Handler) writePoll(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, body []byte) {
-	body, encoding := h.cfg.Compression.encode(r, body)
-	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+func (h *Handler) writePoll(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, rep PollReply, jsonp bool) {
+	if jsonp {
+		rep.Body = jsonpWrap(r, rep.Body)
+	}
+	body, encoding := h.cfg.Compression.encode(r, rep.Body)
+	if rep.Binary { // an Engine.IO v3 binary payload
+		w.Header().Set("Content-Type", "application/octet-stream")
+	} else {
+		w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+	}
 	if encoding != "" {
 		w.Header().Set("Content-Encoding", encoding)
 		w.Header().Add("Vary", "Accept-Encoding")
@@ -436,7 +469,7 @@ func (h *Handler) writePoll(w http.ResponseWriter, r *http.Request, rc *http.Res
 	}
 }
 
-func (h *Handler) post(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, s Session) {
+func (h *Handler) post(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, s Session, v3 bool) {
 	// The body has BodyTimeout (see ServeHTTP); the answer WriteTimeout
 	// once it is ready.
 	_ = rc.SetWriteDeadline(time.Time{})
@@ -465,11 +498,15 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, rc *http.Response
 		_ = rc.SetReadDeadline(time.Time{})
 	}
 	var packets []eio.Packet
-	err = eio.DecodePayload(body, h.cfg.MaxPayload, func(p eio.Packet) error {
-		packets = append(packets, p)
-		return nil
-	})
-	if err == nil && !utf8.Valid(body) {
+	if v3 {
+		packets, err = decodeEIO3Post(r, body, h.cfg.MaxPayload)
+	} else {
+		err = eio.DecodePayload(body, h.cfg.MaxPayload, func(p eio.Packet) error {
+			packets = append(packets, p)
+			return nil
+		})
+	}
+	if err == nil && !v3 && !utf8.Valid(body) {
 		// A polling payload is text, as a WebSocket text message: checked
 		// once here, before any packet of it is relayed.
 		err = ErrInvalidUTF8

@@ -22,6 +22,7 @@ type Session interface {
 type PollReply struct {
 	Status int    // http.StatusOK, or an error status for an overlapping GET
 	Body   []byte // a polling payload
+	Binary bool   // Body is an Engine.IO v3 binary payload (application/octet-stream)
 }
 
 // PollRequested: a GET arrived. The session answers on Reply exactly once,

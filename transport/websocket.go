@@ -26,6 +26,7 @@ type WSConn struct {
 	maxPayload int
 	pending    []byte          // read by the HTTP upgrade past the handshake; consumed by read
 	deflate    *DeflateOptions // nil unless permessage-deflate was negotiated
+	eio3, b64  bool            // an Engine.IO v3 client (eio3_ws.go), which asked for base64; set before Attach
 
 	mu      sync.Mutex
 	session Session // set by Attach; packets before that are dropped
@@ -233,7 +234,11 @@ func (w *WSConn) read() error {
 			}
 		}
 		var p eio.Packet
-		if messageOp == ws.OpBinary {
+		if w.eio3 {
+			if p, err = w.decodeEIO3(messageOp, message); err != nil {
+				return err
+			}
+		} else if messageOp == ws.OpBinary {
 			p = eio.DecodeBinary(message)
 		} else {
 			// Checked once, on the whole message: a character may straddle

@@ -177,6 +177,7 @@ func serverOptions(cfg config, logger zerolog.Logger) *actorio.Options {
 		PingTimeout:       cfg.pingTimeout,
 		MaxHTTPBufferSize: cfg.maxBufferSize,
 		Transports:        splitList(cfg.transports),
+		AllowEIO3:         cfg.allowEIO3,
 		Logger:            logger,
 		InboundLimits:     actorio.InboundLimits{Messages: cfg.inboundMessages, Bytes: cfg.inboundBytes},
 	}}

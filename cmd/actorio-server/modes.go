@@ -35,6 +35,7 @@ var conformanceRules = []modeRule{
 	{"max-buffer-size", func(c *config) bool { return c.maxBufferSize == 1_000_000 }, "the suites expect maxPayload 1000000"},
 	{"transports", func(c *config) bool { return hasTransports(c, "polling", "websocket") }, "the suites use polling and websocket"},
 	{"recovery", func(c *config) bool { return !c.recovery }, "recovery adds a pid to CONNECT and an offset to events, which the suites reject"},
+	{"allow-eio3", func(c *config) bool { return !c.allowEIO3 }, "the suites expect a missing or wrong EIO refused (with it, as in Node, any EIO but 4 is protocol 3)"},
 	{"cors-origins", func(c *config) bool { return c.corsOrigins == "" }, "the conformance server sends no CORS headers"},
 	{"client-dir", func(c *config) bool { return c.clientDir == "" }, "the conformance server serves no client bundle"},
 	{"inbound-messages", func(c *config) bool { return c.inboundMessages == transport.DefaultInboundMessages }, "the conformance server keeps the library's defaults"},
