@@ -266,7 +266,7 @@ func (c *client) connectWith(name, id string, hs Handshake, credit InboundCredit
 		for _, f := range onConnect {
 			s.safely("connection handler", func() { f(s) })
 		}
-		s.tellSubscribers(func() any {
+		s.tellConnected(func() any {
 			return &actormsg.Connected{Socket: s.name(), Recovered: s.recovered, Handshake: actormsg.Handshake{
 				Auth: hs.Auth, Query: hs.Query, Headers: hs.Headers, Address: hs.Address}}
 		})

@@ -97,10 +97,22 @@ func (s *Socket) name() actormsg.Socket { return actormsg.Socket{Nsp: s.nsp.name
 // tellSubscribers sends the namespace's and the socket's subscribers the
 // message msg builds (built only when someone listens). It runs on the
 // socket's lane, so each subscriber gets one socket's messages in order.
-func (s *Socket) tellSubscribers(msg func() any) {
+func (s *Socket) tellSubscribers(msg func() any) { s.tell(msg, true) }
+
+// tellConnected sends the socket's Connected: to its namespace's
+// subscribers, and to its own only when it was recovered (they subscribed
+// to it before). A new socket's own subscribers came after it connected,
+// whether or not its connection handlers had finished: none gets it, so
+// what one gets does not depend on timing.
+func (s *Socket) tellConnected(msg func() any) { s.tell(msg, s.recovered) }
+
+func (s *Socket) tell(msg func() any, ownToo bool) {
 	s.nsp.mu.RLock()
 	subs, own := s.nsp.subscribers, s.nsp.socketSubs[s.id]
 	s.nsp.mu.RUnlock()
+	if !ownToo {
+		own = nil
+	}
 	if len(subs) == 0 && len(own) == 0 {
 		return
 	}
