@@ -34,7 +34,11 @@ type Options struct {
 	ConnectionStateRecovery *RecoveryOptions
 	// ClientDir, when set, is the dist directory of the npm package
 	// socket.io-client: the server serves its bundles at
-	// <Path>socket.io.js and friends, as Node's serveClient. Empty: not served.
+	// <Path>socket.io.js and friends, as Node's serveClient: the package's
+	// version as ETag (304 on a match), br, gzip or deflate as the client
+	// accepts. Each file is read and compressed once, on its first
+	// request, and kept until the server stops. Empty: not served (Node
+	// serves them by default).
 	ClientDir string
 	// Adapter joins the server to a cluster. Nil means adapter.InMemory:
 	// one server, everything local.
@@ -49,6 +53,7 @@ type Server struct {
 	opts   Options
 	engine *Engine
 	codec  codec
+	client *clientBundle // Options.ClientDir's files; nil: not served
 
 	stats  serverStats
 	events *eventLimiter // nil: no EventLimit
@@ -77,7 +82,7 @@ func NewServer(opts *Options) *Server {
 	if o.Adapter == nil {
 		o.Adapter = adapter.NewInMemory()
 	}
-	s := &Server{opts: o, codec: newCodec(o.Parser), namespaces: map[string]*Namespace{}, events: newEventLimiter(o.EventLimit)}
+	s := &Server{opts: o, codec: newCodec(o.Parser), client: newClientBundle(o.ClientDir), namespaces: map[string]*Namespace{}, events: newEventLimiter(o.EventLimit)}
 	s.engine = NewEngine(&o.EngineOptions, engineSide{s})
 	// Socket.IO logs carry component "socket", as Node's DEBUG=socket.io:*.
 	s.opts.Logger = o.Logger.With().Str("component", "socket").Logger()
