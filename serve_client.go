@@ -75,15 +75,24 @@ type encodedBody struct {
 }
 
 // serveClient answers GET and HEAD <path>socket.io.js (and the other
-// bundles) from Options.ClientDir, as Node's serveClient. It reports
-// whether it did.
+// bundles) from Options.ClientDir, as Node's serveClient, with the CORS
+// headers of Options.CORS. It reports whether it did.
 func (s *Server) serveClient(w http.ResponseWriter, r *http.Request) bool {
-	if s.client == nil || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+	if s.client == nil {
 		return false
 	}
 	name, ok := strings.CutPrefix(r.URL.Path, s.Path())
 	if !ok || !clientFiles[name] {
 		return false
+	}
+	// CORS first, as Node: a page on another origin may load the ESM bundle.
+	if s.opts.CORS != nil && s.opts.CORS.Apply(w, r) {
+		return true
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+		http.Error(w, "actorio: client bundles answer GET and HEAD", http.StatusMethodNotAllowed)
+		return true
 	}
 	// Node compares If-None-Match with its version before it opens the file.
 	if v := s.client.packageVersion(); v != "" && etagMatches(r.Header.Get("If-None-Match"), `"`+v+`"`) {
@@ -115,7 +124,7 @@ func (s *Server) serveClient(w http.ResponseWriter, r *http.Request) bool {
 	h.Set("Cache-Control", "public, max-age=0")
 	h.Set("Content-Type", f.contentType)
 	h.Set("ETag", f.etag)
-	h.Set("Vary", "Accept-Encoding")
+	h.Add("Vary", "Accept-Encoding")
 	if enc != encIdentity {
 		h.Set("Content-Encoding", encodingNames[enc])
 	}
@@ -133,7 +142,7 @@ func notModified(w http.ResponseWriter, etag string) {
 	h := w.Header()
 	h.Set("Cache-Control", "public, max-age=0")
 	h.Set("ETag", etag)
-	h.Set("Vary", "Accept-Encoding")
+	h.Add("Vary", "Accept-Encoding")
 	w.WriteHeader(http.StatusNotModified)
 }
 

@@ -272,3 +272,33 @@ func TestServeClientMissingAndUnversioned(t *testing.T) {
 		t.Errorf("If-None-Match %s = %d, want 304", etag, res.StatusCode)
 	}
 }
+
+// With Options.CORS the bundles carry its headers, as Node runs its cors
+// middleware before serving them; a preflight is answered.
+func TestServeClientCORS(t *testing.T) {
+	srv := actorio.NewServer(&actorio.Options{ClientDir: clientDist, EngineOptions: actorio.EngineOptions{
+		CORS: &actorio.CORSOptions{Origins: []string{"https://app.example"}},
+	}})
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		srv.Close()
+		hs.Close()
+	})
+	addr := hs.Listener.Addr().String()
+
+	res, _ := rawRequest(t, addr, "GET", "/socket.io/socket.io.esm.min.js", "Origin: https://app.example", "Accept-Encoding: gzip")
+	if got := res.Header.Get("Access-Control-Allow-Origin"); res.StatusCode != http.StatusOK || got != "https://app.example" {
+		t.Errorf("GET with Origin = %d, Access-Control-Allow-Origin %q, want 200 and the origin", res.StatusCode, got)
+	}
+	if got := strings.Join(res.Header.Values("Vary"), ", "); !strings.Contains(got, "Origin") || !strings.Contains(got, "Accept-Encoding") {
+		t.Errorf("Vary = %q, want Origin and Accept-Encoding", got)
+	}
+	res, _ = rawRequest(t, addr, "OPTIONS", "/socket.io/socket.io.esm.min.js", "Origin: https://app.example", "Access-Control-Request-Method: GET")
+	if res.StatusCode != http.StatusNoContent || res.Header.Get("Access-Control-Allow-Origin") != "https://app.example" {
+		t.Errorf("preflight = %d %v, want 204 with the origin allowed", res.StatusCode, res.Header)
+	}
+	res, _ = rawRequest(t, addr, "POST", "/socket.io/socket.io.js", "Content-Length: 0")
+	if res.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST a bundle = %d, want 405", res.StatusCode)
+	}
+}
