@@ -13,9 +13,8 @@ import (
 	"os"
 	"reflect"
 	"slices"
-	"strings"
-	"unicode"
 
+	"github.com/actorio/actorio/internal/debugenv"
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 )
@@ -48,31 +47,7 @@ const (
 )
 
 // logComponents are every component, in the order they are documented.
-var logComponents = []string{LogEngine, LogSocket, LogNamespace, LogAdapter, LogActors}
-
-// debugNamespaces maps each debug namespace of Node's socket.io 4.8,
-// engine.io 6.6 and their adapters onto the component that logs what it
-// logs. Every component also answers to "actorio:<component>".
-var debugNamespaces = []struct{ node, component string }{
-	{"engine", LogEngine},
-	{"engine:socket", LogEngine},
-	{"engine:transport", LogEngine},
-	{"engine:polling", LogEngine},
-	{"engine:ws", LogEngine},
-	{"engine:webtransport", LogEngine},
-	{"engine:uws", LogEngine},
-	{"socket.io:server", LogSocket},
-	{"socket.io:client", LogSocket},
-	{"socket.io:socket", LogSocket},
-	{"socket.io-parser", LogSocket},
-	{"socket.io:namespace", LogNamespace},
-	{"socket.io:parent-namespace", LogNamespace},
-	{"socket.io:broadcast-operator", LogNamespace},
-	{"socket.io:adapter-uws", LogNamespace},
-	{"socket.io-adapter", LogAdapter},
-	{"socket.io-redis", LogAdapter},
-	{"socket.io-redis-streams-adapter", LogAdapter},
-}
+var logComponents = debugenv.Components
 
 // DebugLevels reads a value of Node's DEBUG environment variable, with the
 // debug module's syntax: names separated by commas or spaces, "*" matching
@@ -87,76 +62,7 @@ var debugNamespaces = []struct{ node, component string }{
 //
 // Node: DEBUG=socket.io:*, DEBUG=engine*, read by the debug module's
 // enable(namespaces).
-func DebugLevels(debug string) map[string]zerolog.Level {
-	enabled, skipped := debugSelector(debug)
-	levels := map[string]zerolog.Level{}
-	for _, c := range logComponents {
-		on, nodeNames, nodeSkipped := enabled("actorio:"+c), 0, 0
-		for _, d := range debugNamespaces {
-			if d.component == c {
-				nodeNames++
-				if skipped(d.node) {
-					nodeSkipped++
-				}
-				on = on || enabled(d.node)
-			}
-		}
-		// Excluding every Node namespace of a component excludes it:
-		// "*,-engine*" is everything but the Engine.IO layer.
-		if on && (nodeNames == 0 || nodeSkipped < nodeNames) {
-			levels[c] = zerolog.TraceLevel
-		}
-	}
-	return levels
-}
-
-// debugSelector parses a DEBUG value as the debug module's
-// enable(namespaces): enabled is its enabled(name); skipped tells whether
-// a "-" entry excludes name.
-func debugSelector(debug string) (enabled, skipped func(name string) bool) {
-	var names, skips []string
-	for _, ns := range strings.FieldsFunc(debug, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
-		if rest, ok := strings.CutPrefix(ns, "-"); ok {
-			skips = append(skips, rest)
-		} else {
-			names = append(names, ns)
-		}
-	}
-	skipped = func(name string) bool {
-		return slices.ContainsFunc(skips, func(s string) bool { return debugMatch(name, s) })
-	}
-	enabled = func(name string) bool {
-		return !skipped(name) && slices.ContainsFunc(names, func(n string) bool { return debugMatch(name, n) })
-	}
-	return enabled, skipped
-}
-
-// debugMatch reports whether name matches template, where "*" matches any
-// run of characters (the debug module's matchesTemplate; case counts).
-func debugMatch(name, template string) bool {
-	n, t := 0, 0
-	star, mark := -1, 0
-	for n < len(name) {
-		switch {
-		case t < len(template) && template[t] == '*':
-			star, mark = t, n
-			t++
-		case t < len(template) && template[t] == name[n]:
-			n++
-			t++
-		case star >= 0: // let the last "*" take one more character
-			t = star + 1
-			mark++
-			n = mark
-		default:
-			return false
-		}
-	}
-	for t < len(template) && template[t] == '*' {
-		t++
-	}
-	return t == len(template)
-}
+func DebugLevels(debug string) map[string]zerolog.Level { return debugenv.Levels(debug) }
 
 // resolveLogging reads DEBUG when the user set no LogLevels, as Node's
 // debug module reads it at start. If DEBUG selects something and no Logger

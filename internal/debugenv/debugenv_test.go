@@ -1,12 +1,15 @@
-package actorio
+package debugenv
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 // The pattern syntax is the debug module's: each pattern against each
@@ -23,7 +26,7 @@ func TestDebugSelectorMatchesNodeDebug(t *testing.T) {
 		"actorio:*", "*:actors", "a*a*a", ",,engine,,", "-", "engine\tsocket.io-parser\nsocket.io-redis",
 	}
 	names := []string{"actorio:engine", "actorio:actors", "", "e", "ee", "aaa", "abab"}
-	for _, d := range debugNamespaces {
+	for _, d := range namespaces {
 		names = append(names, d.node)
 	}
 	in, err := json.Marshal(map[string]any{"patterns": patterns, "names": names})
@@ -43,11 +46,34 @@ func TestDebugSelectorMatchesNodeDebug(t *testing.T) {
 		t.Fatalf("node answered %q: %v", out, err)
 	}
 	for i, p := range patterns {
-		enabled, _ := debugSelector(p)
+		enabled, _ := selector(p)
 		for j, n := range names {
 			if got := enabled(n); got != want[i][j] {
-				t.Errorf("debugSelector(%q) enabled(%q) = %v, want %v (Node's debug)", p, n, got, want[i][j])
+				t.Errorf("selector(%q) enabled(%q) = %v, want %v (Node's debug)", p, n, got, want[i][j])
 			}
+		}
+	}
+}
+
+// Logger raises the component DEBUG selects, and only that one.
+func TestLoggerFollowsDEBUG(t *testing.T) {
+	tests := []struct {
+		debug, component string
+		want             bool // a debug line gets through an info Logger
+	}{
+		{"socket.io-redis", Adapter, true},
+		{"socket.io-redis-streams-adapter", Adapter, true},
+		{"socket.io-redis", Engine, false},
+		{"*,-socket.io-redis*,-socket.io-adapter", Adapter, false},
+		{"", Adapter, false},
+	}
+	for _, tt := range tests {
+		t.Setenv("DEBUG", tt.debug)
+		var buf bytes.Buffer
+		l := Logger(zerolog.New(&buf).Level(zerolog.InfoLevel), tt.component)
+		l.Debug().Msg("line")
+		if got := strings.Contains(buf.String(), `"component":"`+tt.component+`"`); got != tt.want {
+			t.Errorf("DEBUG=%q Logger(%s).Debug() wrote %q, want a line: %v", tt.debug, tt.component, buf.String(), tt.want)
 		}
 	}
 }
