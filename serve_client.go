@@ -105,7 +105,9 @@ func (s *Server) serveClient(w http.ResponseWriter, r *http.Request) bool {
 		if errors.Is(err, fs.ErrNotExist) {
 			status = http.StatusNotFound
 		}
-		s.opts.Logger.Warn().Str("file", name).Err(err).Msg("client bundle not served")
+		// Debug, not warn: any client can ask for a missing file, and the
+		// answer already says what is wrong.
+		s.opts.Logger.Debug().Str("file", name).Err(err).Msg("client bundle not served")
 		http.Error(w, err.Error(), status)
 		return true
 	}
