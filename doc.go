@@ -80,6 +80,14 @@
 // RoomMembers, RoomSize, SocketRooms and FetchSockets with Respond. See
 // ExampleServer_Gateway.
 //
+// # Logs
+//
+// Each log line carries a component ([LogEngine], [LogSocket],
+// [LogNamespace], [LogAdapter], [LogActors]); [EngineOptions].LogLevels
+// sets their levels apart from the Logger's. Left nil, the DEBUG
+// environment variable of Node's debug module selects them
+// (DEBUG=engine*, DEBUG=socket.io:*), see [DebugLevels].
+//
 // # What it is not
 //
 // It is a server only: there is no Go client. It speaks Engine.IO 4 and

@@ -163,20 +163,28 @@ type EngineOptions struct {
 	// one system can host several servers. Empty means "actorio", or
 	// "actorio-2", "actorio-3"... when that name is taken.
 	ActorName string
-	// Logger receives the Engine's logs. The zero value logs nothing.
+	// Logger receives the Engine's logs. The zero value logs nothing,
+	// unless DEBUG selects something (see LogLevels).
 	Logger zerolog.Logger
 	// Limits cap new and open connections (limits.go). The zero value
 	// caps nothing, as Node.
 	Limits ConnLimits
+	// LogLevels sets components' levels apart from Logger's own: keys are
+	// LogEngine, LogSocket, LogNamespace, LogAdapter and LogActors, e.g.
+	// {LogEngine: zerolog.DebugLevel} on an info Logger. Nil means: read
+	// the DEBUG environment variable as Node's debug module does (see
+	// DebugLevels), and with a zero Logger write what it selects to
+	// stderr, as Node; DEBUG unset, every component at Logger's level.
+	// Node: DEBUG=engine*,socket.io:* (no option; the debug module).
+	LogLevels map[string]zerolog.Level
 }
 
 func (o *EngineOptions) withDefaults() EngineOptions {
 	var out EngineOptions
 	if o != nil {
 		out = *o
-	} else {
-		out.Logger = zerolog.Nop()
 	}
+	out.resolveLogging() // the zero Logger logs nothing, as zerolog.Nop()
 	if out.PingInterval <= 0 {
 		out.PingInterval = 25 * time.Second
 	}
@@ -230,11 +238,12 @@ var ErrClosing = errors.New("actorio: server shutting down")
 // NewEngine returns an Engine that reports to h.
 func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 	o := opts.withDefaults()
-	e := &Engine{opts: o, system: o.ActorSystem, stopped: make(chan struct{}), log: o.Logger.With().Str("component", "engine").Logger(),
+	e := &Engine{opts: o, system: o.ActorSystem, stopped: make(chan struct{}), log: o.componentLogger(LogEngine),
 		live: map[*sessionRef]struct{}{}}
+	o.checkLogLevels()
 	if e.system == nil {
 		// protoactor's own logs go to the same logger, as component "actors".
-		actorsLog := o.Logger.With().Str("component", "actors").Logger()
+		actorsLog := o.componentLogger(LogActors)
 		e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 			return slog.New(newActorLog(actorsLog)) // dead letters at debug, no duplicated key
 		}))

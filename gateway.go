@@ -92,7 +92,7 @@ func (g *gateway) Receive(ctx actor.Context) {
 		g.fetchSockets(ctx, m)
 	case *actor.Started, *actor.Stopping, *actor.Stopped, *actor.Restarting:
 	default:
-		g.s.opts.Logger.Warn().Str("component", "actors").Type("type", m).Msg("gateway: not an actormsg command, ignored")
+		g.s.actorsLog.Warn().Type("type", m).Msg("gateway: not an actormsg command, ignored")
 		if ctx.Sender() != nil {
 			ctx.Respond(&actormsg.Done{Command: m, Err: errors.New("actorio: the gateway does not take this message")})
 		}
@@ -107,7 +107,7 @@ func (g *gateway) done(ctx actor.Context, err error) {
 		return
 	}
 	if err != nil {
-		g.s.opts.Logger.Warn().Str("component", "actors").Type("command", ctx.Message()).Err(err).Msg("gateway: command failed")
+		g.s.actorsLog.Warn().Type("command", ctx.Message()).Err(err).Msg("gateway: command failed")
 	}
 }
 
@@ -118,7 +118,7 @@ func (g *gateway) watcher(ctx actor.Context, named *actor.PID) *actor.PID {
 		return named
 	}
 	if ctx.Sender() == nil {
-		g.s.opts.Logger.Warn().Str("component", "actors").Type("command", ctx.Message()).Msg("gateway: a watch needs Watcher or ctx.Request")
+		g.s.actorsLog.Warn().Type("command", ctx.Message()).Msg("gateway: a watch needs Watcher or ctx.Request")
 	}
 	return ctx.Sender()
 }
@@ -213,7 +213,7 @@ func (g *gateway) emitWithAck(ctx actor.Context, m *actormsg.EmitWithAck) {
 		to = ctx.Sender()
 	}
 	if to == nil {
-		g.s.opts.Logger.Warn().Str("component", "actors").Str("event", m.Event).Err(actormsg.ErrNoReplyTo).Msg("gateway: EmitWithAck not sent")
+		g.s.actorsLog.Warn().Str("event", m.Event).Err(actormsg.ErrNoReplyTo).Msg("gateway: EmitWithAck not sent")
 		return
 	}
 	b := g.operator(&m.Emit)
@@ -234,7 +234,7 @@ func (g *gateway) emitWithAck(ctx actor.Context, m *actormsg.EmitWithAck) {
 func (g *gateway) fetchSockets(ctx actor.Context, m *actormsg.FetchSockets) {
 	to := ctx.Sender()
 	if to == nil {
-		g.s.opts.Logger.Warn().Str("component", "actors").Msg("gateway: FetchSockets needs ctx.Request")
+		g.s.actorsLog.Warn().Msg("gateway: FetchSockets needs ctx.Request")
 		return
 	}
 	timeout := m.Timeout

@@ -93,7 +93,7 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 		if err != nil {
 			// Debug: during an outage every emit fails; the adapter logs the
 			// outage itself and counts these (actorio_adapter_publish_errors_total).
-			srv.opts.Logger.Debug().Str("component", "adapter").Err(err).Msg("broadcast not published: other servers miss it and it cannot be recovered")
+			srv.adapterLog.Debug().Err(err).Msg("broadcast not published: other servers miss it and it cannot be recovered")
 			return errors.Join(err, b.deliverLocal(p, ""))
 		}
 		return b.deliverLocal(srv.withOffset(p, offset), "")

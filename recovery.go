@@ -118,7 +118,7 @@ func (n *Namespace) restoreFromCluster(store adapter.SessionStore, ra recoveryAu
 	defer cancel()
 	sess, err := store.RestoreSession(ctx, n.name, ra.PID, ra.Offset)
 	if err != nil {
-		n.server.opts.Logger.Debug().Str("component", "adapter").Str("nsp", n.name).Err(err).Msg("session not recovered")
+		n.server.adapterLog.Debug().Str("nsp", n.name).Err(err).Msg("session not recovered")
 		return actors.Restored{}
 	}
 	r := actors.Restored{OK: true, ID: sess.SID, Rooms: sess.Rooms}
@@ -138,7 +138,7 @@ func (s *Server) persistToCluster(store adapter.SessionStore, sess adapter.Sessi
 		ctx, cancel := context.WithTimeout(context.Background(), clusterRequestTimeout)
 		defer cancel()
 		if err := store.PersistSession(ctx, sess); err != nil {
-			s.opts.Logger.Warn().Str("component", "adapter").Err(err).Msg("session not persisted: the client cannot recover it")
+			s.adapterLog.Warn().Err(err).Msg("session not persisted: the client cannot recover it")
 		}
 	}()
 }

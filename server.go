@@ -10,6 +10,7 @@ import (
 	"github.com/actorio/actorio/actors"
 	"github.com/actorio/actorio/adapter"
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/rs/zerolog"
 )
 
 // Options configures a Server. A nil *Options means defaults; every zero
@@ -34,7 +35,11 @@ type Options struct {
 	ConnectionStateRecovery *RecoveryOptions
 	// ClientDir, when set, is the dist directory of the npm package
 	// socket.io-client: the server serves its bundles at
-	// <Path>socket.io.js and friends, as Node's serveClient. Empty: not served.
+	// <Path>socket.io.js and friends, as Node's serveClient: the package's
+	// version as ETag (304 on a match), br, gzip or deflate as the client
+	// accepts. Each file is read and compressed once, on its first
+	// request, and kept until the server stops. Empty: not served (Node
+	// serves them by default).
 	ClientDir string
 	// Adapter joins the server to a cluster. Nil means adapter.InMemory:
 	// one server, everything local.
@@ -49,6 +54,10 @@ type Server struct {
 	opts   Options
 	engine *Engine
 	codec  codec
+	client *clientBundle // Options.ClientDir's files; nil: not served
+
+	// Loggers of the components other than LogSocket (opts.Logger's).
+	nspLog, adapterLog, actorsLog zerolog.Logger
 
 	stats  serverStats
 	events *eventLimiter // nil: no EventLimit
@@ -77,13 +86,14 @@ func NewServer(opts *Options) *Server {
 	if o.Adapter == nil {
 		o.Adapter = adapter.NewInMemory()
 	}
-	s := &Server{opts: o, codec: newCodec(o.Parser), namespaces: map[string]*Namespace{}, events: newEventLimiter(o.EventLimit)}
+	o.resolveLogging() // once, for the Engine and the server alike
+	s := &Server{opts: o, codec: newCodec(o.Parser), client: newClientBundle(o.ClientDir), namespaces: map[string]*Namespace{}, events: newEventLimiter(o.EventLimit)}
 	s.engine = NewEngine(&o.EngineOptions, engineSide{s})
-	// Socket.IO logs carry component "socket", as Node's DEBUG=socket.io:*.
-	s.opts.Logger = o.Logger.With().Str("component", "socket").Logger()
+	s.opts.Logger = o.componentLogger(LogSocket)
+	s.nspLog, s.adapterLog, s.actorsLog = o.componentLogger(LogNamespace), o.componentLogger(LogAdapter), o.componentLogger(LogActors)
 	s.Of("/")
 	if err := o.Adapter.Attach(localSide{s}); err != nil {
-		s.opts.Logger.Error().Str("component", "adapter").Err(err).Msg("adapter attach failed")
+		s.adapterLog.Error().Err(err).Msg("adapter attach failed")
 	}
 	s.mu.Lock()
 	s.attached = true
@@ -102,7 +112,7 @@ func NewServer(opts *Options) *Server {
 // adapter per namespace.
 func (s *Server) addToCluster(name string) {
 	if err := s.opts.Adapter.AddNamespace(name); err != nil {
-		s.opts.Logger.Error().Str("component", "adapter").Str("nsp", name).Err(err).Msg("namespace not joined to the cluster")
+		s.adapterLog.Error().Str("nsp", name).Err(err).Msg("namespace not joined to the cluster")
 	}
 }
 
@@ -202,7 +212,7 @@ func (s *Server) Emit(event string, args ...any) error { return s.Of("/").Emit(e
 func (s *Server) spawnNamespace(n *Namespace) *actor.PID {
 	props := actors.NewNamespaceProps(actors.NamespaceConfig{
 		Name:     n.name,
-		Logger:   s.opts.Logger.With().Str("component", "actors").Logger(),
+		Logger:   s.nspLog,
 		OnRoom:   n.roomEvent,
 		Recovery: s.opts.ConnectionStateRecovery.duration(),
 		Stats:    &s.engine.stats,

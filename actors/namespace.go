@@ -201,6 +201,7 @@ func (n *namespaceActor) Receive(ctx actor.Context) {
 		for _, r := range m.Rooms {
 			n.join(ctx, m.ID, r)
 		}
+		n.logger.Debug().Str("nsp", n.name).Str("sid", m.ID).Int("rooms", len(m.Rooms)).Msg("socket added")
 		if m.Added != nil {
 			m.Added <- struct{}{}
 		}
@@ -217,6 +218,7 @@ func (n *namespaceActor) Receive(ctx actor.Context) {
 				n.leave(ctx, m.ID, r)
 			}
 			delete(n.sockets, m.ID)
+			n.logger.Debug().Str("nsp", n.name).Str("sid", m.ID).Bool("persisted", m.Persist != nil && n.recovery != nil).Msg("socket removed")
 		}
 	case *RestoreSession:
 		var out Restored

@@ -61,6 +61,15 @@ func (c *CORSOptions) allowedOrigin(origin string) string {
 	return ""
 }
 
+// Apply sets the CORS headers of a response for handlers outside the
+// Engine.IO path (the served client bundles, as Node runs its cors
+// middleware before serveClient). It reports whether the request was a
+// preflight, which it has answered whole.
+// Node: the cors package's middleware, corsMiddleware(req, res, next).
+func (c *CORSOptions) Apply(w http.ResponseWriter, r *http.Request) (preflight bool) {
+	return c.apply(w, r)
+}
+
 // apply sets the CORS headers of a response. It reports whether the request
 // was a preflight, which it has answered whole.
 func (c *CORSOptions) apply(w http.ResponseWriter, r *http.Request) (preflight bool) {

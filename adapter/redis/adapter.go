@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/actorio/actorio/adapter"
+	"github.com/actorio/actorio/internal/debugenv"
 )
 
 // Options configures an Adapter. A nil *Options means defaults; every zero
@@ -30,7 +31,8 @@ type Options struct {
 	// Node's option of that name (default false).
 	PublishOnSpecificResponseChannel bool
 	// Logger receives the adapter's logs (component "adapter"). The zero
-	// value logs nothing.
+	// value logs nothing. DEBUG=socket.io-redis (Node's debug namespace;
+	// also socket.io-adapter, actorio:adapter) puts it at trace.
 	Logger zerolog.Logger
 }
 
@@ -109,7 +111,7 @@ func New(ctx context.Context, client goredis.UniversalClient, opts *Options) (*A
 		opts:        o,
 		uid:         newID(),
 		addr:        address(client),
-		log:         o.Logger.With().Str("component", "adapter").Logger(),
+		log:         debugenv.Logger(o.Logger, debugenv.Adapter),
 		namespaces:  map[string]*namespace{},
 		routes:      map[string]*namespace{},
 		subscribing: map[string]chan struct{}{},

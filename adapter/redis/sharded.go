@@ -27,6 +27,7 @@ import (
 	"github.com/actorio/actorio/adapter"
 	"github.com/actorio/actorio/adapter/internal/cluster"
 	"github.com/actorio/actorio/adapter/internal/redissub"
+	"github.com/actorio/actorio/internal/debugenv"
 	"github.com/actorio/actorio/protocol/sio"
 )
 
@@ -54,7 +55,8 @@ type ShardedOptions struct {
 	// servers' answers. Zero means 5s, as Node.
 	RequestsTimeout time.Duration
 	// Logger receives the adapter's lines (component "adapter"). The zero
-	// value logs nothing.
+	// value logs nothing. DEBUG=socket.io-redis (Node's debug namespace;
+	// also socket.io-adapter, actorio:adapter) puts it at trace.
 	Logger zerolog.Logger
 }
 
@@ -96,7 +98,7 @@ func NewSharded(ctx context.Context, client goredis.UniversalClient, opts *Shard
 	if o.RequestsTimeout <= 0 {
 		o.RequestsTimeout = cluster.DefaultRequestsTimeout
 	}
-	o.Logger = o.Logger.With().Str("component", "adapter").Str("adapter", "redis-sharded").Logger()
+	o.Logger = debugenv.Logger(o.Logger, debugenv.Adapter).With().Str("adapter", "redis-sharded").Logger()
 	if err := client.Ping(ctx).Err(); err != nil {
 		return nil, fmt.Errorf("adapter/redis: sharded: redis unreachable: %w", err)
 	}

@@ -3,6 +3,7 @@ package redisstreams
 import (
 	"time"
 
+	"github.com/actorio/actorio/internal/debugenv"
 	"github.com/rs/zerolog"
 )
 
@@ -35,7 +36,9 @@ type Options struct {
 	// other servers' answers. Zero means 5s, as Node.
 	RequestsTimeout time.Duration
 	// Logger receives the adapter's lines (component "adapter"). The zero
-	// value logs nothing.
+	// value logs nothing. DEBUG=socket.io-redis-streams-adapter (Node's
+	// debug namespace; also socket.io-adapter, actorio:adapter) puts it
+	// at trace.
 	Logger zerolog.Logger
 }
 
@@ -68,6 +71,6 @@ func (o *Options) withDefaults() Options {
 	if out.RequestsTimeout <= 0 {
 		out.RequestsTimeout = 5 * time.Second
 	}
-	out.Logger = out.Logger.With().Str("component", "adapter").Str("adapter", "redis-streams").Logger()
+	out.Logger = debugenv.Logger(out.Logger, debugenv.Adapter).With().Str("adapter", "redis-streams").Logger()
 	return out
 }

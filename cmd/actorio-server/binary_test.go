@@ -167,7 +167,7 @@ func cleanEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "ACTORIO_") || strings.HasPrefix(name, "TICK_") || name == "PORT" || name == "REDIS_URL" {
+		if strings.HasPrefix(name, "ACTORIO_") || strings.HasPrefix(name, "TICK_") || name == "PORT" || name == "REDIS_URL" || name == "DEBUG" {
 			continue
 		}
 		env = append(env, kv)

@@ -58,7 +58,7 @@ func flagSet(c *config) *flag.FlagSet {
 	fs.StringVar(&c.transports, "transports", "polling,websocket", "transports allowed: polling, websocket or both (conformance: fixed at both; bench: must include websocket)")
 	fs.BoolVar(&c.recovery, "recovery", false, "connection state recovery (conformance and bench: refused, it changes the packets the clients expect)")
 	fs.BoolVar(&c.allowEIO3, "allow-eio3", false, "accept Socket.IO 2.x clients (Engine.IO protocol 3), as Node's allowEIO3 (conformance: refused, the suites expect a missing or wrong EIO refused)")
-	fs.StringVar(&c.logLevel, "log-level", "info", "log level, or per component: info,engine=debug,socket=trace (components: engine socket adapter actors)")
+	fs.StringVar(&c.logLevel, "log-level", "info", "log level, or per component: info,engine=debug,socket=trace (components: engine socket namespace adapter actors); with no component named, Node's DEBUG (engine*, socket.io:*, -engine:polling) selects components at trace")
 	fs.StringVar(&c.logFormat, "log-format", "auto", "auto (console on a terminal, JSON otherwise), console or json")
 	fs.BoolVar(&c.metrics, "metrics", true, "serve Prometheus metrics at /metrics (conformance: the /socket.io/ server's)")
 	fs.StringVar(&c.clientDir, "client-dir", "node_modules/socket.io-client/dist", "socket.io-client's dist directory, served at <path>socket.io.js; empty: not served (conformance: never served, a value is refused)")

@@ -35,7 +35,7 @@ func TestAllowEIO3Flag(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parseConfig(%q) = %v", tt.args, err)
 			}
-			if got := serverOptions(c, zerolog.Nop()).AllowEIO3; got != tt.want {
+			if got := serverOptions(c, zerolog.Nop(), nil).AllowEIO3; got != tt.want {
 				t.Errorf("parseConfig(%q, env %v): AllowEIO3 = %v, want %v", tt.args, tt.env, got, tt.want)
 			}
 		})

@@ -57,8 +57,8 @@ func TestLimitFlags(t *testing.T) {
 				t.Fatalf("parseConfig(%q) = %v, want no error", tt.args, err)
 			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
 				t.Fatalf("parseConfig(%q) = %v, want an error with %q", tt.args, err, tt.wantErr)
-			case tt.check != nil && !tt.check(serverOptions(c, zerolog.Nop())):
-				t.Errorf("serverOptions(parseConfig(%q)) = %+v, not what the flags say", tt.args, serverOptions(c, zerolog.Nop()))
+			case tt.check != nil && !tt.check(serverOptions(c, zerolog.Nop(), nil)):
+				t.Errorf("serverOptions(parseConfig(%q)) = %+v, not what the flags say", tt.args, serverOptions(c, zerolog.Nop(), nil))
 			}
 		})
 	}

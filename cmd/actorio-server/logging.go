@@ -7,23 +7,29 @@ import (
 	"os"
 	"strings"
 
+	"github.com/actorio/actorio"
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 )
 
 // newLogger builds the server's logger: console output on a terminal, JSON
-// otherwise; levels per component (engine, socket, adapter, actors) in the
-// spirit of Node's DEBUG=socket.io:*, e.g. "info,engine=debug".
-func newLogger(level, format string, out *os.File) (zerolog.Logger, error) {
+// otherwise; levels per component (engine, socket, namespace, adapter,
+// actors), e.g. "info,engine=debug". When level names no component, Node's
+// DEBUG (debug, e.g. "engine*,socket.io:*") selects them, as the library
+// reads it. It returns the per-component levels for the library's options.
+func newLogger(level, format, debug string, out *os.File) (zerolog.Logger, map[string]zerolog.Level, error) {
 	base, perComponent, err := parseLevels(level)
 	if err != nil {
-		return zerolog.Logger{}, err
+		return zerolog.Logger{}, nil, err
+	}
+	if len(perComponent) == 0 && debug != "" {
+		perComponent = actorio.DebugLevels(debug)
 	}
 	var w io.Writer = out
 	if format == "console" || (format == "auto" && isatty.IsTerminal(out.Fd())) {
 		w = zerolog.ConsoleWriter{Out: out, TimeFormat: "15:04:05.000"}
 	} else if format != "json" && format != "auto" {
-		return zerolog.Logger{}, fmt.Errorf("log format %q: want auto, console or json", format)
+		return zerolog.Logger{}, nil, fmt.Errorf("log format %q: want auto, console or json", format)
 	}
 	lowest := base
 	for _, l := range perComponent {
@@ -32,7 +38,7 @@ func newLogger(level, format string, out *os.File) (zerolog.Logger, error) {
 	if len(perComponent) > 0 {
 		w = &componentFilter{out: w, base: base, levels: perComponent}
 	}
-	return zerolog.New(w).Level(lowest).With().Timestamp().Logger(), nil
+	return zerolog.New(w).Level(lowest).With().Timestamp().Logger(), perComponent, nil
 }
 
 func parseLevels(spec string) (zerolog.Level, map[string]zerolog.Level, error) {

@@ -45,7 +45,7 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}, listen
 	if err != nil {
 		return err
 	}
-	logger, err := newLogger(cfg.logLevel, cfg.logFormat, os.Stderr)
+	logger, levels, err := newLogger(cfg.logLevel, cfg.logFormat, getenv("DEBUG"), os.Stderr)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}, listen
 	closeRedis := func() {}
 	if cfg.redisURL != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), clusterJoinTimeout)
-		ad, closeRedis, err = redisjoin.Join(ctx, cfg.redisURL, cfg.redisAdapter, logger.With().Str("component", "adapter").Logger())
+		ad, closeRedis, err = redisjoin.Join(ctx, cfg.redisURL, cfg.redisAdapter, logger.With().Str("component", actorio.LogAdapter).Logger())
 		cancel()
 		if err != nil {
 			return fmt.Errorf("cannot join the cluster: %w", err)
@@ -81,7 +81,7 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}, listen
 	var closeServer func()
 	switch cfg.mode {
 	case "demo":
-		opts := serverOptions(cfg, logger)
+		opts := serverOptions(cfg, logger, levels)
 		opts.Adapter = ad
 		d := demo.New(demo.Options{Server: opts})
 		mux.Handle("/", d)
@@ -91,7 +91,7 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}, listen
 		mux.Handle("/", c.Handler)
 		sio, closeServer = c.SocketIO(), c.Close
 	case "bench":
-		bc.Options = serverOptions(cfg, logger)
+		bc.Options = serverOptions(cfg, logger, levels)
 		bc.Options.Adapter = ad
 		b := benchserver.New(bc)
 		mux.Handle(b.Path(), b)
@@ -170,7 +170,7 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}, listen
 const clusterJoinTimeout = 10 * time.Second
 
 // serverOptions are the flags' Socket.IO options (demo and bench modes).
-func serverOptions(cfg config, logger zerolog.Logger) *actorio.Options {
+func serverOptions(cfg config, logger zerolog.Logger, levels map[string]zerolog.Level) *actorio.Options {
 	o := &actorio.Options{ClientDir: cfg.clientDir, EngineOptions: actorio.EngineOptions{
 		Path:              cfg.path,
 		PingInterval:      cfg.pingInterval,
@@ -179,6 +179,7 @@ func serverOptions(cfg config, logger zerolog.Logger) *actorio.Options {
 		Transports:        splitList(cfg.transports),
 		AllowEIO3:         cfg.allowEIO3,
 		Logger:            logger,
+		LogLevels:         levels,
 		InboundLimits:     actorio.InboundLimits{Messages: cfg.inboundMessages, Bytes: cfg.inboundBytes},
 	}}
 	o.InboundPolicy, _ = inboundPolicy(cfg.inboundPolicy) // checked by parseConfig

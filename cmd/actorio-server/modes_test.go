@@ -48,11 +48,11 @@ func TestModeFlags(t *testing.T) {
 		{name: "bench slow shutdown", args: []string{"-mode", "bench", "-shutdown-timeout", "6s"}, wantErr: "-shutdown-timeout is not allowed in bench mode"},
 		{name: "inbound limits and policy", args: []string{"-inbound-messages", "10", "-inbound-bytes", "4096", "-inbound-policy", "close"},
 			check: func(c config) bool {
-				o := serverOptions(c, zerolog.Nop())
+				o := serverOptions(c, zerolog.Nop(), nil)
 				return o.InboundLimits == actorio.InboundLimits{Messages: 10, Bytes: 4096} && o.InboundPolicy == actorio.InboundClose
 			}},
 		{name: "inbound defaults", args: nil,
-			check: func(c config) bool { return serverOptions(c, zerolog.Nop()).InboundPolicy == actorio.InboundPause }},
+			check: func(c config) bool { return serverOptions(c, zerolog.Nop(), nil).InboundPolicy == actorio.InboundPause }},
 		{name: "bench honours inbound", args: []string{"-mode", "bench", "-inbound-policy", "close"}, check: func(c config) bool { return c.inboundPolicy == "close" }},
 		{name: "inbound policy unknown", args: []string{"-inbound-policy", "drop"}, wantErr: `-inbound-policy "drop": want pause or close`},
 		{name: "inbound limit zero", args: []string{"-inbound-messages", "0"}, wantErr: "-inbound-messages and -inbound-bytes must be at least 1"},
