@@ -351,18 +351,21 @@ func (c *client) ackFunc(s *Socket, id uint64) Ack {
 	}
 }
 
-// sendWithAck sends p to s's client with the next id of s's namespace and
-// expects the ack; it returns the id.
-func (c *client) sendWithAck(s *Socket, p *sio.Packet, answer func(ackResult)) uint64 {
+// sendWithAck sends p to s's client, with fl's modifiers, with the next id
+// of s's namespace and expects the ack; it returns the id.
+func (c *client) sendWithAck(s *Socket, p *sio.Packet, fl emitFlags, answer func(ackResult)) uint64 {
 	p.ID, p.HasID = s.nsp.nextAckID(), true
 	f := c.srv.packetFrames(p)
+	if fl.noCompress {
+		f = f.Uncompressed()
+	}
 	c.es.Run(func() {
 		if c.closed || !s.connected.Load() {
 			answer(ackResult{err: ErrDisconnected})
 			return
 		}
 		c.expectAck(s, p.ID, answer)
-		c.es.Sink().Deliver(f, false)
+		c.es.Sink().Deliver(f, fl.volatile)
 	})
 	return p.ID
 }

@@ -52,7 +52,8 @@ type Server struct {
 	mu         sync.Mutex
 	namespaces map[string]*Namespace
 	parents    []*ParentNamespace
-	attached   bool // the adapter has the local side: new namespaces join the cluster
+	attached   bool               // the adapter has the local side: new namespaces join the cluster
+	onNewNsp   []func(*Namespace) // OnNewNamespace
 
 	gatewayOnce sync.Once
 	gateway     *actor.PID
@@ -154,6 +155,7 @@ func (s *Server) Of(name string) *Namespace {
 	if attached {
 		s.addToCluster(name)
 	}
+	s.namespaceCreated(n)
 	return n
 }
 
