@@ -31,7 +31,9 @@ func TestAPIEmitModifiersE2E(t *testing.T) {
 		if recovery {
 			name += "/recovery"
 		}
-		t.Run(name, func(t *testing.T) { testAPISocketCompress(t, sioCase{transport: "websocket", parser: "json"}, recovery) })
+		t.Run(name, func(t *testing.T) {
+			testAPISocketCompress(t, sioCase{transport: "websocket", parser: "json"}, recovery)
+		})
 	}
 	for _, tr := range []string{"polling", "websocket"} {
 		c := sioCase{transport: tr, parser: "json"}
@@ -354,4 +356,3 @@ func (s *frameSniffer) summary() []string {
 	}
 	return out
 }
-
