@@ -24,6 +24,7 @@ type emitFlags struct {
 // SocketEmitter sends to one socket's client with modifiers: Volatile,
 // Compress(false), Timeout. It is immutable: each method returns a new
 // emitter. Get one from Socket.Volatile, Socket.Compress or Socket.Timeout.
+// Node: the socket with its flags set (socket.volatile.compress(false)).
 type SocketEmitter struct {
 	s     *Socket
 	flags emitFlags
@@ -44,21 +45,24 @@ func (s *Socket) Compress(on bool) *SocketEmitter { return (&SocketEmitter{s: s}
 // Node: socket.timeout.
 func (s *Socket) Timeout(d time.Duration) *SocketEmitter { return (&SocketEmitter{s: s}).Timeout(d) }
 
-// Volatile is Socket.Volatile on top of e's modifiers.
+// Volatile is Socket.Volatile on top of e's modifiers. Node:
+// socket.timeout(t).volatile.
 func (e *SocketEmitter) Volatile() *SocketEmitter {
 	c := *e
 	c.flags.volatile = true
 	return &c
 }
 
-// Compress is Socket.Compress on top of e's modifiers.
+// Compress is Socket.Compress on top of e's modifiers. Node:
+// socket.volatile.compress(false).
 func (e *SocketEmitter) Compress(on bool) *SocketEmitter {
 	c := *e
 	c.flags.noCompress = !on
 	return &c
 }
 
-// Timeout is Socket.Timeout on top of e's modifiers.
+// Timeout is Socket.Timeout on top of e's modifiers. Node:
+// socket.volatile.timeout(t).
 func (e *SocketEmitter) Timeout(d time.Duration) *SocketEmitter {
 	c := *e
 	c.flags.timeout = d

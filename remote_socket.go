@@ -87,7 +87,9 @@ func (r *RemoteSocket) Timeout(d time.Duration) *RemoteSocket {
 }
 
 // EmitWithAck sends an event to the socket's client, wherever it is, and
-// returns the client's acknowledgement (all its arguments). It waits until
+// returns the client's acknowledgement: all its arguments from a socket of
+// this server; from another server, what the adapter carries (Node's
+// adapters, and so adapter/redis, carry the first argument). It waits until
 // ctx ends, bounded by Timeout (or the server's AckTimeout when ctx has no
 // deadline); a socket of another server answers through the cluster
 // adapter. A socket that is gone (here or, when the cluster says no server
