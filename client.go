@@ -6,6 +6,7 @@ package actorio
 // goes to each socket's lane.
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"sync/atomic"
@@ -33,6 +34,11 @@ type client struct {
 	joining map[string]bool            // namespaces whose middleware is running
 	acks    map[ackKey]func(ackResult) // expected acks; each answer is called once
 	closed  bool
+	// ended is done once the session has ended (after every expected ack
+	// was answered): what waits on an ack without a goroutine
+	// (EmitWithAckFunc) hooks onto it with context.AfterFunc. Made on first
+	// use (endedContext), so a connection that never needs it pays 8 bytes.
+	ended atomic.Pointer[endSignal]
 	// connectTimer closes a connection that joins no namespace in time;
 	// stopped when the session ends, so it outlives no session.
 	connectTimer *time.Timer
@@ -113,6 +119,37 @@ func (s *Server) onClose(es *EngineSession, reason string) {
 	c.connectTimer.Stop()
 	c.closed = true
 	c.disconnectAll(reason)
+	if e := c.ended.Swap(sessionEnded); e != nil {
+		e.cancel()
+	}
+}
+
+// endSignal is a context cancelled when a session ends.
+type endSignal struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// sessionEnded is the endSignal of every session that has ended.
+var sessionEnded = func() *endSignal {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return &endSignal{ctx: ctx, cancel: cancel}
+}()
+
+// endedContext returns a context done once the session has ended. Safe
+// from any goroutine.
+func (c *client) endedContext() context.Context {
+	if e := c.ended.Load(); e != nil {
+		return e.ctx
+	}
+	e := &endSignal{}
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	if c.ended.CompareAndSwap(nil, e) {
+		return e.ctx
+	}
+	e.cancel()
+	return c.ended.Load().ctx // made meanwhile, or the session has ended
 }
 
 // packet handles one packet from the client; credit is what it holds,

@@ -220,12 +220,14 @@ func (s *Socket) emitWithAckFunc(event string, args []any, fl emitFlags, f func(
 	if err != nil {
 		return err
 	}
+	// A session that ends as the packet is sent may never run the send
+	// (its actor stops first): its end settles f then.
+	w.unhook.Store(context.AfterFunc(s.client.endedContext(), func() { w.answer(ackResult{err: ErrDisconnected}) }))
 	if d := s.ackTimeout(fl); d > 0 {
-		t := time.AfterFunc(d, func() { w.timedOut(id) })
-		w.timer.Store(t)
-		if w.done.Load() { // answered before the timer was stored
-			t.Stop()
-		}
+		w.timer.Store(time.AfterFunc(d, func() { w.timedOut(id) }))
+	}
+	if w.done.Load() { // answered before the timer and hook were stored
+		w.release()
 	}
 	return nil
 }
@@ -234,20 +236,29 @@ func (s *Socket) emitWithAckFunc(event string, args []any, fl emitFlags, f func(
 // disconnect) and the timeout queues f on the socket's lane; the other is
 // ignored.
 type ackCallback struct {
-	s     *Socket
-	f     func(Args, error)
-	done  atomic.Bool
-	timer atomic.Pointer[time.Timer]
+	s      *Socket
+	f      func(Args, error)
+	done   atomic.Bool
+	timer  atomic.Pointer[time.Timer]
+	unhook atomic.Value // func() bool, from context.AfterFunc
 }
 
-// answer runs in the session actor: it only queues f.
+// release stops the timer and the hook on the session's end.
+func (w *ackCallback) release() {
+	if t := w.timer.Load(); t != nil {
+		t.Stop()
+	}
+	if stop, ok := w.unhook.Load().(func() bool); ok {
+		stop()
+	}
+}
+
+// answer runs in the session actor (or at its end): it only queues f.
 func (w *ackCallback) answer(r ackResult) {
 	if !w.done.CompareAndSwap(false, true) {
 		return
 	}
-	if t := w.timer.Load(); t != nil {
-		t.Stop()
-	}
+	w.release()
 	w.run(r.args, r.err)
 }
 
@@ -255,6 +266,7 @@ func (w *ackCallback) timedOut(id uint64) {
 	if !w.done.CompareAndSwap(false, true) {
 		return
 	}
+	w.release()
 	c := w.s.client
 	c.es.Run(func() { c.forgetAck(w.s, id) }) // a late ack is ignored
 	w.s.nsp.server.stats.countAckTimeout(errAckTimedOut)
