@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/actorio/actorio"
+	"github.com/actorio/actorio/internal/testkit"
 )
 
 // Issue 12 item 11: RemoteSocket.EmitWithAck (Node's
@@ -77,6 +78,13 @@ func testAPIRemoteSocketEmitWithAck(t *testing.T, c sioCase) {
 
 	p.do(map[string]any{"op": "disconnect", "name": "a"})
 	p.wait("a disconnected", func(e puppetEvent) bool { return e.Event == "disconnect" && e.Name == "a" })
+	// Once its server has let it go: the cluster does not carry a
+	// recipient's disconnect, so one that leaves after the packet reached
+	// it is waited for until the timeout, as in Node.
+	testkit.Eventually(t, "a gone from its server", func() bool {
+		_, ok := home.Of("/").Socket(id)
+		return !ok
+	})
 	for _, tt := range []struct {
 		name string
 		r    *actorio.RemoteSocket

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/actorio/actorio/actors"
@@ -146,7 +147,21 @@ func (b *BroadcastOperator) deliverLocalWithAck(p *sio.Packet, answer func(ackRe
 	return ask(b.nsp, &actors.Broadcast{Frames: b.nsp.server.packetFrames(p), Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Count: count,
 		Before: func(ref any) {
 			s := ref.(*Socket)
-			s.client.es.Run(func() { s.client.expectAck(s, p.ID, answer) })
+			// Once per recipient: by its answer (or failAcks), or by its
+			// session's end should that come before the session runs this.
+			var settled atomic.Bool
+			settle := func(r ackResult) {
+				if settled.CompareAndSwap(false, true) {
+					answer(r)
+				}
+			}
+			stop := context.AfterFunc(s.client.endedContext(), func() { settle(ackResult{err: ErrDisconnected}) })
+			s.client.es.Run(func() {
+				s.client.expectAck(s, p.ID, func(r ackResult) {
+					stop()
+					settle(r)
+				})
+			})
 		}}, count)
 }
 

@@ -93,7 +93,9 @@ func (r *RemoteSocket) Timeout(d time.Duration) *RemoteSocket {
 // ctx ends, bounded by Timeout (or the server's AckTimeout when ctx has no
 // deadline); a socket of another server answers through the cluster
 // adapter. A socket that is gone (here or, when the cluster says no server
-// has it, anywhere) gives ErrDisconnected.
+// has it, anywhere) gives ErrDisconnected; one of another server that
+// disconnects after the packet reached it gives ErrAckTimeout once the
+// time is up, since the cluster does not carry its disconnect (as in Node).
 // Node: await remoteSocket.timeout(t).emitWithAck(ev, ...args).
 func (r *RemoteSocket) EmitWithAck(ctx context.Context, event string, args ...any) (Args, error) {
 	if r.local != nil {
