@@ -6,6 +6,7 @@ package actorio
 // goes to each socket's lane.
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"sync/atomic"
@@ -34,6 +35,11 @@ type client struct {
 	acks    map[ackKey]func(ackResult) // expected acks; each answer is called once
 	closed  bool
 	eio3    bool // a Socket.IO 2.x client (Engine.IO v3): client_eio3.go
+	// ended is done once the session has ended (after every expected ack
+	// was answered): what waits on an ack without a goroutine
+	// (EmitWithAckFunc) hooks onto it with context.AfterFunc. Made on first
+	// use (endedContext), so a connection that never needs it pays 8 bytes.
+	ended atomic.Pointer[endSignal]
 	// connectTimer closes a connection that joins no namespace in time;
 	// stopped when the session ends, so it outlives no session.
 	connectTimer *time.Timer
@@ -119,6 +125,37 @@ func (s *Server) onClose(es *EngineSession, reason string) {
 	c.connectTimer.Stop()
 	c.closed = true
 	c.disconnectAll(reason)
+	if e := c.ended.Swap(sessionEnded); e != nil {
+		e.cancel()
+	}
+}
+
+// endSignal is a context cancelled when a session ends.
+type endSignal struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// sessionEnded is the endSignal of every session that has ended.
+var sessionEnded = func() *endSignal {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return &endSignal{ctx: ctx, cancel: cancel}
+}()
+
+// endedContext returns a context done once the session has ended. Safe
+// from any goroutine.
+func (c *client) endedContext() context.Context {
+	if e := c.ended.Load(); e != nil {
+		return e.ctx
+	}
+	e := &endSignal{}
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	if c.ended.CompareAndSwap(nil, e) {
+		return e.ctx
+	}
+	e.cancel()
+	return c.ended.Load().ctx // made meanwhile, or the session has ended
 }
 
 // packet handles one packet from the client; credit is what it holds,
@@ -371,18 +408,21 @@ func (c *client) sendAck(nsp string, id uint64, args []any) error {
 	return nil
 }
 
-// sendWithAck sends p to s's client with the next id of s's namespace and
-// expects the ack; it returns the id.
-func (c *client) sendWithAck(s *Socket, p *sio.Packet, answer func(ackResult)) uint64 {
+// sendWithAck sends p to s's client, with fl's modifiers, with the next id
+// of s's namespace and expects the ack; it returns the id.
+func (c *client) sendWithAck(s *Socket, p *sio.Packet, fl emitFlags, answer func(ackResult)) uint64 {
 	p.ID, p.HasID = s.nsp.nextAckID(), true
 	f := c.srv.packetFrames(p)
+	if fl.noCompress {
+		f = f.Uncompressed()
+	}
 	c.es.Run(func() {
 		if c.closed || !s.connected.Load() {
 			answer(ackResult{err: ErrDisconnected})
 			return
 		}
 		c.expectAck(s, p.ID, answer)
-		c.es.Sink().Deliver(f, false)
+		c.es.Sink().Deliver(f, fl.volatile)
 	})
 	return p.ID
 }

@@ -33,12 +33,17 @@
 //     A nil *Options, and every zero field, means Node's default.
 //   - [Namespace] holds sockets and rooms: connect middleware ([Namespace.Use]),
 //     [Namespace.OnConnection], broadcasts, FetchSockets and
-//     SocketsJoin/SocketsLeave/DisconnectSockets.
+//     SocketsJoin/SocketsLeave/DisconnectSockets, and lookups of this
+//     server's sockets and rooms ([Namespace.Socket], [Namespace.Sockets],
+//     [Namespace.Rooms], [Namespace.RoomMembers]), answered by the
+//     namespace actor.
 //   - [Socket] is one client in one namespace: On and OnAny for events,
-//     Emit and EmitWithAck to its client, Join and Leave, packet middleware,
-//     OnDisconnect. [Args] are received arguments, decoded on demand or
-//     forwarded untouched; a [Value] keeps one exactly (key order, binary)
-//     to build replies from. An [Ack] answers the client, and tells
+//     Emit and EmitWithAck to its client (or [Socket.EmitWithAckFunc], whose
+//     callback runs later on the socket's goroutine), the modifiers of
+//     [SocketEmitter] (Volatile, Compress, Timeout), Join and Leave, packet
+//     middleware, OnDisconnect. [Args] are received arguments, decoded on
+//     demand or forwarded untouched; a [Value] keeps one exactly (key order,
+//     binary) to build replies from. An [Ack] answers the client, and tells
 //     whether it asked for an answer. [Socket.Conn] is the Engine.IO
 //     connection its client's sockets share (Node's socket.conn, with its
 //     events) and [Socket.Request] the handshake's HTTP request

@@ -191,15 +191,13 @@ func (g *gateway) operator(m *actormsg.Emit) *BroadcastOperator {
 	return b
 }
 
-// emit is the Go API's: a socket of this server gets Socket.Emit (its
-// outgoing listeners and recovery apply), any other the cluster's route.
+// emit is the Go API's: a socket of this server gets its own emit with the
+// Volatile and NoCompress modifiers (its outgoing listeners and recovery
+// apply), any other the cluster's route.
 func (g *gateway) emit(m *actormsg.Emit) error {
-	if m.Socket != "" && !m.Volatile {
+	if m.Socket != "" {
 		if sock := g.local(m.Nsp, m.Socket); sock != nil {
-			if m.NoCompress {
-				return sock.nsp.To(sock.id).Compress(false).Emit(m.Event, m.Args...)
-			}
-			return sock.Emit(m.Event, m.Args...)
+			return sock.emit(m.Event, m.Args, emitFlags{volatile: m.Volatile, noCompress: m.NoCompress})
 		}
 	}
 	return g.operator(m).Emit(m.Event, m.Args...)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/actorio/actorio/actors"
@@ -25,6 +26,7 @@ type BroadcastOperator struct {
 	local      bool
 	noCompress bool
 	timeout    time.Duration
+	origin     *Socket // the socket a broadcast started from: EmitWithAckFunc's f runs on its lane
 }
 
 func (b *BroadcastOperator) with(f func(*BroadcastOperator)) *BroadcastOperator {
@@ -47,7 +49,10 @@ func (b *BroadcastOperator) Except(rooms ...string) *BroadcastOperator {
 	return b.with(func(c *BroadcastOperator) { c.except = append(c.except, rooms...) })
 }
 
-// Volatile lets the packet be dropped for a client that cannot take it now.
+// Volatile lets the packet be dropped for a client that cannot take it now:
+// a polling client with no GET waiting, a WebSocket still writing earlier
+// packets (Node's transport.writable false), or past its queue's soft
+// limit. Node: volatile.
 func (b *BroadcastOperator) Volatile() *BroadcastOperator {
 	return b.with(func(c *BroadcastOperator) { c.volatile = true })
 }
@@ -142,27 +147,104 @@ func (b *BroadcastOperator) deliverLocalWithAck(p *sio.Packet, answer func(ackRe
 	return ask(b.nsp, &actors.Broadcast{Frames: b.nsp.server.packetFrames(p), Rooms: b.rooms, Except: b.except, Volatile: b.volatile, Count: count,
 		Before: func(ref any) {
 			s := ref.(*Socket)
-			s.client.es.Run(func() { s.client.expectAck(s, p.ID, answer) })
+			// Once per recipient: by its answer (or failAcks), or by its
+			// session's end should that come before the session runs this.
+			var settled atomic.Bool
+			settle := func(r ackResult) {
+				if settled.CompareAndSwap(false, true) {
+					answer(r)
+				}
+			}
+			stop := context.AfterFunc(s.client.endedContext(), func() { settle(ackResult{err: ErrDisconnected}) })
+			s.client.es.Run(func() {
+				s.client.expectAck(s, p.ID, func(r ackResult) {
+					stop()
+					settle(r)
+				})
+			})
 		}}, count)
 }
 
 // ErrAckTimeout is returned by a broadcast EmitWithAck when some recipients
-// did not answer in time; the answers that came are returned with it.
+// did not answer in time; the answers that came are returned with it. A
+// socket's EmitWithAck and EmitWithAckFunc return it when their Timeout (or
+// the server's AckTimeout) passes; it then also matches
+// context.DeadlineExceeded.
 var ErrAckTimeout = errors.New("actorio: not every client acknowledged in time")
 
 // EmitWithAck broadcasts the event and collects one answer per recipient,
 // until all have answered or ctx (bounded by Timeout, or the server's
 // AckTimeout) ends. The packet is encoded once, with one ack id for all.
+// Node: await io.timeout(t).emitWithAck(ev, ...args).
 func (b *BroadcastOperator) EmitWithAck(ctx context.Context, event string, args ...any) ([]Args, error) {
-	if b.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, b.timeout)
-		defer cancel()
-	} else if _, ok := ctx.Deadline(); !ok && b.nsp.server.opts.AckTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, b.nsp.server.opts.AckTimeout)
-		defer cancel()
+	ctx, cancel := b.ackContext(ctx)
+	defer cancel()
+	w, err := b.sendWithAck(event, args)
+	if err != nil {
+		return nil, err
 	}
+	w.publish(ctx)
+	return w.wait(ctx)
+}
+
+// EmitWithAckFunc broadcasts the event and returns at once; f gets one
+// answer per recipient once all have answered, or those that came with
+// ErrAckTimeout once Timeout (or the server's AckTimeout) has passed.
+// Without a timeout it waits until every recipient has answered or
+// disconnected. f runs exactly once, on the lane of the socket the
+// broadcast started from (Socket.Broadcast, To, In, Except, Local), in
+// order with its event handlers, or else on a goroutine of its own. When
+// EmitWithAckFunc returns an error nothing was sent and f is never called.
+// Node: io.timeout(t).emit(ev, ...args, (err, responses) => {}).
+func (b *BroadcastOperator) EmitWithAckFunc(event string, args []any, f func([]Args, error)) error {
+	ctx, cancel := b.ackContext(context.Background())
+	w, err := b.sendWithAck(event, args)
+	if err != nil {
+		cancel()
+		return err
+	}
+	go func() {
+		defer cancel()
+		w.publish(ctx)
+		answers, err := w.wait(ctx)
+		if s := b.origin; s != nil {
+			s.lane.run(func() { s.safely("ack callback", func() { f(answers, err) }) })
+			return
+		}
+		defer func() {
+			if r := recover(); r != nil {
+				b.nsp.server.opts.Logger.Error().Str("nsp", b.nsp.name).Interface("panic", r).Msg("ack callback panicked")
+			}
+		}()
+		f(answers, err)
+	}()
+	return nil
+}
+
+// ackContext bounds ctx by Timeout, or by the server's AckTimeout when ctx
+// has no deadline.
+func (b *BroadcastOperator) ackContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if b.timeout > 0 {
+		return context.WithTimeout(ctx, b.timeout)
+	}
+	if _, ok := ctx.Deadline(); !ok && b.nsp.server.opts.AckTimeout > 0 {
+		return context.WithTimeout(ctx, b.nsp.server.opts.AckTimeout)
+	}
+	return ctx, func() {}
+}
+
+// ackWait is a broadcast with acks on its way: its answers, and what the
+// cluster said when it was published.
+type ackWait struct {
+	b          *BroadcastOperator
+	p          *sio.Packet
+	col        *ackCollector
+	clusterErr error // the answers that came are still returned with it
+}
+
+// sendWithAck encodes the event once, with one ack id for all, and
+// delivers it here; publish sends it to the other servers.
+func (b *BroadcastOperator) sendWithAck(event string, args []any) (*ackWait, error) {
 	if sio.IsReservedEvent(event) {
 		return nil, &ReservedEventError{Event: event}
 	}
@@ -172,28 +254,41 @@ func (b *BroadcastOperator) EmitWithAck(ctx context.Context, event string, args 
 	}
 	id := b.nsp.nextAckID()
 	p := &sio.Packet{Type: sio.Event, Namespace: b.nsp.name, ID: id, HasID: true, Data: data, Attachments: atts}
-	col := &ackCollector{changed: make(chan struct{}, 1)}
-	n, err := b.deliverLocalWithAck(p, col.add)
+	w := &ackWait{b: b, col: &ackCollector{changed: make(chan struct{}, 1)}}
+	n, err := b.deliverLocalWithAck(p, w.col.add)
 	if err != nil {
 		return nil, err
 	}
-	col.expect(n)
-	var clusterErr error // the answers that came are still returned with it
-	if !b.local {
-		clusterErr = b.nsp.server.opts.Adapter.BroadcastWithAck(ctx, p, b.options(), col.expect, func(a adapter.Args) {
-			col.add(ackResult{args: Args{raw: a.Raw, atts: a.Attachments, codec: b.nsp.server.codec}})
-		})
+	w.col.expect(n)
+	w.p = p
+	return w, nil
+}
+
+// publish sends the broadcast to the other servers, unless it is Local; it
+// may wait for them to say how many clients got it.
+func (w *ackWait) publish(ctx context.Context) {
+	b := w.b
+	if b.local {
+		return
 	}
+	w.clusterErr = b.nsp.server.opts.Adapter.BroadcastWithAck(ctx, w.p, b.options(), w.col.expect, func(a adapter.Args) {
+		w.col.add(ackResult{args: Args{raw: a.Raw, atts: a.Attachments, codec: b.nsp.server.codec}})
+	})
+}
+
+// wait returns the answers once every recipient has settled, or those that
+// came when ctx ends.
+func (w *ackWait) wait(ctx context.Context) ([]Args, error) {
 	for {
-		answers, settled, want := col.snapshot()
+		answers, settled, want := w.col.snapshot()
 		if settled >= want {
-			return answers, clusterErr
+			return answers, w.clusterErr
 		}
 		select {
-		case <-col.changed:
+		case <-w.col.changed:
 		case <-ctx.Done():
-			b.nsp.server.stats.ackTimeouts.Add(1)
-			return answers, errors.Join(fmt.Errorf("%w (%d of %d): %w", ErrAckTimeout, len(answers), want, ctx.Err()), clusterErr)
+			w.b.nsp.server.stats.ackTimeouts.Add(1)
+			return answers, errors.Join(fmt.Errorf("%w (%d of %d): %w", ErrAckTimeout, len(answers), want, ctx.Err()), w.clusterErr)
 		}
 	}
 }

@@ -83,8 +83,8 @@ func (s *Server) resolve(name string, auth json.RawMessage) *Namespace {
 			continue
 		}
 		s.mu.Lock()
-		defer s.mu.Unlock()
 		if n, ok := s.namespaces[name]; ok { // created meanwhile
+			s.mu.Unlock()
 			return n
 		}
 		n := newNamespace(s, name)
@@ -93,6 +93,10 @@ func (s *Server) resolve(name string, auth json.RawMessage) *Namespace {
 		p.mu.Lock()
 		p.children = append(p.children, n)
 		p.mu.Unlock()
+		s.mu.Unlock()
+		// Before the socket that asked for it runs the middleware, so
+		// what the callbacks add applies to it too, as in Node.
+		s.namespaceCreated(n)
 		return n
 	}
 	return nil

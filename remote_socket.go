@@ -1,7 +1,9 @@
 package actorio
 
 import (
+	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/actorio/actorio/adapter"
 )
@@ -17,6 +19,7 @@ type RemoteSocket struct {
 	Data      any // a local socket's value; json.RawMessage for another server's
 	local     *Socket
 	nsp       *Namespace
+	timeout   time.Duration // bounds EmitWithAck (Timeout)
 }
 
 func newRemoteSocket(s *Socket) *RemoteSocket {
@@ -72,4 +75,47 @@ func (r *RemoteSocket) Disconnect(close bool) error {
 		return nil
 	}
 	return r.only().DisconnectSockets(close)
+}
+
+// Timeout returns a copy of r whose EmitWithAck waits d at most, then
+// returns ErrAckTimeout (which also matches context.DeadlineExceeded).
+// Node: remoteSocket.timeout(t).
+func (r *RemoteSocket) Timeout(d time.Duration) *RemoteSocket {
+	c := *r
+	c.timeout = d
+	return &c
+}
+
+// EmitWithAck sends an event to the socket's client, wherever it is, and
+// returns the client's acknowledgement: all its arguments from a socket of
+// this server; from another server, what the adapter carries (Node's
+// adapters, and so adapter/redis, carry the first argument). It waits until
+// ctx ends, bounded by Timeout (or the server's AckTimeout when ctx has no
+// deadline); a socket of another server answers through the cluster
+// adapter. A socket that is gone (here or, when the cluster says no server
+// has it, anywhere) gives ErrDisconnected; one of another server that
+// disconnects after the packet reached it gives ErrAckTimeout once the
+// time is up, since the cluster does not carry its disconnect (as in Node).
+// Node: await remoteSocket.timeout(t).emitWithAck(ev, ...args).
+func (r *RemoteSocket) EmitWithAck(ctx context.Context, event string, args ...any) (Args, error) {
+	if r.local != nil {
+		return r.local.emitWithAck(ctx, event, args, emitFlags{timeout: r.timeout})
+	}
+	b := r.only()
+	if r.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, r.timeout, errAckTimedOut)
+		defer cancel()
+	}
+	answers, err := b.EmitWithAck(ctx, event, args...)
+	switch {
+	case len(answers) > 0:
+		return answers[0], nil // the one answer that counts, as Node's expectSingleResponse
+	case err != nil && context.Cause(ctx) == errAckTimedOut:
+		return Args{}, errAckTimedOut
+	case err != nil:
+		return Args{}, err
+	default:
+		return Args{}, ErrDisconnected // no server had it
+	}
 }

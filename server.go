@@ -65,7 +65,8 @@ type Server struct {
 	mu         sync.Mutex
 	namespaces map[string]*Namespace
 	parents    []*ParentNamespace
-	attached   bool // the adapter has the local side: new namespaces join the cluster
+	attached   bool               // the adapter has the local side: new namespaces join the cluster
+	onNewNsp   []func(*Namespace) // OnNewNamespace
 
 	gatewayOnce sync.Once
 	gateway     *actor.PID
@@ -168,6 +169,7 @@ func (s *Server) Of(name string) *Namespace {
 	if attached {
 		s.addToCluster(name)
 	}
+	s.namespaceCreated(n)
 	return n
 }
 

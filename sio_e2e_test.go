@@ -603,16 +603,36 @@ func testSIOJoinThenEmit(t *testing.T, c sioCase) {
 	}
 }
 
-// Scenario 8: a volatile broadcast reaches a WebSocket client.
+// Scenario 8: a volatile broadcast reaches a WebSocket client. As in Node,
+// one sent while the CONNECT reply is still being written is dropped (the
+// transport is not writable), so it is sent again until the client has one.
 func testSIOVolatile(t *testing.T, c sioCase) {
 	ctx := e2eContext(t, e2eTimeout)
 	srv := startSIOServer(t, c.options())
 	conns := srv.connections("/", nil)
 	node := startSIONode(t, ctx, srv.url, "volatile", c)
 	sioRecv(t, ctx, conns, "the connection handler")
-	if err := srv.Of("/").Volatile().Emit("v", "volatile"); err != nil {
-		t.Fatal(err)
-	}
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	t.Cleanup(func() { // before the server closes
+		close(stop)
+		<-stopped
+	})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if err := srv.Of("/").Volatile().Emit("v", "volatile"); err != nil {
+				t.Error(err)
+				return
+			}
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
 	var res struct{ Arg, Transport string }
 	node.result(ctx, &res)
 	if res.Arg != "volatile" || res.Transport != c.transport {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/actorio/actorio/actormsg"
 	"github.com/actorio/actorio/actors"
-	"github.com/actorio/actorio/protocol/sio"
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/rs/zerolog"
 )
@@ -320,31 +319,11 @@ func (s *Socket) To(rooms ...string) *BroadcastOperator {
 
 // Broadcast starts a broadcast to the whole namespace but this socket.
 func (s *Socket) Broadcast() *BroadcastOperator {
-	return (&BroadcastOperator{nsp: s.nsp}).Except(s.id)
+	return (&BroadcastOperator{nsp: s.nsp, origin: s}).Except(s.id)
 }
 
 // Emit sends an event to this socket's client.
-func (s *Socket) Emit(event string, args ...any) error {
-	if s.nsp.server.opts.ConnectionStateRecovery != nil {
-		// Recorded for a reconnection, as Node does: a broadcast to the
-		// socket's own room.
-		s.notifyOutgoing(event, args)
-		// With a cluster session store it goes through the cluster too, so
-		// that any server can replay it (Node's socket.emit does the same).
-		b := (&BroadcastOperator{nsp: s.nsp}).To(s.id)
-		if !s.nsp.server.clusterSessions() {
-			b = b.Local()
-		}
-		return b.Emit(event, args...)
-	}
-	f, err := s.nsp.server.eventFrames(s.nsp.name, event, args)
-	if err != nil {
-		return err
-	}
-	s.notifyOutgoing(event, args)
-	s.client.es.Sink().Deliver(f, false)
-	return nil
-}
+func (s *Socket) Emit(event string, args ...any) error { return s.emit(event, args, emitFlags{}) }
 
 func (s *Socket) notifyOutgoing(event string, args []any) {
 	s.mu.RLock()
@@ -362,34 +341,9 @@ var ErrDisconnected = errors.New("actorio: socket disconnected")
 // EmitWithAck sends an event and waits for the client's acknowledgement,
 // until ctx ends (or the server's AckTimeout when ctx has no deadline). It
 // may be called from inside a handler: handlers do not run on the actor
-// that receives the answer.
+// that receives the answer. EmitWithAckFunc does not wait.
 func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Args, error) {
-	if _, ok := ctx.Deadline(); !ok && s.nsp.server.opts.AckTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.nsp.server.opts.AckTimeout)
-		defer cancel()
-	}
-	if sio.IsReservedEvent(event) {
-		return Args{}, &ReservedEventError{Event: event}
-	}
-	data, atts, err := s.nsp.server.codec.encode(event, args)
-	if err != nil {
-		return Args{}, err
-	}
-	s.notifyOutgoing(event, args)
-	answer := make(chan ackResult, 1)
-	id := s.client.sendWithAck(s, &sio.Packet{Type: sio.Event, Namespace: s.nsp.name, Data: data, Attachments: atts},
-		func(r ackResult) { answer <- r })
-	select {
-	case r := <-answer:
-		return r.args, r.err
-	case <-ctx.Done():
-		s.client.es.Run(func() { s.client.forgetAck(s, id) }) // a late ack is ignored
-		s.nsp.server.stats.countAckTimeout(ctx.Err())
-		return Args{}, ctx.Err()
-	case <-s.client.es.Done():
-		return Args{}, ErrDisconnected
-	}
+	return s.emitWithAck(ctx, event, args, emitFlags{})
 }
 
 // Disconnect disconnects the socket from its namespace ("server namespace

@@ -3,8 +3,8 @@ package actors
 // The namespace actor: one per namespace.
 //
 // Accepts: AddSocket, RemoveSocket, JoinRooms, LeaveRooms, Broadcast,
-// CountSockets, CountRoom, ListRooms (exported, so embedding code can send
-// them too).
+// SelectSockets, FindSocket, CountSockets, CountRoom, ListRooms,
+// ListRoomMembers (exported, so embedding code can send them too).
 // Sends: roomJoined, roomLeft and single-room broadcasts to its room actors
 // (children it spawns on the first join and stops when a room empties);
 // shared frames to Sinks for broadcasts that span rooms or exclude some.
@@ -109,6 +109,20 @@ type SelectSockets struct {
 	Rooms  []string
 	Except []string
 	Reply  chan<- []any
+}
+
+// FindSocket replies with the Ref of the socket with ID, nil if it is not
+// registered here.
+type FindSocket struct {
+	ID    string
+	Reply chan<- any
+}
+
+// ListRoomMembers replies with the ids of the sockets in Room (none if the
+// room does not exist).
+type ListRoomMembers struct {
+	Room  string
+	Reply chan<- []string
 }
 
 // CountSockets replies with the number of connected sockets.
@@ -244,6 +258,21 @@ func (n *namespaceActor) Receive(ctx actor.Context) {
 		var refs []any
 		n.each(m.Rooms, m.Except, func(_ string, s *member) { refs = append(refs, s.ref) })
 		m.Reply <- refs
+	case *FindSocket:
+		var ref any
+		if s, ok := n.sockets[m.ID]; ok {
+			ref = s.ref
+		}
+		m.Reply <- ref
+	case *ListRoomMembers:
+		var ids []string
+		if r, ok := n.rooms[m.Room]; ok {
+			ids = make([]string, 0, len(r.members))
+			for id := range r.members {
+				ids = append(ids, id)
+			}
+		}
+		m.Reply <- ids
 	case *CountSockets:
 		m.Reply <- len(n.sockets)
 	case *CountRoom:

@@ -112,7 +112,8 @@ type PushResult uint8
 const (
 	// PushQueued: the frame will be written after those pushed before it.
 	PushQueued PushResult = iota
-	// PushDropped: the frame was volatile and would have taken the queue
+	// PushDropped: the frame was volatile and the connection was not
+	// writable (a write pending) or the frame would have taken the queue
 	// past its soft limit; it was dropped and counted.
 	PushDropped
 	// PushClosed: the queue was already closed (or closing); nothing queued.
@@ -166,8 +167,9 @@ func newOutQueue(limits QueueLimits, hooks queueHooks) *OutQueue {
 // Push queues frame for writing, after every frame pushed before it. The
 // queue keeps a reference to frame: the caller must not modify it afterwards
 // (frames are meant to be shared, read-only, by many queues). A volatile
-// frame is dropped, not queued, when it would take the queue past its soft
-// limit. Empty frames are accepted and ignored. OnSoft and OnHard, when they
+// frame is dropped, not queued, unless the connection is writable now
+// (nothing pending or being written, as Node's transport.writable), and
+// always when it would take the queue past its soft limit. Empty frames are accepted and ignored. OnSoft and OnHard, when they
 // fire, run on the calling goroutine before Push returns.
 func (q *OutQueue) Push(frame []byte, volatile bool) PushResult {
 	q.mu.Lock()
@@ -182,7 +184,9 @@ func (q *OutQueue) Push(frame []byte, volatile bool) PushResult {
 	bytes := q.bytes + len(frame)
 	frames := len(q.frames) - q.head + 1
 	pastSoft := bytes > q.limits.SoftBytes || frames > q.limits.SoftFrames
-	if volatile && pastSoft {
+	// A volatile frame goes only to a connection that is writable now, as
+	// Node's transport.writable: nothing pending, no write in progress.
+	if volatile && (pastSoft || q.scheduled) {
 		q.mu.Unlock()
 		q.dropped.Add(1)
 		return PushDropped

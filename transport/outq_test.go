@@ -79,16 +79,30 @@ func TestOutQueuePush(t *testing.T) {
 	}{
 		{
 			name:       "under soft",
-			pushes:     []push{{40, false, PushQueued}, {60, true, PushQueued}},
+			pushes:     []push{{40, false, PushQueued}, {60, false, PushQueued}},
 			wantBytes:  100,
 			wantFrames: 2,
 		},
 		{
-			name:        "volatile dropped past soft bytes",
-			pushes:      []push{{90, false, PushQueued}, {20, true, PushDropped}, {10, true, PushQueued}},
-			wantBytes:   100,
+			name:       "volatile queued when writable",
+			pushes:     []push{{60, true, PushQueued}},
+			wantBytes:  60,
+			wantFrames: 1,
+		},
+		{
+			// Node's transport.writable: a write pending makes it false.
+			name:        "volatile dropped while a frame is pending",
+			pushes:      []push{{10, false, PushQueued}, {10, true, PushDropped}, {10, false, PushQueued}},
+			wantBytes:   20,
 			wantFrames:  2,
 			wantDropped: 1,
+		},
+		{
+			name:        "volatile dropped past soft bytes",
+			pushes:      []push{{101, true, PushDropped}, {90, false, PushQueued}, {20, true, PushDropped}},
+			wantBytes:   90,
+			wantFrames:  1,
+			wantDropped: 2,
 		},
 		{
 			name:        "volatile dropped past soft frames",
