@@ -83,8 +83,8 @@ func (s *Server) resolve(name string, auth json.RawMessage) *Namespace {
 			continue
 		}
 		s.mu.Lock()
-		defer s.mu.Unlock()
 		if n, ok := s.namespaces[name]; ok { // created meanwhile
+			s.mu.Unlock()
 			return n
 		}
 		n := newNamespace(s, name)
@@ -93,6 +93,11 @@ func (s *Server) resolve(name string, auth json.RawMessage) *Namespace {
 		p.mu.Lock()
 		p.children = append(p.children, n)
 		p.mu.Unlock()
+		hooks := s.onNew
+		s.mu.Unlock()
+		for _, f := range hooks {
+			f(n)
+		}
 		return n
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/actorio/actorio/actors"
@@ -53,6 +54,9 @@ type Server struct {
 	namespaces map[string]*Namespace
 	parents    []*ParentNamespace
 	attached   bool // the adapter has the local side: new namespaces join the cluster
+	onNew      []func(*Namespace) // told of each namespace created (the admin UI's hook)
+
+	admin atomic.Pointer[AdminUI] // set by Instrument
 
 	gatewayOnce sync.Once
 	gateway     *actor.PID
@@ -150,11 +154,31 @@ func (s *Server) Of(name string) *Namespace {
 	n := newNamespace(s, name)
 	s.namespaces[name] = n
 	attached := s.attached
+	hooks := s.onNew
 	s.mu.Unlock()
 	if attached {
 		s.addToCluster(name)
 	}
+	for _, f := range hooks {
+		f(n)
+	}
 	return n
+}
+
+// onNewNamespace calls f with every namespace that exists and with each
+// one created from now on, dynamic children included, exactly once each
+// (Node: io._nsps.forEach and io.on("new_namespace")).
+func (s *Server) onNewNamespace(f func(*Namespace)) {
+	s.mu.Lock()
+	s.onNew = append(s.onNew, f)
+	existing := make([]*Namespace, 0, len(s.namespaces))
+	for _, n := range s.namespaces {
+		existing = append(existing, n)
+	}
+	s.mu.Unlock()
+	for _, n := range existing {
+		f(n)
+	}
 }
 
 func (s *Server) lookup(name string) *Namespace {

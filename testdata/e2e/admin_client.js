@@ -1,0 +1,116 @@
+"use strict";
+// Speaks the admin UI's protocol to /admin with the official
+// socket.io-client, as the stock UI does (see ../../admin_ui_e2e_test.go):
+//
+//   node admin_client.js <server URL> <username> <password>
+//
+// A user client connects to "/" first (the server puts it in room "lobby"
+// and answers its "hello" with "welcome"). Then: /admin refuses a wrong
+// password and no credentials; accepts the right ones (a "session" event,
+// then "config", "all_sockets", "server_stats"); reports the user's events
+// both ways, a join made from the admin side, and disconnects the user from
+// the admin side; a second admin client logs in with the session id alone.
+// It prints one JSON line per step and a result; every wait has a deadline.
+
+const { io } = require("socket.io-client");
+const { harness } = require("./harness");
+
+const [url, username, password] = process.argv.slice(2);
+const h = harness("admin_client.js");
+const { emit, fail, finish } = h;
+const waitMs = 5000;
+
+// once resolves with the arguments of socket's next `event`.
+function once(socket, event) {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no ${event} within ${waitMs}ms`)), waitMs);
+    socket.once(event, (...args) => {
+      clearTimeout(t);
+      resolve(args);
+    });
+  });
+}
+
+// until resolves with the arguments of the first `event` that pass ok.
+function until(socket, event, ok) {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no matching ${event} within ${waitMs}ms`)), waitMs);
+    const f = (...args) => {
+      if (!ok(...args)) return;
+      clearTimeout(t);
+      socket.off(event, f);
+      resolve(args);
+    };
+    socket.on(event, f);
+  });
+}
+
+async function refused(auth) {
+  const s = io(`${url}/admin`, { reconnection: false, forceNew: true, auth });
+  const [err] = await once(s, "connect_error");
+  s.close();
+  return err.message;
+}
+
+async function main() {
+  h.step = "user connects";
+  const user = io(url, { reconnection: false, forceNew: true, transports: ["websocket"] });
+  // The server joins it to lobby in its connection handler, then says
+  // "joined" (which may come in the same read as the CONNECT reply).
+  const inLobby = once(user, "joined");
+  await once(user, "connect");
+  await inLobby;
+  const userId = user.id; // the client forgets it once disconnected
+  emit({ event: "user-connected", id: userId });
+
+  h.step = "wrong credentials";
+  const wrongPassword = await refused({ username, password: password + "x" });
+  const noCredentials = await refused(undefined);
+
+  h.step = "admin logs in";
+  const admin = io(`${url}/admin`, { reconnection: false, forceNew: true, auth: { username, password } });
+  const session = once(admin, "session");
+  const config = once(admin, "config");
+  const allSockets = once(admin, "all_sockets");
+  const stats = once(admin, "server_stats");
+  await once(admin, "connect");
+  const [sessionId] = await session;
+  const [cfg] = await config;
+  const [sockets] = await allSockets;
+  const [firstStats] = await stats;
+
+  h.step = "the user's events reach the admin";
+  const received = until(admin, "event_received", (nsp, id) => nsp === "/" && id === user.id);
+  const sent = until(admin, "event_sent", (nsp, id) => nsp === "/" && id === user.id);
+  user.emit("hello", { text: "hi" }, 42);
+  await once(user, "welcome");
+  const [, , receivedArgs, receivedAt] = await received;
+  const [, , sentArgs] = await sent;
+
+  h.step = "the admin makes the user join a room";
+  const joined = until(admin, "room_joined", (nsp, room, id) => nsp === "/" && room === "extra" && id === user.id);
+  admin.emit("join", "/", "extra", user.id);
+  await inLobby;
+
+  h.step = "the admin disconnects the user";
+  const gone = until(admin, "socket_disconnected", (nsp, id) => nsp === "/" && id === userId);
+  const userDisconnect = once(user, "disconnect");
+  admin.emit("_disconnect", "/", false, user.id);
+  const [userReason] = await userDisconnect;
+  const [, , serverReason] = await gone;
+
+  h.step = "a second admin logs in with the session id";
+  const again = io(`${url}/admin`, { reconnection: false, forceNew: true, auth: { sessionId } });
+  let newSession = false;
+  again.on("session", () => (newSession = true));
+  await once(again, "connect");
+
+  admin.close();
+  again.close();
+  finish({
+    wrongPassword, noCredentials, sessionId, config: cfg, sockets, stats: firstStats,
+    receivedArgs, receivedAt, sentArgs, userReason, serverReason, newSession, userId,
+  });
+}
+
+main().catch((err) => fail(`at step ${h.step}: ${err && err.stack ? err.stack : err}`));
