@@ -53,7 +53,7 @@ type Server struct {
 	mu         sync.Mutex
 	namespaces map[string]*Namespace
 	parents    []*ParentNamespace
-	attached   bool // the adapter has the local side: new namespaces join the cluster
+	attached   bool               // the adapter has the local side: new namespaces join the cluster
 	onNew      []func(*Namespace) // told of each namespace created (the admin UI's hook)
 
 	admin atomic.Pointer[AdminUI] // set by Instrument
