@@ -39,6 +39,7 @@ var conformanceRules = []modeRule{
 	{"inbound-messages", func(c *config) bool { return c.inboundMessages == transport.DefaultInboundMessages }, "the conformance server keeps the library's defaults"},
 	{"inbound-bytes", func(c *config) bool { return c.inboundBytes == transport.DefaultInboundBytes }, "the conformance server keeps the library's defaults"},
 	{"inbound-policy", func(c *config) bool { return c.inboundPolicy == "pause" }, "the conformance server keeps the library's defaults"},
+	{"admin-ui", func(c *config) bool { return !c.adminUI }, "the suites' server serves their namespaces only"},
 }
 
 // benchRules: what docs/bench-contract.md fixes; every other flag is
