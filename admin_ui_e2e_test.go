@@ -94,7 +94,7 @@ func TestAdminUIProtocol(t *testing.T) {
 		Auth:     &actorio.AdminUIAuth{Username: adminUser, PasswordHash: adminHash(t)},
 		ServerID: "test-server", StatsInterval: 200 * time.Millisecond, UIDir: adminUIDir,
 	})
-	run, _ := runNode(t, ctx, adminScript, "admin protocol", srv.url, adminUser, adminPassword)
+	run, _ := runNode(t, ctx, adminScript, "admin protocol", "protocol", srv.url, adminUser, adminPassword)
 	var res struct {
 		WrongPassword, NoCredentials, SessionID string
 		Config                                  struct{ SupportedFeatures []string }

@@ -2,21 +2,28 @@
 // Speaks the admin UI's protocol to /admin with the official
 // socket.io-client, as the stock UI does (see ../../admin_ui_e2e_test.go):
 //
-//   node admin_client.js <server URL> <username> <password>
+//   node admin_client.js protocol <server URL> <username> <password>
+//   node admin_client.js cluster <server A URL> <server B URL>
 //
-// A user client connects to "/" first (the server puts it in room "lobby"
+// protocol: a user client connects to "/" first (the server puts it in room "lobby"
 // and answers its "hello" with "welcome"). Then: /admin refuses a wrong
 // password and no credentials; accepts the right ones (a "session" event,
 // then "config", "all_sockets", "server_stats"); reports the user's events
 // both ways, a join made from the admin side, and disconnects the user from
 // the admin side; a second admin client logs in with the session id alone.
+//
+// cluster: two servers on one Redis, both instrumented without auth. A
+// user connects to B, the admin to A: A's admin hears both servers' stats,
+// lists the user (its client id and transport from B's socket data, as
+// Node's), hears its event, and disconnects it across the cluster.
+//
 // It prints one JSON line per step and a result; every wait has a deadline.
 
 const { io } = require("socket.io-client");
 const { harness } = require("./harness");
 
-const [url, username, password] = process.argv.slice(2);
-const h = harness("admin_client.js");
+const [scenario, url, username, password] = process.argv.slice(2);
+const h = harness(`admin_client.js ${scenario}`);
 const { emit, fail, finish } = h;
 const waitMs = 5000;
 
@@ -52,7 +59,7 @@ async function refused(auth) {
   return err.message;
 }
 
-async function main() {
+async function protocol() {
   h.step = "user connects";
   const user = io(url, { reconnection: false, forceNew: true, transports: ["websocket"] });
   // The server joins it to lobby in its connection handler, then says
@@ -113,4 +120,48 @@ async function main() {
   });
 }
 
-main().catch((err) => fail(`at step ${h.step}: ${err && err.stack ? err.stack : err}`));
+async function cluster() {
+  const [urlA, urlB] = [url, username];
+  h.step = "user connects to B";
+  const user = io(urlB, { reconnection: false, forceNew: true, transports: ["websocket"] });
+  const inLobby = once(user, "joined");
+  await once(user, "connect");
+  await inLobby;
+  const userId = user.id;
+
+  h.step = "admin connects to A";
+  const admin = io(`${urlA}/admin`, { reconnection: false, forceNew: true });
+  const seen = new Set();
+  const bothServers = new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`server_stats only from ${[...seen]} within ${waitMs}ms`)), waitMs);
+    admin.on("server_stats", (s) => {
+      seen.add(s.serverId);
+      if (seen.has("A") && seen.has("B")) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+  });
+  const allSockets = once(admin, "all_sockets");
+  await once(admin, "connect");
+  const [sockets] = await allSockets;
+  await bothServers;
+
+  h.step = "the user's event, from B, reaches A's admin";
+  const received = until(admin, "event_received", (nsp, id) => nsp === "/" && id === userId);
+  user.emit("hello", "from B");
+  const [, , receivedArgs] = await received;
+
+  h.step = "A's admin disconnects the user on B";
+  const gone = until(admin, "socket_disconnected", (nsp, id) => nsp === "/" && id === userId);
+  const userDisconnect = once(user, "disconnect");
+  admin.emit("_disconnect", "/", false, userId);
+  const [userReason] = await userDisconnect;
+  await gone;
+  admin.close();
+  finish({ userId, sockets, servers: [...seen].sort(), receivedArgs, userReason });
+}
+
+const scenarios = { protocol, cluster };
+if (!scenarios[scenario]) fail(`unknown scenario ${scenario}`);
+scenarios[scenario]().catch((err) => fail(`at step ${h.step}: ${err && err.stack ? err.stack : err}`));
