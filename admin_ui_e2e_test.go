@@ -45,6 +45,7 @@ func startAdminServer(t *testing.T, opts actorio.AdminUIOptions) *adminServer {
 	if err != nil {
 		t.Fatalf("Instrument: %v", err)
 	}
+	srv.OfRegexp(regexp.MustCompile(`^/dyn-\d+$`))
 	srv.OnConnection(func(s *actorio.Socket) {
 		s.Join("lobby")
 		_ = s.On("hello", func() { _ = s.Emit("welcome", "you") })
@@ -104,6 +105,8 @@ func TestAdminUIProtocol(t *testing.T) {
 		ReceivedAt                              string
 		UserReason, ServerReason                string
 		NewSession                              bool
+		DynSocket                               adminSocketJSON
+		DynArgs                                 []any
 		UserID                                  string
 	}
 	run.result(ctx, &res)
@@ -159,6 +162,12 @@ func TestAdminUIProtocol(t *testing.T) {
 	if res.UserReason != "io server disconnect" || res.ServerReason != "server namespace disconnect" {
 		t.Errorf("disconnect from the admin: client reason %q, socket_disconnected reason %q; want %q, %q",
 			res.UserReason, res.ServerReason, "io server disconnect", "server namespace disconnect")
+	}
+	if res.DynSocket.Nsp != "/dyn-1" || len(res.DynSocket.ClientID) != 12 || res.DynSocket.ClientID != user.ClientID {
+		t.Errorf("socket_connected of the dynamic namespace = %+v, want nsp /dyn-1 and the user's client id %q", res.DynSocket, user.ClientID)
+	}
+	if got := mustJSON(t, res.DynArgs); got != `["ping-dyn"]` {
+		t.Errorf("event_received args from /dyn-1 = %s, want %s", got, `["ping-dyn"]`)
 	}
 	if res.NewSession {
 		t.Error("a login by session id started a new session")

@@ -9,7 +9,8 @@
 // and answers its "hello" with "welcome"). Then: /admin refuses a wrong
 // password and no credentials; accepts the right ones (a "session" event,
 // then "config", "all_sockets", "server_stats"); reports the user's events
-// both ways, a join made from the admin side, and disconnects the user from
+// both ways, a socket of a dynamic namespace (/dyn-1, a child of the
+// server's /^\/dyn-\d+$/), a join made from the admin side, and disconnects the user from
 // the admin side; a second admin client logs in with the session id alone.
 //
 // cluster: two servers on one Redis, both instrumented without auth. A
@@ -94,6 +95,17 @@ async function protocol() {
   const [, , receivedArgs, receivedAt] = await received;
   const [, , sentArgs] = await sent;
 
+  h.step = "a socket of a dynamic namespace is reported too";
+  const dynConnected = until(admin, "socket_connected", (sock) => sock.nsp === "/dyn-1");
+  const dyn = user.io.socket("/dyn-1");
+  dyn.connect();
+  await once(dyn, "connect");
+  const [dynSocket] = await dynConnected;
+  const dynReceived = until(admin, "event_received", (nsp) => nsp === "/dyn-1");
+  dyn.emit("ping-dyn");
+  const [, dynEventId, dynArgs] = await dynReceived;
+  if (dynEventId !== dyn.id) fail(`event_received from /dyn-1 names socket ${dynEventId}, want ${dyn.id}`);
+
   h.step = "the admin makes the user join a room";
   const joined = until(admin, "room_joined", (nsp, room, id) => nsp === "/" && room === "extra" && id === user.id);
   admin.emit("join", "/", "extra", user.id);
@@ -114,9 +126,10 @@ async function protocol() {
 
   admin.close();
   again.close();
+  dyn.close();
   finish({
     wrongPassword, noCredentials, sessionId, config: cfg, sockets, stats: firstStats,
-    receivedArgs, receivedAt, sentArgs, userReason, serverReason, newSession, userId,
+    receivedArgs, receivedAt, sentArgs, userReason, dynSocket, dynArgs, serverReason, newSession, userId,
   });
 }
 
