@@ -281,3 +281,33 @@ func TestAdminUIStaticFiles(t *testing.T) {
 		}
 	}
 }
+
+// Production mode, read-only (Node's mode "production" and readonly): the
+// UI gets the stats with their aggregated counts and nothing per socket;
+// no action is offered.
+func TestAdminUIProductionMode(t *testing.T) {
+	requireSIONode(t)
+	ctx := e2eContext(t, e2eTimeout)
+	srv := startAdminServer(t, actorio.AdminUIOptions{NoAuth: true, Mode: actorio.AdminUIProduction, ReadOnly: true,
+		ServerID: "test-server", StatsInterval: 100 * time.Millisecond})
+	run, _ := runNode(t, ctx, adminScript, "admin production", "production", srv.url)
+	var res struct {
+		Config     struct{ SupportedFeatures []string }
+		Told       []string
+		Stats      map[string]any
+		Aggregated map[string]float64
+	}
+	run.result(ctx, &res)
+	if want := []string{"AGGREGATED_EVENTS"}; !slices.Equal(res.Config.SupportedFeatures, want) {
+		t.Errorf("config.supportedFeatures = %q, want %q", res.Config.SupportedFeatures, want)
+	}
+	if len(res.Told) > 0 {
+		t.Errorf("production mode told the UI %q, want stats only", res.Told)
+	}
+	checkAdminStats(t, res.Stats)
+	for _, typ := range []string{"rawConnection", "packetsIn", "packetsOut", "bytesIn", "bytesOut"} {
+		if res.Aggregated[typ] < 1 {
+			t.Errorf("aggregatedEvents summed = %v, want some %s", res.Aggregated, typ)
+		}
+	}
+}

@@ -175,6 +175,42 @@ async function cluster() {
   finish({ userId, sockets, servers: [...seen].sort(), receivedArgs, userReason });
 }
 
-const scenarios = { protocol, cluster };
+// production: the admin (no auth) gets its config and stats, and no
+// socket or event: a user connects and sends an event; the stats that
+// count its connection arrive, and nothing about it came before them.
+async function production() {
+  h.step = "admin connects";
+  const admin = io(`${url}/admin`, { reconnection: false, forceNew: true });
+  const config = once(admin, "config");
+  const told = [];
+  for (const ev of ["all_sockets", "socket_connected", "event_received", "event_sent", "room_joined"]) {
+    admin.on(ev, () => told.push(ev));
+  }
+  // The aggregated counts, summed over every server_stats from the start.
+  const aggregated = {};
+  admin.on("server_stats", (s) => {
+    for (const e of s.aggregatedEvents) aggregated[e.type] = (aggregated[e.type] || 0) + e.count;
+  });
+  await once(admin, "connect");
+  const [cfg] = await config;
+
+  h.step = "a user connects and sends an event";
+  const user = io(url, { reconnection: false, forceNew: true, transports: ["websocket"] });
+  const inLobby = once(user, "joined");
+  await once(user, "connect");
+  await inLobby;
+  user.emit("hello");
+  await once(user, "welcome");
+
+  h.step = "stats count it";
+  const [stats] = await until(admin, "server_stats", (s) => {
+    return s.namespaces.some((n) => n.name === "/" && n.socketsCount === 1) && aggregated.rawConnection >= 2;
+  });
+  user.close();
+  admin.close();
+  finish({ config: cfg, told, stats, aggregated });
+}
+
+const scenarios = { protocol, cluster, production };
 if (!scenarios[scenario]) fail(`unknown scenario ${scenario}`);
 scenarios[scenario]().catch((err) => fail(`at step ${h.step}: ${err && err.stack ? err.stack : err}`));
