@@ -107,6 +107,10 @@ func TestAdminUIProtocol(t *testing.T) {
 		NewSession                              bool
 		DynSocket                               adminSocketJSON
 		DynArgs                                 []any
+		Upgrade                                 struct {
+			ConnectedOn string
+			Updated     map[string]any
+		}
 		UserID                                  string
 	}
 	run.result(ctx, &res)
@@ -168,6 +172,14 @@ func TestAdminUIProtocol(t *testing.T) {
 	}
 	if got := mustJSON(t, res.DynArgs); got != `["ping-dyn"]` {
 		t.Errorf("event_received args from /dyn-1 = %s, want %s", got, `["ping-dyn"]`)
+	}
+	switch u := res.Upgrade; {
+	case u.ConnectedOn == "polling" && (u.Updated["transport"] != "websocket" || u.Updated["id"] == nil):
+		t.Errorf("socket_updated after the upgrade = %v, want the socket's id and transport websocket", u.Updated)
+	case u.ConnectedOn != "polling" && u.ConnectedOn != "websocket":
+		t.Errorf("socket_connected transport = %q, want polling or websocket", u.ConnectedOn)
+	default:
+		t.Logf("the upgrading client's socket connected on %s", u.ConnectedOn)
 	}
 	if res.NewSession {
 		t.Error("a login by session id started a new session")

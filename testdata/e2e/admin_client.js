@@ -53,6 +53,21 @@ function until(socket, event, ok) {
   });
 }
 
+// poll resolves with f()'s first truthy value, checking every 10ms, or
+// rejects after waitMs.
+function poll(f) {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + waitMs;
+    const tick = () => {
+      const v = f();
+      if (v) return resolve(v);
+      if (Date.now() > deadline) return reject(new Error(`not seen within ${waitMs}ms: ${f}`));
+      setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
 async function refused(auth) {
   const s = io(`${url}/admin`, { reconnection: false, forceNew: true, auth });
   const [err] = await once(s, "connect_error");
@@ -106,10 +121,26 @@ async function protocol() {
   const [, dynEventId, dynArgs] = await dynReceived;
   if (dynEventId !== dyn.id) fail(`event_received from /dyn-1 names socket ${dynEventId}, want ${dyn.id}`);
 
+  h.step = "a client that starts on polling is reported on WebSocket once upgraded";
+  // Its socket may connect before or after the upgrade: the UI learns the
+  // transport from socket_connected, or then from socket_updated. Both
+  // may come before the client knows its own id: they are logged from now.
+  const log = [];
+  admin.on("socket_connected", (sock) => log.push({ type: "connected", sock }));
+  admin.on("socket_updated", (sock) => log.push({ type: "updated", sock }));
+  const upgrader = io(url, { reconnection: false, forceNew: true, transports: ["polling", "websocket"] });
+  await once(upgrader, "connect");
+  const upgraderId = upgrader.id;
+  const logged = (type) => log.find((e) => e.type === type && e.sock.nsp === "/" && e.sock.id === upgraderId);
+  const connected = (await poll(() => logged("connected"))).sock;
+  const upgrade = { connectedOn: connected.transport };
+  if (connected.transport === "polling") upgrade.updated = (await poll(() => logged("updated"))).sock;
+  upgrader.close();
+
   h.step = "the admin makes the user join a room";
   const joined = until(admin, "room_joined", (nsp, room, id) => nsp === "/" && room === "extra" && id === user.id);
   admin.emit("join", "/", "extra", user.id);
-  await inLobby;
+  await joined;
 
   h.step = "the admin disconnects the user";
   const gone = until(admin, "socket_disconnected", (nsp, id) => nsp === "/" && id === userId);
@@ -129,7 +160,7 @@ async function protocol() {
   dyn.close();
   finish({
     wrongPassword, noCredentials, sessionId, config: cfg, sockets, stats: firstStats,
-    receivedArgs, receivedAt, sentArgs, userReason, dynSocket, dynArgs, serverReason, newSession, userId,
+    receivedArgs, receivedAt, sentArgs, userReason, dynSocket, dynArgs, upgrade, serverReason, newSession, userId,
   });
 }
 
