@@ -78,7 +78,8 @@ type AdminUIOptions struct {
 }
 
 // AdminUI is an instrumented server's admin side: its namespace, its stats
-// timer and the UI's static files (ServeHTTP).
+// timer and the UI's static files (ServeHTTP). Node: what instrument sets
+// up on io (it returns nothing).
 type AdminUI struct {
 	srv    *Server
 	nsp    *Namespace
@@ -100,10 +101,10 @@ var adminFeatures = []string{"EMIT", "JOIN", "LEAVE", "DISCONNECT", "MJOIN", "ML
 // Instrument serves the admin UI's namespace on srv: authentication,
 // server stats, the socket list, rooms, events and the UI's actions, for
 // every namespace, dynamic ones included (Node: instrument(io, options)
-// from @socket.io/admin-ui). Call it once per server, before registering
-// connection handlers on existing namespaces, so the UI hears of sockets
-// first. It fails on options that would let everyone in by mistake or
-// could never authenticate anyone.
+// from @socket.io/admin-ui). Call it once per server; sockets that
+// connected before are listed, but only later ones report their events,
+// as in Node. It fails on options that would let everyone in by mistake
+// or could never authenticate anyone.
 func Instrument(srv *Server, opts AdminUIOptions) (*AdminUI, error) {
 	if err := checkAdminAuth(opts); err != nil {
 		return nil, err

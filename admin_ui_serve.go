@@ -1,5 +1,7 @@
 package actorio
 
+// The stock UI's static files, from the npm package's ui/dist.
+
 import (
 	"net/http"
 	"os"
@@ -66,5 +68,6 @@ func (a *AdminUI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, clean, fi.ModTime(), f)
 }
 
-// UIPath is where ServeHTTP serves the UI (AdminUIOptions.UIPath).
+// UIPath is where ServeHTTP serves the UI (AdminUIOptions.UIPath); Node
+// has none: its UI is served apart.
 func (a *AdminUI) UIPath() string { return a.opts.UIPath }
