@@ -111,7 +111,7 @@ func TestAdminUIProtocol(t *testing.T) {
 			ConnectedOn string
 			Updated     map[string]any
 		}
-		UserID                                  string
+		UserID string
 	}
 	run.result(ctx, &res)
 
