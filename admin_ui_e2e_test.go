@@ -2,6 +2,7 @@ package actorio_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -25,7 +26,8 @@ const (
 
 // adminServer is an instrumented server on a loopback port: Socket.IO at
 // /socket.io/, the stock UI at /admin/. Its "/" namespace puts each socket
-// in room "lobby", then emits "joined"; it answers "hello" with "welcome".
+// in room "lobby", then emits "joined"; on "hello" it sets the socket's
+// data to {"greeted":true} and answers "welcome".
 type adminServer struct {
 	*sioServer
 	ui *actorio.AdminUI
@@ -48,7 +50,10 @@ func startAdminServer(t *testing.T, opts actorio.AdminUIOptions) *adminServer {
 	srv.OfRegexp(regexp.MustCompile(`^/dyn-\d+$`))
 	srv.OnConnection(func(s *actorio.Socket) {
 		s.Join("lobby")
-		_ = s.On("hello", func() { _ = s.Emit("welcome", "you") })
+		_ = s.On("hello", func() {
+			s.SetData(map[string]any{"greeted": true})
+			_ = s.Emit("welcome", "you")
+		})
 		_ = s.Emit("joined")
 	})
 	mux := http.NewServeMux()
@@ -107,6 +112,9 @@ func TestAdminUIProtocol(t *testing.T) {
 		NewSession                              bool
 		DynSocket                               adminSocketJSON
 		DynArgs                                 []any
+		DataUpdate                              map[string]any
+		Notice                                  []any
+		Left                                    bool
 		Upgrade                                 struct {
 			ConnectedOn string
 			Updated     map[string]any
@@ -172,6 +180,15 @@ func TestAdminUIProtocol(t *testing.T) {
 	}
 	if got := mustJSON(t, res.DynArgs); got != `["ping-dyn"]` {
 		t.Errorf("event_received args from /dyn-1 = %s, want %s", got, `["ping-dyn"]`)
+	}
+	if got, want := mustJSON(t, res.DataUpdate), fmt.Sprintf(`{"data":{"greeted":true},"id":%q,"nsp":"/"}`, res.UserID); got != want {
+		t.Errorf("socket_updated after SetData = %s, want %s", got, want)
+	}
+	if got := mustJSON(t, res.Notice); got != `["from admin",7]` {
+		t.Errorf("the user got the admin's emit with %s, want %s", got, `["from admin",7]`)
+	}
+	if !res.Left {
+		t.Error("no room_left after the admin's leave")
 	}
 	switch u := res.Upgrade; {
 	case u.ConnectedOn == "polling" && (u.Updated["transport"] != "websocket" || u.Updated["id"] == nil):

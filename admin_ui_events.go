@@ -191,6 +191,18 @@ func (a *AdminUI) transportUpgraded(s *Socket) {
 	})
 }
 
+// dataChanged tells the UI of a connected socket's new data (Node: the
+// Proxy on socket.data sends socket_updated on every change). Data set
+// before the socket connected goes with socket_connected.
+func (a *AdminUI) dataChanged(s *Socket) {
+	if !a.dev || !s.Connected() {
+		return
+	}
+	data, _ := json.Marshal(s.Data()) // data that cannot be JSON is shown empty
+	d, _ := splitAdminData(data)
+	a.emit("socket_updated", map[string]any{"id": s.id, "nsp": s.nsp.name, "data": d})
+}
+
 // registerActions answers the UI's buttons on every server of the cluster
 // (Node: registerFeatureHandlers, Socket.IO v4 forms):
 //

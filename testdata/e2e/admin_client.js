@@ -5,13 +5,15 @@
 //   node admin_client.js protocol <server URL> <username> <password>
 //   node admin_client.js cluster <server A URL> <server B URL>
 //
-// protocol: a user client connects to "/" first (the server puts it in room "lobby"
-// and answers its "hello" with "welcome"). Then: /admin refuses a wrong
-// password and no credentials; accepts the right ones (a "session" event,
-// then "config", "all_sockets", "server_stats"); reports the user's events
-// both ways, a socket of a dynamic namespace (/dyn-1, a child of the
-// server's /^\/dyn-\d+$/), a join made from the admin side, and disconnects the user from
-// the admin side; a second admin client logs in with the session id alone.
+// protocol: a user client connects to "/" first (the server puts it in
+// room "lobby", answers its "hello" with "welcome" and sets its data).
+// Then /admin refuses a wrong password and no credentials, and accepts the
+// right ones ("session", then "config", "all_sockets", "server_stats"). The
+// admin hears the user's events both ways and its data change, a socket
+// of a dynamic namespace (/dyn-1, a child of /^\/dyn-\d+$/), a polling
+// client's upgrade; it makes the user join and leave a room, emits to the
+// namespace, and disconnects the user. A second admin client logs in with
+// the session id alone.
 //
 // cluster: two servers on one Redis, both instrumented without auth. A
 // user connects to B, the admin to A: A's admin hears both servers' stats,
@@ -105,10 +107,12 @@ async function protocol() {
   h.step = "the user's events reach the admin";
   const received = until(admin, "event_received", (nsp, id) => nsp === "/" && id === user.id);
   const sent = until(admin, "event_sent", (nsp, id) => nsp === "/" && id === user.id);
+  const dataUpdate = until(admin, "socket_updated", (u) => u.id === user.id && u.data);
   user.emit("hello", { text: "hi" }, 42);
   await once(user, "welcome");
   const [, , receivedArgs, receivedAt] = await received;
   const [, , sentArgs] = await sent;
+  const [dataUpdateMsg] = await dataUpdate;
 
   h.step = "a socket of a dynamic namespace is reported too";
   const dynConnected = until(admin, "socket_connected", (sock) => sock.nsp === "/dyn-1");
@@ -142,6 +146,14 @@ async function protocol() {
   admin.emit("join", "/", "extra", user.id);
   await joined;
 
+  h.step = "the admin emits to the namespace, then makes the user leave the room";
+  const notice = once(user, "notice");
+  admin.emit("emit", "/", undefined, "notice", "from admin", 7);
+  const noticeArgs = await notice;
+  const left = until(admin, "room_left", (nsp, room, id) => nsp === "/" && room === "extra" && id === userId);
+  admin.emit("leave", "/", "extra", userId);
+  await left;
+
   h.step = "the admin disconnects the user";
   const gone = until(admin, "socket_disconnected", (nsp, id) => nsp === "/" && id === userId);
   const userDisconnect = once(user, "disconnect");
@@ -160,7 +172,7 @@ async function protocol() {
   dyn.close();
   finish({
     wrongPassword, noCredentials, sessionId, config: cfg, sockets, stats: firstStats,
-    receivedArgs, receivedAt, sentArgs, userReason, dynSocket, dynArgs, upgrade, serverReason, newSession, userId,
+    receivedArgs, receivedAt, sentArgs, userReason, dynSocket, dynArgs, upgrade, dataUpdate: dataUpdateMsg, notice: noticeArgs, left: true, serverReason, newSession, userId,
   });
 }
 
