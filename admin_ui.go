@@ -8,6 +8,7 @@ package actorio
 
 import (
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -218,8 +219,11 @@ func (a *AdminUI) authenticate(s *Socket) error {
 	if auth.SessionID != "" && a.sessions.has(auth.SessionID) {
 		return nil
 	}
-	if auth.Username == a.opts.Auth.Username &&
-		bcrypt.CompareHashAndPassword([]byte(a.opts.Auth.PasswordHash), []byte(auth.Password)) == nil {
+	// The hash is checked whatever the username, so that the time taken
+	// does not tell whether the username is right.
+	passwordOK := bcrypt.CompareHashAndPassword([]byte(a.opts.Auth.PasswordHash), []byte(auth.Password)) == nil
+	userOK := subtle.ConstantTimeCompare([]byte(auth.Username), []byte(a.opts.Auth.Username)) == 1
+	if userOK && passwordOK {
 		id := randomSessionID()
 		a.sessions.add(id)
 		f, err := a.srv.eventFrames(s.nsp.name, "session", []any{id})

@@ -210,7 +210,9 @@ func (a *AdminUI) dataChanged(s *Socket) {
 //	join, leave (nsp, room, filter)
 //	_disconnect (nsp, close, filter)
 //
-// An empty or absent filter means every socket of the namespace.
+// An empty or absent filter means every socket of the namespace. A
+// namespace the UI names is created if it does not exist here, as Node's
+// io.of(nsp): its sockets may live on another server of the cluster.
 func (a *AdminUI) registerActions(s *Socket) {
 	target := func(args Args) (*BroadcastOperator, string, bool) {
 		nsp := argString(args, 0)
