@@ -36,6 +36,7 @@ type client struct {
 	// connectTimer closes a connection that joins no namespace in time;
 	// stopped when the session ends, so it outlives no session.
 	connectTimer *time.Timer
+	conn         atomic.Pointer[Conn] // made by the first Socket.Conn call
 
 	// The Engine.IO messages of a packet whose binary attachments are
 	// still arriving: they hold no credit while they wait (see
@@ -152,6 +153,9 @@ func (c *client) packet(p *sio.Packet, credit InboundCredit) {
 		if err := c.srv.codec.decode(args[0], nil, &name); err != nil {
 			c.es.CloseWithReason(actors.ReasonParseError)
 			break
+		}
+		if l := c.srv.events; l != nil && !l.allow(c, s, name, p, credit) {
+			return // refused (eventlimit.go)
 		}
 		ack := Ack(func(...any) error { return ErrNoAck })
 		if p.HasID {

@@ -37,7 +37,9 @@
 //   - [Socket] is one client in one namespace: On and OnAny for events,
 //     Emit and EmitWithAck to its client, Join and Leave, packet middleware,
 //     OnDisconnect. [Args] are received arguments, decoded on demand or
-//     forwarded untouched.
+//     forwarded untouched. [Socket.Conn] is the Engine.IO connection its
+//     client's sockets share (Node's socket.conn, with its events) and
+//     [Socket.Request] the handshake's HTTP request (socket.request).
 //   - [BroadcastOperator] addresses a broadcast (To, In, Except, Volatile,
 //     Compress, Local, Timeout). It is immutable: each method returns a new
 //     operator. A broadcast is encoded and framed once, and the same bytes

@@ -1,7 +1,6 @@
 package actorio
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -46,6 +45,8 @@ type (
 
 // EngineOptions configures an Engine. A nil *EngineOptions means defaults;
 // every zero field means its documented default, as in Node's engine.io.
+// Node's initialPacket has no equivalent: a message an EngineHandler's
+// OnOpen sends goes out right after the open packet, and Socket.IO needs none.
 type EngineOptions struct {
 	// PingInterval is how often the server pings. Zero means 25s.
 	PingInterval time.Duration
@@ -109,6 +110,23 @@ type EngineOptions struct {
 	// AllowRequest may refuse a handshake: return a *RefusedError for a
 	// status and message, any other error for 403. Nil accepts all.
 	AllowRequest func(r *http.Request) error
+	// GenerateID chooses each new session's id (Node: generateId), from
+	// its handshake request. Nil means 20 random URL-safe characters, as
+	// Node. An error refuses the handshake as Node does (400, code 3 "Bad
+	// request"), and so does an id that is empty, longer than 256 bytes,
+	// not URL-safe (A-Z a-z 0-9 - . _ ~) or already in use, with an error
+	// logged: no two live sessions ever share an id. Called on the
+	// handshake's goroutine; it may block (a lookup), the client waits.
+	GenerateID func(r *http.Request) (string, error)
+	// OnConnectionError is told of every request refused with an
+	// Engine.IO error (Node: io.engine.on("connection_error")): unknown
+	// transport or session id, bad handshake method, bad request,
+	// forbidden, unsupported protocol version. It runs on the refused
+	// request's goroutine, never on an actor, once the error answer has
+	// been flushed to the client; a slow one holds only that request's
+	// connection. The Request must not be kept past its return (its body
+	// is gone). Nil: only counted (actorio_connection_errors_total).
+	OnConnectionError func(ConnectionError)
 	// InitialHeaders adds headers to the handshake response; Headers to
 	// every response (Node's "initial_headers" and "headers"). Nil: none.
 	InitialHeaders func(h http.Header, r *http.Request)
@@ -141,6 +159,9 @@ type EngineOptions struct {
 	ActorName string
 	// Logger receives the Engine's logs. The zero value logs nothing.
 	Logger zerolog.Logger
+	// Limits cap new and open connections (limits.go). The zero value
+	// caps nothing, as Node.
+	Limits ConnLimits
 }
 
 func (o *EngineOptions) withDefaults() EngineOptions {
@@ -181,10 +202,12 @@ type Engine struct {
 	ownSystem bool
 	root      *actor.PID // the server's root actor, parent of every other
 
-	stats     actors.Stats
-	log       zerolog.Logger // component "engine", built once for every session
-	closeOnce sync.Once
-	stopped   chan struct{} // closed by Close
+	stats      actors.Stats
+	admission  *admission // the connection limits and every refusal's count
+	connErrors connErrorCounts
+	log        zerolog.Logger // component "engine", built once for every session
+	closeOnce  sync.Once
+	stopped    chan struct{} // closed by Close
 
 	// live holds every session from the moment it is opened, and closing
 	// is checked under the same lock, so Close reaches every session or
@@ -213,6 +236,11 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 	}
 	e.root = spawnRoot(e.system, o.ActorName, actors.RootConfig{Logger: e.log, Stats: &e.stats})
 	e.pool = transport.NewWriterPool(nil)
+	e.admission = newAdmission(o.Limits, e.log)
+	var admit transport.Admitter
+	if o.Limits.on() {
+		admit = e.admission.admit
+	}
 	e.handler = transport.NewHandler(transport.Config{
 		MaxPayload: o.MaxHTTPBufferSize,
 		Transports: o.Transports,
@@ -225,12 +253,17 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 		CORS:            o.CORS,
 		Cookie:          o.Cookie,
 		AllowRequest:    o.AllowRequest,
-		InitialHeaders:  o.InitialHeaders,
-		Headers:         o.Headers,
-		Compression:     o.HTTPCompression,
-		Deflate:         o.PerMessageDeflate,
-		BodyTimeout:     o.HTTPBodyTimeout,
-		WriteTimeout:    o.HTTPWriteTimeout,
+		GenerateID:      o.GenerateID,
+
+		OnConnectionError: e.connectionError,
+		InitialHeaders:    o.InitialHeaders,
+		Headers:           o.Headers,
+		Compression:       o.HTTPCompression,
+		Deflate:           o.PerMessageDeflate,
+		BodyTimeout:       o.HTTPBodyTimeout,
+		WriteTimeout:      o.HTTPWriteTimeout,
+		Admit:             admit,
+		OriginRefused:     e.admission.originRefused,
 	})
 	return e
 }
@@ -279,7 +312,7 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Sessio
 		MaxPayload:        e.opts.MaxHTTPBufferSize,
 		AllowUpgrades:     !e.opts.DisallowUpgrades,
 		WebSocket:         hs.Conn,
-		Request:           hs.Request.WithContext(context.Background()), // outlives the handshake
+		Request:           sessionRequest(hs.Request),
 		Done:              ref.done,
 		Handler:           h,
 		Logger:            e.log,
@@ -291,6 +324,9 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Sessio
 		InboundPolicy:     e.opts.InboundPolicy,
 		Queue:             e.opts.QueueLimits,
 		Ended: func(sid, _ string) {
+			if hs.Release != nil {
+				hs.Release() // its connection limits' slot
+			}
 			e.handler.Forget(sid)
 			e.mu.Lock()
 			delete(e.live, ref)
@@ -305,6 +341,9 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Sessio
 		return s
 	})
 	pid, err := e.spawn(props, sid, actors.KindSession, nil)
+	if errors.Is(err, actor.ErrNameExists) { // a GenerateID that raced itself
+		err = fmt.Errorf("%w: %q", transport.ErrSIDTaken, sid)
+	}
 	if err != nil {
 		e.mu.Lock()
 		delete(e.live, ref)

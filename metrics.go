@@ -63,7 +63,11 @@ type Metrics struct {
 
 	inboundPauses, inboundCloses *prometheus.Desc
 
+	connErrors *prometheus.Desc
+
 	adapterConnected, adapterReconnects, adapterPublishErrors *prometheus.Desc
+
+	limits limitMetrics
 }
 
 // Metrics returns the server's collector.
@@ -95,9 +99,13 @@ func (s *Server) Metrics() *Metrics {
 		inboundPauses: d("inbound_pauses_total", "Times reading a client paused because its handlers fell behind (InboundLimits)."),
 		inboundCloses: d("inbound_backlog_closes_total", "Connections closed because their handlers fell behind (InboundLimits)."),
 
+		connErrors: d("connection_errors_total", "Requests refused with an Engine.IO error (Node's connection_error), by code: 0 unknown transport, 1 unknown session id, 2 bad handshake method, 3 bad request, 4 forbidden, 5 unsupported protocol version.", "code"),
+
 		adapterConnected:     d("adapter_connected", "1 while the cluster adapter reaches its broker (Redis), 0 while it does not; absent without a network adapter."),
 		adapterReconnects:    d("adapter_reconnects_total", "Times the cluster adapter lost its broker connection and regained it."),
 		adapterPublishErrors: d("adapter_publish_errors_total", "Messages the cluster adapter could not send to the other servers."),
+
+		limits: newLimitMetrics(d),
 	}
 }
 
@@ -106,9 +114,10 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.connections, m.opened, m.upgrades, m.sockets, m.rooms, m.packets,
 		m.bytes, m.broadcasts, m.deliveries, m.volatileDrops, m.slowConsumers, m.engineCloses, m.disconnects,
 		m.ackTimeouts, m.decodeErrors, m.queueBytes, m.queueFrames, m.actorFailures, m.inboundPauses, m.inboundCloses,
-		m.adapterConnected, m.adapterReconnects, m.adapterPublishErrors} {
+		m.adapterConnected, m.adapterReconnects, m.adapterPublishErrors, m.connErrors} {
 		ch <- d
 	}
+	m.limits.describe(ch)
 }
 
 // Collect implements prometheus.Collector.
@@ -136,6 +145,9 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	counter(m.actorFailures, e.GatewayFailures.Load(), actors.KindGateway)
 	counter(m.inboundPauses, e.InboundPauses.Load())
 	counter(m.inboundCloses, e.InboundBacklogCloses.Load())
+	for code := range m.srv.engine.connErrors {
+		counter(m.connErrors, m.srv.engine.connErrors[code].Load(), connErrorLabels[code])
+	}
 	for reason, n := range e.Closes() {
 		counter(m.engineCloses, n, reason)
 	}
@@ -166,6 +178,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		counter(m.adapterReconnects, health.Reconnects)
 		counter(m.adapterPublishErrors, health.PublishErrors)
 	}
+	m.limits.collect(ch, m.srv)
 	qb, qf := m.srv.engine.pool.Pending()
 	gauge(m.queueBytes, float64(qb))
 	gauge(m.queueFrames, float64(qf))

@@ -40,6 +40,9 @@ type Options struct {
 	// Adapter joins the server to a cluster. Nil means adapter.InMemory:
 	// one server, everything local.
 	Adapter adapter.Adapter
+	// EventLimit limits the events each socket may send (eventlimit.go).
+	// The zero value limits nothing, as Node.
+	EventLimit EventLimit
 }
 
 // Server is a Socket.IO v5 server: an http.Handler to mount at Path().
@@ -48,7 +51,8 @@ type Server struct {
 	engine *Engine
 	codec  codec
 
-	stats serverStats
+	stats  serverStats
+	events *eventLimiter // nil: no EventLimit
 
 	mu         sync.Mutex
 	namespaces map[string]*Namespace
@@ -77,7 +81,7 @@ func NewServer(opts *Options) *Server {
 	if o.Adapter == nil {
 		o.Adapter = adapter.NewInMemory()
 	}
-	s := &Server{opts: o, codec: newCodec(o.Parser), namespaces: map[string]*Namespace{}}
+	s := &Server{opts: o, codec: newCodec(o.Parser), namespaces: map[string]*Namespace{}, events: newEventLimiter(o.EventLimit)}
 	s.engine = NewEngine(&o.EngineOptions, engineSide{s})
 	// Socket.IO logs carry component "socket", as Node's DEBUG=socket.io:*.
 	s.opts.Logger = o.Logger.With().Str("component", "socket").Logger()

@@ -59,6 +59,7 @@ type Socket struct {
 	watchers     []*actor.PID // actors told when it ends (actormsg.Watch)
 
 	mismatched map[string]struct{} // events already logged at warn by argumentError; socket's goroutine only
+	events     *socketEvents       // its EventLimit bucket; session actor only
 }
 
 // PacketMiddleware runs for every incoming event before its handlers, on

@@ -31,14 +31,17 @@ type EngineSession struct {
 	request   *http.Request // the handshake request, body gone
 	state     any           // the upper layer's per-client state; actor only
 	done      <-chan struct{}
+	hooks     atomic.Pointer[ConnEvents] // connevents.go; nil: none
+	endReason atomic.Pointer[string]     // set once the session has closed, before ConnEvents.Close
 }
 
 // Done is closed once the session has ended: code waiting for the session
 // actor to answer gives up then, since nothing it posts will run.
 func (s *EngineSession) Done() <-chan struct{} { return s.done }
 
-// Request is the handshake request (headers, URL, remote address, TLS);
-// its body is not readable.
+// Request is the handshake request (headers, URL, remote address, TLS,
+// and its context's values, without its cancellation); its body is not
+// readable.
 func (s *EngineSession) Request() *http.Request { return s.request }
 
 // State and SetState hold the upper layer's per-client state. Only call

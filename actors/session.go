@@ -8,7 +8,8 @@ package actors
 // InboundPaused, InboundStalled, PostOverlapped), its own
 // timer messages (pingDue, pongDue, upgradeDue, noopDue) and user commands
 // (sendRequested, closeRequested).
-// Sends: packets to its transport; events to its EngineHandler.
+// Sends: packets to its transport; events to its EngineHandler, and to its
+// ConnEvents when the user has installed some (connevents.go).
 // Owns: the transport in use and the upgrade state, the polling buffer and
 // the pending GET, the heartbeat, and the one place a session ends.
 // Releases the inbound credit of every packet it handles (inbound.go), and
@@ -150,6 +151,7 @@ func NewSession(cfg SessionConfig, tell func(any)) *Session {
 	s := &Session{cfg: cfg, tell: tell, ws: cfg.WebSocket}
 	s.user = &EngineSession{id: cfg.SID, tell: tell, sink: &Sink{tell: tell, ws: cfg.WebSocket, stats: cfg.Stats}, request: cfg.Request, done: cfg.Done}
 	s.user.transport.Store(s.transportName())
+	s.user.sink.hooks = &s.user.hooks
 	return s
 }
 
@@ -529,6 +531,7 @@ func (s *Session) probePacket(p eio.Packet) {
 			s.poll <- transport.PollReply{Status: http.StatusBadRequest}
 			s.poll, s.pollHeld = nil, false
 		}
+		flushed := len(s.buffer) > 0
 		for _, p := range s.buffer {
 			s.ws.SendPacket(p)
 		}
@@ -543,6 +546,14 @@ func (s *Session) probePacket(p eio.Packet) {
 		s.cfg.Logger.Debug().Str("sid", s.cfg.SID).Msg("session upgraded")
 		if u, ok := s.cfg.Handler.(EngineUpgradeHandler); ok {
 			s.callUser(func() { u.OnUpgrade(s.user) })
+		}
+		if h := s.user.hooks.Load(); h != nil {
+			if h.Upgrade != nil {
+				h.Upgrade(transport.WebSocket)
+			}
+			if flushed && h.Drain != nil {
+				h.Drain()
+			}
 		}
 	default:
 		s.abortUpgrade(s.probe)
@@ -559,6 +570,10 @@ func (s *Session) packetReceived(p eio.Packet, c transport.Credit) {
 	if s.cfg.PacketIn != nil {
 		s.cfg.PacketIn(s.cfg.SID, p)
 	}
+	h := s.user.hooks.Load()
+	if h != nil && h.Packet != nil {
+		h.Packet(p, s.cfg.Inbound.Acquire(len(p.Data)))
+	}
 	if p.Type != eio.Message {
 		c.Release() // a control packet is handled here and now
 	}
@@ -568,6 +583,9 @@ func (s *Session) packetReceived(p eio.Packet, c transport.Credit) {
 			s.awaitingPong = false
 			s.nextPing = time.Now().Add(s.cfg.PingInterval)
 			s.armPing()
+		}
+		if h != nil && h.Heartbeat != nil {
+			h.Heartbeat() // on every pong, as Node
 		}
 	case eio.Message:
 		s.messageReceived(p, c)
@@ -604,8 +622,15 @@ func (s *Session) send(p eio.Packet) {
 	if s.cfg.PacketOut != nil {
 		s.cfg.PacketOut(s.cfg.SID, p)
 	}
+	h := s.user.hooks.Load()
+	if h != nil && h.PacketCreate != nil && p.Type != eio.Noop {
+		h.PacketCreate(p)
+	}
 	if s.ws != nil {
 		s.ws.SendPacket(p)
+		if h != nil && h.Drain != nil {
+			h.Drain()
+		}
 		return
 	}
 	if s.bufferOut(p) && s.pollWritable() {
@@ -629,6 +654,7 @@ func (s *Session) countOut(p eio.Packet) {
 // GET is waiting, as Node drops it when the transport is not writable).
 func (s *Session) deliver(m *deliverRequested) {
 	defer s.user.sink.delivered()
+	h := s.user.hooks.Load()
 	switch {
 	case s.ws != nil:
 		for _, p := range m.frames.Packets {
@@ -637,7 +663,16 @@ func (s *Session) deliver(m *deliverRequested) {
 				s.cfg.PacketOut(s.cfg.SID, p)
 			}
 		}
-		s.ws.SendFrames(m.frames, m.volatile)
+		if s.ws.SendFrames(m.frames, m.volatile) == transport.PushQueued && h != nil {
+			if h.PacketCreate != nil {
+				for _, p := range m.frames.Packets {
+					h.PacketCreate(p)
+				}
+			}
+			if h.Drain != nil {
+				h.Drain()
+			}
+		}
 	case m.volatile && !s.pollWritable():
 		if st := s.cfg.Stats; st != nil {
 			st.VolatileDrops.Add(1)
@@ -652,6 +687,9 @@ func (s *Session) deliver(m *deliverRequested) {
 			if s.cfg.PacketOut != nil {
 				s.cfg.PacketOut(s.cfg.SID, p)
 			}
+			if h != nil && h.PacketCreate != nil {
+				h.PacketCreate(p)
+			}
 		}
 		if s.pollWritable() {
 			s.flushPoll()
@@ -665,7 +703,13 @@ func (s *Session) flushPoll() {
 		s.cfg.Logger.Error().Err(err).Str("sid", s.cfg.SID).Msg("encode poll payload")
 	}
 	s.poll <- transport.PollReply{Status: http.StatusOK, Body: body}
+	// A lone noop (an upgrade's) is the transport's own, not a flush of
+	// the write buffer: no drain, as Node.
+	noop := len(s.buffer) == 1 && s.buffer[0].Type == eio.Noop
 	s.poll, s.buffer, s.pollHeld = nil, nil, false
+	if h := s.user.hooks.Load(); h != nil && h.Drain != nil && !noop {
+		h.Drain()
+	}
 }
 
 // handleWhileDraining lets the deferred close finish: the next GET takes
@@ -764,6 +808,12 @@ func (s *Session) close(reason, detail string, clientClosed bool) {
 	s.cfg.Logger.Debug().Str("sid", s.cfg.SID).Str("transport", s.transportName()).Str("reason", reason).Str("detail", detail).Msg("session closed")
 	s.callUser(func() { s.cfg.Handler.OnClose(s.user, reason) })
 	s.endReason = reason
+	// Stored before the hooks are loaded, as SetConnEvents stores them
+	// before its caller reads CloseReason: one of the two sees the close.
+	s.user.endReason.Store(&reason)
+	if h := s.user.hooks.Load(); h != nil && h.Close != nil {
+		h.Close(reason)
+	}
 }
 
 // reportEnd tells the owner the session has ended, once, after the message

@@ -2,6 +2,7 @@ package actors
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/actorio/actorio/transport"
 )
@@ -15,7 +16,8 @@ import (
 // still sees packets in the order they were delivered.
 type Sink struct {
 	tell  func(any)
-	stats *Stats // nil: not counted
+	stats *Stats                      // nil: not counted
+	hooks *atomic.Pointer[ConnEvents] // the session's; nil: none
 
 	mu       sync.Mutex
 	ws       *transport.WSConn
@@ -29,7 +31,11 @@ func (k *Sink) Deliver(f *transport.Frames, volatile bool) {
 	switch {
 	case k.closed:
 	case k.ws != nil && k.inflight == 0:
-		k.count(f, k.ws.SendFrames(f, volatile))
+		r := k.ws.SendFrames(f, volatile)
+		k.count(f, r)
+		if k.hooks != nil && r == transport.PushQueued {
+			k.created(f) // under mu: in the order the packets went out
+		}
 	default:
 		k.inflight++
 		k.mu.Unlock()
@@ -51,6 +57,22 @@ func (k *Sink) count(f *transport.Frames, r transport.PushResult) {
 	k.stats.PacketsOut.Add(uint64(len(f.Packets)))
 	for _, p := range f.Packets {
 		k.stats.BytesOut.Add(uint64(len(p.Data)))
+	}
+}
+
+// created tells the session's ConnEvents, if any, of a direct push.
+func (k *Sink) created(f *transport.Frames) {
+	h := k.hooks.Load()
+	if h == nil {
+		return
+	}
+	if h.PacketCreate != nil {
+		for _, p := range f.Packets {
+			h.PacketCreate(p)
+		}
+	}
+	if h.Drain != nil {
+		h.Drain()
 	}
 }
 

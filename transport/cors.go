@@ -29,6 +29,14 @@ type CORSOptions struct {
 	// MaxAge is how long, in seconds, a preflight may be cached. Zero means
 	// the header is left out.
 	MaxAge int
+	// AnyWebSocketOrigin lets WebSocket requests from any Origin through.
+	// The zero value refuses a WebSocket whose Origin is not allowed above
+	// with 403 "Origin not allowed" (a browser sends Origin; a request
+	// without one passes): CORS does not protect WebSocket, so a foreign
+	// page could otherwise use a visitor's cookies (cross-site WebSocket
+	// hijacking). Node's cors option does not check WebSocket at all (Node
+	// deployments check the Origin in allowRequest): true behaves as Node.
+	AnyWebSocketOrigin bool
 }
 
 var defaultCORSMethods = []string{"GET", "HEAD", "PUT", "PATCH", "POST", "DELETE"}

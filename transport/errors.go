@@ -43,6 +43,7 @@ func writeErrorStatus(w http.ResponseWriter, status, code int, message string) {
 	body = strconv.AppendQuote(body, message)
 	body = append(body, '}')
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body))) // whole, even when flushed early
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

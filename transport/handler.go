@@ -29,6 +29,10 @@ type Handshake struct {
 	Request   *http.Request
 	Transport string  // Polling or WebSocket
 	Conn      *WSConn // the WebSocket, for a WebSocket handshake
+	// Release ends the handshake's admission (Config.Admit): once Open
+	// has returned a session, the session calls it when it ends. Node has
+	// none (no built-in limits).
+	Release func()
 }
 
 // Opener creates the session for a handshake, or refuses it with an error
@@ -76,6 +80,15 @@ type Config struct {
 	// "initial_headers" and "headers" events.
 	InitialHeaders func(h http.Header, r *http.Request)
 	Headers        func(h http.Header, r *http.Request)
+	// GenerateID chooses a new session's id (Node's generateId); nil means
+	// NewSID. An error, or an id that is empty, longer than 256 bytes, not
+	// URL-safe (A-Z a-z 0-9 - . _ ~) or already in use, refuses the
+	// handshake: code 3, context {"name": "ID_GENERATION_ERROR", "error"}.
+	GenerateID func(r *http.Request) (string, error)
+	// OnConnectionError is told of every request refused with an
+	// Engine.IO error (Node's "connection_error" event), on the request's
+	// goroutine once the answer is flushed. Nil: not reported.
+	OnConnectionError func(*ConnectionError)
 	// Compression of polling responses. The zero value is Node's default.
 	Compression CompressionOptions
 	// Deflate enables permessage-deflate. Nil: off, as Node.
@@ -90,6 +103,15 @@ type Config struct {
 	// connection closed and does not hold the payload. The wait of a
 	// long-poll GET for something to send is not counted. Zero means 10s.
 	WriteTimeout time.Duration
+
+	// Admit, when set, decides whether a handshake may open a session,
+	// after AllowRequest and before anything is created for it (see
+	// admission.go). Node has none: its deployments use allowRequest.
+	Admit Admitter
+	// OriginRefused, when set, is told of each WebSocket request refused
+	// for its Origin (see origin.go), for logs and metrics; as Node's
+	// "connection_error" event would be, had Node the check.
+	OriginRefused func(r *http.Request)
 }
 
 // Defaults used where a Config field is zero.
@@ -178,29 +200,51 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	transport := q.Get("transport")
 	if !slices.Contains(h.cfg.Transports, transport) {
-		writeError(w, CodeUnknownTransport, "")
+		h.refuse(w, r, 0, CodeUnknownTransport, "", map[string]any{"transport": transport})
 		return
 	}
 	if q.Get("EIO") != "4" {
-		writeError(w, CodeUnsupportedVersion, "")
+		// Node reads anything but "4" as protocol 3.
+		h.refuse(w, r, 0, CodeUnsupportedVersion, "", map[string]any{"protocol": 3})
 		return
 	}
 	isUpgrade := transport == WebSocket
-	if isUpgrade && !headerHasToken(r.Header, "Upgrade", "websocket") {
-		writeError(w, CodeBadRequest, "")
+	badUpgrade := isUpgrade && !headerHasToken(r.Header, "Upgrade", "websocket")
+	if isUpgrade && !h.originAllowed(r) {
+		h.refuseOrigin(w, r)
 		return
 	}
 	sid := q.Get("sid")
 	if sid == "" {
+		if badUpgrade {
+			h.refuse(w, r, 0, CodeBadRequest, "", map[string]any{"name": "TRANSPORT_HANDSHAKE_ERROR"})
+			return
+		}
 		h.handshake(w, r, rc, transport)
 		return
 	}
 	v, ok := h.sessions.Load(sid)
 	if !ok {
-		writeError(w, CodeUnknownSID, "")
+		h.refuse(w, r, 0, CodeUnknownSID, "", map[string]any{"sid": sid})
 		return
 	}
 	s := v.(Session)
+	// As Node, after the sid's check: a request that is not an upgrade
+	// uses the session's transport.
+	if !isUpgrade || badUpgrade {
+		prev := ""
+		if ts, ok := s.(interface{ Transport() string }); ok {
+			prev = ts.Transport()
+		}
+		if badUpgrade || prev != "" && prev != transport {
+			ctx := map[string]any{"name": "TRANSPORT_MISMATCH", "transport": transport}
+			if prev != "" {
+				ctx["previousTransport"] = prev
+			}
+			h.refuse(w, r, 0, CodeBadRequest, "", ctx)
+			return
+		}
+	}
 	switch {
 	case isUpgrade:
 		h.upgrade(w, r, s)
@@ -209,29 +253,38 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost:
 		h.post(w, r, rc, s)
 	default:
-		writeError(w, CodeBadRequest, "")
+		h.refuse(w, r, 0, CodeBadRequest, "", map[string]any{"name": "BAD_METHOD", "method": r.Method})
 	}
 }
 
 func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, transport string) {
 	if r.Method != http.MethodGet {
-		writeError(w, CodeBadHandshakeMethod, "")
+		h.refuse(w, r, 0, CodeBadHandshakeMethod, "", map[string]any{"method": r.Method})
 		return
 	}
 	if h.cfg.AllowRequest != nil {
 		if err := h.cfg.AllowRequest(r); err != nil {
+			status, message := http.StatusForbidden, err.Error()
 			var refused *RefusedError
 			if errors.As(err, &refused) {
-				writeErrorStatus(w, refused.Status, CodeForbidden, refused.Message)
-			} else {
-				writeErrorStatus(w, http.StatusForbidden, CodeForbidden, err.Error())
+				status, message = refused.Status, refused.Message
 			}
+			h.refuse(w, r, status, CodeForbidden, message, map[string]any{"message": message})
 			return
 		}
 	}
+	release, ok := h.admit(w, r)
+	if !ok {
+		return
+	}
 	// The sid is chosen before the response goes out, so the cookie and
 	// the initial headers can carry it on either transport.
-	sid := NewSID()
+	sid, err := h.newSID(r)
+	if err != nil {
+		release()
+		h.refuse(w, r, 0, CodeBadRequest, "", idError(err))
+		return
+	}
 	headers := http.Header{}
 	if h.cfg.Cookie != nil {
 		h.cfg.Cookie.set(headers, sid)
@@ -242,20 +295,29 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.Res
 	if transport == WebSocket {
 		conn, err := h.acceptWebSocket(w, r, headers)
 		if err != nil {
+			release()
 			return
 		}
-		s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: WebSocket, Conn: conn})
+		s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: WebSocket, Conn: conn, Release: release})
 		if err != nil {
+			release()
 			conn.Close(ws.StatusPolicyViolation)
+			h.report(r, openErrorCode(err), openErrorContext(err))
 			return
 		}
 		h.register(sid, s)
 		conn.Attach(s)
 		return
 	}
-	s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: Polling})
+	s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: Polling, Release: release})
 	if err != nil {
-		writeErrorStatus(w, http.StatusForbidden, CodeForbidden, err.Error())
+		release()
+		code := openErrorCode(err)
+		message := ""
+		if code == CodeForbidden {
+			message = err.Error()
+		}
+		h.refuse(w, r, 0, code, message, openErrorContext(err))
 		return
 	}
 	for k, v := range headers {

@@ -13,6 +13,9 @@ type Session interface {
 	// Inbound is the session's inbound credit, which every message handed
 	// to it holds until handled. Nil: unbounded.
 	Inbound() *Inbound
+	// A Session may also have Transport() string, the transport in use
+	// (Polling or WebSocket): a request on the other one, not an upgrade,
+	// is then refused before it reaches the session (TRANSPORT_MISMATCH).
 }
 
 // PollReply answers a long-polling GET.

@@ -41,6 +41,7 @@ type config struct {
 	adminUIDir      string
 	adminUIMode     string
 	adminReadonly   bool
+	limits          limitConfig // limits_flags.go
 
 	// set names the flags given explicitly, on the command line or in the
 	// environment: a mode refuses those it cannot honour (modes.go).
@@ -75,6 +76,7 @@ func flagSet(c *config) *flag.FlagSet {
 	fs.StringVar(&c.adminUIMode, "admin-ui-mode", "development", "development (every socket, room and event reaches the UI) or production (server stats only), Node's mode option")
 	fs.BoolVar(&c.adminReadonly, "admin-ui-readonly", false, "refuse the UI's actions (emit, join, leave, disconnect), Node's readonly option")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take (bench: at most 5s, the contract's bound, and 5s by default)")
+	limitFlags(fs, &c.limits)
 	return fs
 }
 
@@ -140,6 +142,9 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return c, err
 	}
 	if err := checkRedisAdapter(c.redisAdapter); err != nil {
+		return c, err
+	}
+	if err := checkLimits(&c.limits); err != nil {
 		return c, err
 	}
 	if _, err := adminOptions(c); err != nil {

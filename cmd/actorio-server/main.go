@@ -115,6 +115,14 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}, listen
 		closeApp()
 		return err
 	}
+	scheme := "http"
+	if cfg.limits.tlsCert != "" {
+		if ln, err = listenTLS(ln, cfg.limits.tlsCert, cfg.limits.tlsKey); err != nil {
+			closeApp()
+			return err
+		}
+		scheme = "https"
+	}
 	// Signals are caught before the server says it is listening: a
 	// supervisor may send SIGTERM as soon as it reads that line, and the
 	// default action would kill the process with no graceful shutdown.
@@ -125,7 +133,7 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}, listen
 	web := actorio.NewHTTPServer("", mux)
 	served := make(chan error, 1)
 	go func() { served <- web.Serve(ln) }()
-	logger.Info().Str("mode", cfg.mode).Str("url", "http://"+ln.Addr().String()).Msg("listening")
+	logger.Info().Str("mode", cfg.mode).Str("url", scheme+"://"+ln.Addr().String()).Msg("listening")
 	if listening != nil {
 		listening(ln.Addr().String())
 	}
@@ -183,6 +191,7 @@ func serverOptions(cfg config, logger zerolog.Logger) *actorio.Options {
 	if cfg.recovery {
 		o.ConnectionStateRecovery = &actorio.RecoveryOptions{}
 	}
+	_, _ = cfg.limits.apply(o) // checked by parseConfig
 	if _, err := os.Stat(cfg.clientDir); cfg.clientDir != "" && err != nil {
 		logger.Warn().Str("dir", cfg.clientDir).Msg("socket.io-client bundle not found: run npm ci; /socket.io/socket.io.js will 404")
 	}

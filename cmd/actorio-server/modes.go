@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/actorio/actorio"
 	"github.com/actorio/actorio/transport"
 )
 
@@ -39,6 +40,18 @@ var conformanceRules = []modeRule{
 	{"inbound-messages", func(c *config) bool { return c.inboundMessages == transport.DefaultInboundMessages }, "the conformance server keeps the library's defaults"},
 	{"inbound-bytes", func(c *config) bool { return c.inboundBytes == transport.DefaultInboundBytes }, "the conformance server keeps the library's defaults"},
 	{"inbound-policy", func(c *config) bool { return c.inboundPolicy == "pause" }, "the conformance server keeps the library's defaults"},
+	{"limit-conn-rate", func(c *config) bool { return c.limits.connRate == "" }, "the suites open connections as fast as they run"},
+	{"limit-conn-per-ip", func(c *config) bool { return c.limits.connPerIP == 0 }, "the suites open many connections from one address"},
+	{"limit-conns", func(c *config) bool { return c.limits.conns == 0 }, "the conformance server keeps the library's defaults"},
+	{"limit-events", func(c *config) bool { return c.limits.events == "" }, "the conformance server keeps the library's defaults"},
+	{"limit-conn-burst", func(c *config) bool { return c.limits.connBurst == 0 }, "the conformance server keeps the library's defaults"},
+	{"limit-tracked-ips", func(c *config) bool { return c.limits.addresses == actorio.DefaultMaxAddresses }, "the conformance server keeps the library's defaults"},
+	{"limit-events-burst", func(c *config) bool { return c.limits.eventsBurst == 0 }, "the conformance server keeps the library's defaults"},
+	{"limit-events-action", func(c *config) bool { return c.limits.eventsAction == "refuse" }, "the conformance server keeps the library's defaults"},
+	{"trusted-proxies", func(c *config) bool { return c.limits.proxies == "" }, "the conformance server keeps the library's defaults"},
+	{"ws-origin-check", func(c *config) bool { return c.limits.originCheck }, "the conformance server sends no CORS headers, so it checks no Origin"},
+	{"tls-cert", func(c *config) bool { return c.limits.tlsCert == "" }, "the suites connect over plain HTTP"},
+	{"tls-key", func(c *config) bool { return c.limits.tlsKey == "" }, "the suites connect over plain HTTP"},
 	{"admin-ui", func(c *config) bool { return !c.adminUI }, "the suites' server serves their namespaces only"},
 }
 

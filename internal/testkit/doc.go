@@ -4,7 +4,8 @@
 // Conn) and a bounded read of one server frame (ReadFrame), a listener
 // over net.Pipe for servers inside a testing/synctest bubble (PipeListener),
 // a child process that dies with the test binary (DieWithParent) and a
-// buffer for its output (SyncBuffer).
+// buffer for its output (SyncBuffer), and a self-signed certificate for TLS
+// tests (SelfSignedCert).
 //
 // Processes tests start live in subpackages: redistest (a redis-server) and
 // nodecluster (a Node socket.io server in a Redis cluster).
