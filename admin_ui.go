@@ -72,9 +72,11 @@ type AdminUIOptions struct {
 	StatsInterval time.Duration
 	// UIDir, when set, is the ui/dist directory of the npm package
 	// @socket.io/admin-ui: ServeHTTP serves the UI from it at UIPath.
-	// Empty: ServeHTTP answers 404.
+	// Empty: ServeHTTP answers 404. Node has no such option: its
+	// applications serve that directory themselves (serve-static).
 	UIDir string
-	// UIPath is where ServeHTTP serves the UI. Zero means "/admin/".
+	// UIPath is where ServeHTTP serves the UI. Zero means "/admin/" (no
+	// Node option either).
 	UIPath string
 }
 
