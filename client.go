@@ -71,6 +71,16 @@ func (e engineSide) OnMessageWithCredit(es *EngineSession, data []byte, binary b
 }
 func (e engineSide) OnClose(es *EngineSession, reason string) { e.s.onClose(es, reason) }
 
+// OnUpgrade (EngineUpgradeHandler) tells the admin UI, when instrumented,
+// of the sockets' new transport (Node: socket.conn.on("upgrade")).
+func (e engineSide) OnUpgrade(es *EngineSession) {
+	if a := e.s.admin.Load(); a != nil {
+		for _, s := range es.State().(*client).sockets {
+			a.transportUpgraded(s)
+		}
+	}
+}
+
 // onOpen gives a new Engine.IO session its Socket.IO client state.
 func (s *Server) onOpen(es *EngineSession) {
 	c := &client{srv: s, es: es, decoder: s.codec.parser().NewDecoder(0),

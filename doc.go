@@ -56,6 +56,8 @@
 //     [EngineHandler] when no Socket.IO layer is wanted.
 //   - [Server.Metrics] is a Prometheus collector to register in a registry
 //     of your own.
+//   - [Instrument] serves the stock Socket.IO admin UI's /admin namespace
+//     (npm @socket.io/admin-ui), and [AdminUI] its static files.
 //
 // # Concurrency
 //

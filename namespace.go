@@ -159,6 +159,14 @@ func (n *Namespace) OnConnection(f func(*Socket)) {
 	n.mu.Unlock()
 }
 
+// prependConnection registers f to run before every other connection
+// handler of the namespace (Node: nsp.prependListener("connection")).
+func (n *Namespace) prependConnection(f func(*Socket)) {
+	n.mu.Lock()
+	n.onConnect = append([]func(*Socket){f}, n.onConnect...)
+	n.mu.Unlock()
+}
+
 func (n *Namespace) tell(msg any) { n.server.engine.system.Root.Send(n.pid, msg) }
 
 // ask sends msg, which carries reply, and waits for the namespace actor's

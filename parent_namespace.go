@@ -93,10 +93,13 @@ func (s *Server) resolve(name string, auth json.RawMessage) *Namespace {
 		p.mu.Lock()
 		p.children = append(p.children, n)
 		p.mu.Unlock()
+		hooks := s.onNewNsp // taken with n's registration: each hook sees n once
 		s.mu.Unlock()
 		// Before the socket that asked for it runs the middleware, so
 		// what the callbacks add applies to it too, as in Node.
-		s.namespaceCreated(n)
+		for _, f := range hooks {
+			f(n)
+		}
 		return n
 	}
 	return nil

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/actorio/actorio/actors"
@@ -66,7 +68,9 @@ type Server struct {
 	namespaces map[string]*Namespace
 	parents    []*ParentNamespace
 	attached   bool               // the adapter has the local side: new namespaces join the cluster
-	onNewNsp   []func(*Namespace) // OnNewNamespace
+	onNewNsp   []func(*Namespace) // OnNewNamespace, and the admin UI's hook (onNewNamespace)
+
+	admin atomic.Pointer[AdminUI] // set by Instrument
 
 	gatewayOnce sync.Once
 	gateway     *actor.PID
@@ -165,12 +169,31 @@ func (s *Server) Of(name string) *Namespace {
 	n := newNamespace(s, name)
 	s.namespaces[name] = n
 	attached := s.attached
+	hooks := s.onNewNsp // taken with n's registration: each hook sees n once
 	s.mu.Unlock()
 	if attached {
 		s.addToCluster(name)
 	}
-	s.namespaceCreated(n)
+	for _, f := range hooks {
+		f(n)
+	}
 	return n
+}
+
+// onNewNamespace calls f with every namespace that exists and with each
+// one created from now on, dynamic children included, exactly once each
+// (Node: io._nsps.forEach and io.on("new_namespace")).
+func (s *Server) onNewNamespace(f func(*Namespace)) {
+	s.mu.Lock()
+	s.onNewNsp = append(slices.Clip(s.onNewNsp), f)
+	existing := make([]*Namespace, 0, len(s.namespaces))
+	for _, n := range s.namespaces {
+		existing = append(existing, n)
+	}
+	s.mu.Unlock()
+	for _, n := range existing {
+		f(n)
+	}
 }
 
 func (s *Server) lookup(name string) *Namespace {

@@ -21,18 +21,8 @@ import (
 // Node: io.on("new_namespace", (nsp) => {}).
 func (s *Server) OnNewNamespace(f func(*Namespace)) {
 	s.mu.Lock()
-	s.onNewNsp = append(s.onNewNsp, f)
+	s.onNewNsp = append(slices.Clip(s.onNewNsp), f)
 	s.mu.Unlock()
-}
-
-// namespaceCreated runs the OnNewNamespace callbacks for n.
-func (s *Server) namespaceCreated(n *Namespace) {
-	s.mu.Lock()
-	fs := slices.Clone(s.onNewNsp)
-	s.mu.Unlock()
-	for _, f := range fs {
-		f(n)
-	}
 }
 
 // Except starts a broadcast to every socket of the main namespace but those

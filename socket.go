@@ -155,6 +155,9 @@ func (s *Socket) SetData(v any) {
 	s.mu.Lock()
 	s.data = v
 	s.mu.Unlock()
+	if a := s.nsp.server.admin.Load(); a != nil {
+		a.dataChanged(s)
+	}
 }
 
 // Rooms returns the rooms the socket is in, its own room first.

@@ -37,6 +37,11 @@ type config struct {
 	inboundPolicy   string
 	redisURL        string
 	redisAdapter    string
+	adminUI         bool
+	adminAuth       string
+	adminUIDir      string
+	adminUIMode     string
+	adminReadonly   bool
 	limits          limitConfig // limits_flags.go
 
 	// set names the flags given explicitly, on the command line or in the
@@ -67,6 +72,11 @@ func flagSet(c *config) *flag.FlagSet {
 	fs.StringVar(&c.inboundPolicy, "inbound-policy", "pause", "past the inbound limits: pause (stop reading the client; TCP pushes back) or close (disconnect it) (conformance: pause only)")
 	fs.StringVar(&c.redisURL, "redis", "", "join a cluster through Redis at this URL (redis://[:password@]host:port[/db]); environment ACTORIO_REDIS_URL; bench mode also reads REDIS_URL. Empty: one server, in memory")
 	fs.StringVar(&c.redisAdapter, "redis-adapter", "pubsub", "the cluster's wire format, as Node's packages: pubsub (@socket.io/redis-adapter), sharded (its createShardedAdapter, Redis 7) or streams (@socket.io/redis-streams-adapter, with recovery across servers); bench mode also reads REDIS_ADAPTER")
+	fs.BoolVar(&c.adminUI, "admin-ui", false, "serve the stock Socket.IO admin UI at /admin/ and its /admin namespace (Node: @socket.io/admin-ui's instrument); needs -admin-auth (conformance: refused)")
+	fs.StringVar(&c.adminAuth, "admin-auth", "", "the admin UI's login: USER:BCRYPT_HASH (basic auth, the password's bcrypt hash), or none to let everyone in; no default")
+	fs.StringVar(&c.adminUIDir, "admin-ui-dir", "node_modules/@socket.io/admin-ui/ui/dist", "the admin UI's files (the npm package's ui/dist), served at /admin/")
+	fs.StringVar(&c.adminUIMode, "admin-ui-mode", "development", "development (every socket, room and event reaches the UI) or production (server stats only), Node's mode option")
+	fs.BoolVar(&c.adminReadonly, "admin-ui-readonly", false, "refuse the UI's actions (emit, join, leave, disconnect), Node's readonly option")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take (bench: at most 5s, the contract's bound, and 5s by default)")
 	limitFlags(fs, &c.limits)
 	return fs
@@ -137,6 +147,9 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return c, err
 	}
 	if err := checkLimits(&c.limits); err != nil {
+		return c, err
+	}
+	if _, err := adminOptions(c); err != nil {
 		return c, err
 	}
 	if err := checkMode(&c); err != nil {

@@ -104,6 +104,10 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}, listen
 		closeServer() // leaves the cluster
 		closeRedis()
 	}
+	if err := mountAdminUI(mux, sio, cfg, logger); err != nil {
+		closeApp()
+		return err
+	}
 	o.mount(mux, sio, cfg.metrics)
 
 	ln, err := net.Listen("tcp", cfg.addr)

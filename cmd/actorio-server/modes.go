@@ -53,6 +53,7 @@ var conformanceRules = []modeRule{
 	{"ws-origin-check", func(c *config) bool { return c.limits.originCheck }, "the conformance server sends no CORS headers, so it checks no Origin"},
 	{"tls-cert", func(c *config) bool { return c.limits.tlsCert == "" }, "the suites connect over plain HTTP"},
 	{"tls-key", func(c *config) bool { return c.limits.tlsKey == "" }, "the suites connect over plain HTTP"},
+	{"admin-ui", func(c *config) bool { return !c.adminUI }, "the suites' server serves their namespaces only"},
 }
 
 // benchRules: what docs/bench-contract.md fixes; every other flag is
