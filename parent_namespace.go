@@ -94,7 +94,11 @@ func (s *Server) resolve(name string, auth json.RawMessage) *Namespace {
 		p.children = append(p.children, n)
 		p.mu.Unlock()
 		hooks := s.onNewNsp // taken with n's registration: each hook sees n once
+		attached := s.attached
 		s.mu.Unlock()
+		if attached { // as Node gives every child its adapter
+			s.addToCluster(name)
+		}
 		// Before the socket that asked for it runs the middleware, so
 		// what the callbacks add applies to it too, as in Node.
 		for _, f := range hooks {
