@@ -177,6 +177,8 @@ type EngineOptions struct {
 	// stderr, as Node; DEBUG unset, every component at Logger's level.
 	// Node: DEBUG=engine*,socket.io:* (no option; the debug module).
 	LogLevels map[string]zerolog.Level
+
+	overlapWait time.Duration // tests only (export_test.go)
 }
 
 func (o *EngineOptions) withDefaults() EngineOptions {
@@ -326,6 +328,7 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Sessio
 		PingTimeout:       e.opts.PingTimeout,
 		UpgradeTimeout:    e.opts.UpgradeTimeout,
 		MaxPayload:        e.opts.MaxHTTPBufferSize,
+		OverlapWait:       e.opts.overlapWait,
 		AllowUpgrades:     !e.opts.DisallowUpgrades,
 		WebSocket:         hs.Conn,
 		EIO3:              hs.EIO3,
