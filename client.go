@@ -359,7 +359,7 @@ func (c *client) accept(s *Socket, restored actors.Restored, added chan<- struct
 		}
 	}
 	preamble := append([]*transport.Frames{c.srv.packetFrames(&sio.Packet{Type: sio.Connect, Namespace: s.nsp.name, Data: data})}, restored.Missed...)
-	s.nsp.tell(&actors.AddSocket{ID: s.id, Sink: c.es.Sink(), Ref: s, Rooms: restored.Rooms, Preamble: preamble, Added: added})
+	s.nsp.tell(&actors.AddSocket{ID: s.id, Sink: c.es.Sink(), Ref: s, Rooms: restored.Rooms, Preamble: preamble, Added: added, CatchUpAfter: restored.Through})
 	return true
 }
 

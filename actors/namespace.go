@@ -35,6 +35,11 @@ type AddSocket struct {
 	Preamble []*transport.Frames
 	// Added, if set, is told once the socket is registered.
 	Added chan<- struct{}
+	// CatchUpAfter, for a socket restored from this namespace's recovery
+	// store, is Restored.Through: the packets recorded since its restore
+	// (while its middleware ran) that it was addressed by follow the
+	// Preamble, so none falls between the restore and the registration.
+	CatchUpAfter string
 }
 
 // RemoveSocket unregisters a socket and makes it leave every room. With
@@ -66,6 +71,9 @@ type Restored struct {
 	Rooms  []string
 	Data   any
 	Missed []*transport.Frames
+	// Through is the offset of the last packet the store held when Missed
+	// was taken (AddSocket.CatchUpAfter); empty from a cluster store.
+	Through string
 }
 
 // JoinRooms makes a socket join rooms.
@@ -210,6 +218,11 @@ func (n *namespaceActor) Receive(ctx actor.Context) {
 		for _, f := range m.Preamble {
 			m.Sink.Deliver(f, false)
 		}
+		if m.CatchUpAfter != "" && n.recovery != nil {
+			for _, f := range n.recovery.since(m.CatchUpAfter, append([]string{m.ID}, m.Rooms...)) {
+				m.Sink.Deliver(f, false)
+			}
+		}
 		n.sockets[m.ID] = &member{sink: m.Sink, ref: m.Ref, rooms: map[string]struct{}{}}
 		n.join(ctx, m.ID, m.ID)
 		for _, r := range m.Rooms {
@@ -238,7 +251,7 @@ func (n *namespaceActor) Receive(ctx actor.Context) {
 		var out Restored
 		if n.recovery != nil {
 			if s, missed, ok := n.recovery.restore(m.PID, m.Offset, time.Now()); ok {
-				out = Restored{OK: true, ID: s.id, Rooms: s.rooms, Data: s.data, Missed: missed}
+				out = Restored{OK: true, ID: s.id, Rooms: s.rooms, Data: s.data, Missed: missed, Through: n.recovery.last()}
 			}
 		}
 		m.Reply <- out

@@ -69,6 +69,30 @@ func (r *recoveryStore) restore(pid, offset string, now time.Time) (*storedSessi
 	return s, missed, true
 }
 
+// last is the offset of the newest recorded packet, "" when none is.
+func (r *recoveryStore) last() string {
+	if len(r.packets) == 0 {
+		return ""
+	}
+	return r.packets[len(r.packets)-1].offset
+}
+
+// since returns the packets recorded after offset that a socket in rooms
+// was addressed by, in order; none when offset is no longer held.
+func (r *recoveryStore) since(offset string, rooms []string) []*transport.Frames {
+	i := slices.IndexFunc(r.packets, func(p storedPacket) bool { return p.offset == offset })
+	if i < 0 {
+		return nil
+	}
+	var out []*transport.Frames
+	for _, p := range r.packets[i+1:] {
+		if addressed(rooms, p.rooms, p.except) {
+			out = append(out, p.frames)
+		}
+	}
+	return out
+}
+
 // addressed reports whether a socket in rooms was a recipient.
 func addressed(rooms, to, except []string) bool {
 	for _, e := range except {
