@@ -432,10 +432,11 @@ func (e *Engine) Close() {
 		deadline := time.NewTimer(shutdownDeadline)
 		defer deadline.Stop()
 	wait:
-		for _, s := range live {
+		for i, s := range live {
 			select {
 			case <-s.Done():
 			case <-deadline.C:
+				e.log.Warn().Int("sessions", len(live)-i).Dur("deadline", shutdownDeadline).Msg("sessions still open at the shutdown deadline: stopped")
 				break wait
 			}
 		}

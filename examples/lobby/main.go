@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -113,15 +114,17 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}) error 
 	// Disconnected per player; then the clients, told "server shutting down".
 	srv.Of(cfg.Nsp).Unsubscribe(matchmaker)
 	closed := make(chan struct{})
+	var gameStopped atomic.Bool
 	go func() {
 		_ = system.Root.StopFuture(matchmaker).Wait() // its matches with it
+		gameStopped.Store(true)
 		srv.Close()
 		close(closed)
 	}()
 	select {
 	case <-closed:
 	case <-ctx.Done():
-		log.Warn().Msg("not all closed by the deadline")
+		log.Warn().Bool("game_stopped", gameStopped.Load()).Msg("not all closed by the deadline")
 	}
 	if err := web.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Warn().Err(err).Msg("http shutdown")
