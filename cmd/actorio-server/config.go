@@ -37,6 +37,7 @@ type config struct {
 	redisURL        string
 	redisAdapter    string
 	limits          limitConfig // limits_flags.go
+	pprof           string      // pprof.go
 
 	// set names the flags given explicitly, on the command line or in the
 	// environment: a mode refuses those it cannot honour (modes.go).
@@ -67,6 +68,7 @@ func flagSet(c *config) *flag.FlagSet {
 	fs.StringVar(&c.redisAdapter, "redis-adapter", "pubsub", "the cluster's wire format, as Node's packages: pubsub (@socket.io/redis-adapter), sharded (its createShardedAdapter, Redis 7) or streams (@socket.io/redis-streams-adapter, with recovery across servers); bench mode also reads REDIS_ADAPTER")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take (bench: at most 5s, the contract's bound, and 5s by default)")
 	limitFlags(fs, &c.limits)
+	fs.StringVar(&c.pprof, "pprof", "", "bench mode only: serve net/http/pprof at this address (/debug/pprof/), for the benchmark's profiles; empty: not served")
 	return fs
 }
 

@@ -105,6 +105,12 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}, listen
 		closeRedis()
 	}
 	o.mount(mux, sio, cfg.metrics)
+	stopPprof, err := servePprof(cfg.pprof)
+	if err != nil {
+		closeApp()
+		return err
+	}
+	defer stopPprof()
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
