@@ -126,7 +126,7 @@ func QuickPlan() Plan {
 		Game: GamePlan{Matches: 200, Size: 10, TickHz: 20, InputHz: 1, MaxP99: 50 * time.Millisecond},
 
 		PayloadBytes: 100,
-		Budget:       5*time.Minute + 30*time.Second,
+		Budget:       5*time.Minute + 45*time.Second,
 	}
 }
 
@@ -160,7 +160,7 @@ func SmokePlan() Plan {
 		Conns:           200,
 		DialConcurrency: 64,
 		Fanout: []FanoutPlan{
-			{Members: 50, Rates: []float64{20, 100}, MaxP99: 100 * time.Millisecond, Bisect: true},
+			{Members: 50, Rates: []float64{20, 100}, MaxP99: 100 * time.Millisecond, Bisect: true, Also: []float64{50}},
 		},
 		Cluster: []FanoutPlan{
 			{Members: 50, Rates: []float64{20}, MaxP99: 100 * time.Millisecond},

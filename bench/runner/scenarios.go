@@ -370,7 +370,9 @@ func (r *Runner) runFanout(def ServerDef, fp FanoutPlan) error {
 			return err
 		}
 		step := func(rate float64) *Measure { return s.fanoutStep(fp, rate) }
-		r.ladder(def.Name, "fanout", fp, step, s.quiesce)
+		if def.Name != floorName { // the floor: issue 13's rates only (floorScenario)
+			r.ladder(def.Name, "fanout", fp, step, s.quiesce)
+		}
 		r.also(def.Name, "fanout", fp, step, s.quiesce)
 		return nil
 	})
