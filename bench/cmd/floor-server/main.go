@@ -36,12 +36,12 @@ const (
 )
 
 func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "floor-server:", err)
-		os.Exit(1)
-	}
+	err := run() // serves until SIGTERM, which exits from its handler
+	fmt.Fprintln(os.Stderr, "floor-server:", err)
+	os.Exit(1)
 }
 
+// run serves until an error; it never returns nil.
 func run() error {
 	if os.Getenv("REDIS_URL") != "" {
 		return errors.New("REDIS_URL is set: the floor server has no cluster mode")
