@@ -70,7 +70,7 @@ bench/node/node_modules/.package-lock.json: bench/node/package.json bench/node/p
 	cd bench/node && npm ci --no-audit --no-fund
 	@touch $@
 
-bench: bench/node/node_modules/.package-lock.json ## Actorio vs Node socket.io, quick pass (< 5 min): table, bench/results/*.{json,txt,svg}
+bench: bench/node/node_modules/.package-lock.json ## Actorio vs Node socket.io vs the floor server (bench/cmd/floor-server), quick pass (~6 min): table, bench/results/*.{json,txt,svg}
 	cd bench && $(GO) build -o .bin/actorio-bench ./cmd/actorio-bench
 	bench/.bin/actorio-bench -plan quick
 

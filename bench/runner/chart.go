@@ -20,7 +20,7 @@ const (
 	chartFont = `font-family="Helvetica,Arial,sans-serif"`
 )
 
-var serverColor = map[string]string{baseName: "#e07b39", candName: "#2f6db5"}
+var serverColor = map[string]string{baseName: "#e07b39", candName: "#2f6db5", floorName: "#8c8c8c"}
 
 func colorOf(name string) string {
 	if c, ok := serverColor[name]; ok {

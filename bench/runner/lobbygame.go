@@ -62,6 +62,10 @@ func (r *Runner) runLobbyGames(nodeDir string) bool {
 	measured := false
 	for _, name := range r.cfg.Servers {
 		st := r.rep.server(name)
+		if name == floorName {
+			st.LobbyReason = "the floor server plays no game (it is the bench contract's lower bound, nothing more)"
+			continue
+		}
 		def, err := r.prepareLobby(name, nodeDir)
 		st.LobbyCommand = strings.Join(def.Argv, " ")
 		if err == nil {

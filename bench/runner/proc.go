@@ -19,6 +19,10 @@ type ServerDef struct {
 	Name string   // "node", "actorio"
 	Argv []string // the command; PORT and the tick options come through the environment
 	Dir  string   // working directory
+	// PprofEnv names the environment variable that makes the server serve
+	// net/http/pprof at an address (Actorio's ACTORIO_PPROF); empty: the
+	// server cannot be profiled (Config.ProfileDir).
+	PprofEnv string
 }
 
 // Proc is a running server. Its PID is the process that listens on Port

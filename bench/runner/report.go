@@ -141,6 +141,16 @@ func (r *Report) note(server, format string, args ...any) {
 	s.Contract = append(s.Contract, msg)
 }
 
+// has reports whether server has a result under key.
+func (r *Report) has(key, server string) bool {
+	for _, c := range r.Cases {
+		if c.Key == key {
+			return c.Results[server] != nil
+		}
+	}
+	return false
+}
+
 func (r *Report) add(key, scenario, unit string, breaking bool, server string, m *Measure) {
 	r.addCase(&Case{Key: key, Scenario: scenario, Unit: unit, Breaking: breaking}, server, m)
 }
@@ -177,10 +187,13 @@ func (r *Report) addCase(c *Case, server string, m *Measure) {
 	})
 }
 
-// the two servers the table compares; others are printed without a ratio.
+// the two servers the table compares, and the floor (bench/cmd/floor-server:
+// the contract and nothing more, the cost of the kernel and the generator)
+// Actorio is also compared with; others are printed without a ratio.
 const (
-	baseName = "node"
-	candName = "actorio"
+	baseName  = "node"
+	candName  = "actorio"
+	floorName = "floor"
 )
 
 type column struct {
@@ -299,9 +312,13 @@ func (r *Report) WriteTable(w io.Writer) {
 			}
 			b.WriteString("\n")
 		}
-		base, cand := c.Results[baseName], c.Results[candName]
-		if base != nil && cand != nil && base.Error == "" && cand.Error == "" {
-			fmt.Fprintf(&b, "%-*s %-*s", caseW, "", srvW, "A/N")
+		cand := c.Results[candName]
+		for _, rl := range []struct{ label, name string }{{"A/N", baseName}, {"A/F", floorName}} {
+			base := c.Results[rl.name]
+			if base == nil || cand == nil || base.Error != "" || cand.Error != "" {
+				continue
+			}
+			fmt.Fprintf(&b, "%-*s %-*s", caseW, "", srvW, rl.label)
 			for _, col := range columns {
 				cell := ratioCell(col, base, cand)
 				if c.Breaking && col.head != "deliv/s" {
@@ -313,6 +330,9 @@ func (r *Report) WriteTable(w io.Writer) {
 		}
 	}
 	b.WriteString("\n" + legend)
+	if s := r.issue13(); s != "" {
+		b.WriteString("\n" + s)
+	}
 	if s := r.summary(); s != "" {
 		b.WriteString("\n" + s)
 	}
@@ -347,6 +367,8 @@ gen%     generator CPU, % of its core; "!" = saturated (>= 90%, its core >= 97% 
 sirq%    irq+softirq on both cores, % of one core (the loopback network path, charged to no process)
 other%   CPU of everything else on the machine; "~" = >= 20%: noisy, repeat the run
 A/N      Actorio / Node: lower is better for p50, p99, µs/msg, cpu%, memory; higher for deliv/s
+A/F      Actorio / floor (bench/cmd/floor-server: the contract and nothing more, one write per delivery;
+         the cost of the kernel and the generator alone, the lower bound)
 break    highest fanout rate with loss < 1% and p99 < 100 ms (300 ms at 10,000 members); ">=": a lower
          bound (the ladder's top passed, or the first failing step saturated the generator)
 cluster  fanout to members split over two servers of one kind on one redis-server, sent on server A;
@@ -414,7 +436,7 @@ func (r *Report) summary() string {
 			continue
 		}
 		if b.Len() == 0 {
-			fmt.Fprintf(&b, "Server CPU per delivered %s, Node / Actorio (target: %.0fx lower):\n", "message", target)
+			fmt.Fprintf(&b, "Server CPU per delivered %s, Node / Actorio (target: %.0fx lower), and Actorio / floor:\n", "message", target)
 		}
 		f := base.CPUPerMsgUS / cand.CPUPerMsgUS
 		verdict := "below target"
@@ -427,6 +449,9 @@ func (r *Report) summary() string {
 		}
 		if (base.LossPct >= 1 || cand.LossPct >= 1) && c.Scenario != "conns" {
 			flags += fmt.Sprintf(" (loss: node %.1f%%, actorio %.1f%%)", base.LossPct, cand.LossPct)
+		}
+		if fl := c.Results[floorName]; fl != nil && fl.Error == "" && fl.CPUPerMsgUS > 0 {
+			flags += fmt.Sprintf("; actorio / floor %.2fx", cand.CPUPerMsgUS/fl.CPUPerMsgUS)
 		}
 		fmt.Fprintf(&b, "  %-26s %6.2fx  %s%s\n", c.Key, f, verdict, flags)
 	}

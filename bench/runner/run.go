@@ -22,7 +22,7 @@ type Config struct {
 	Root string
 	// OutDir receives <stamp>-<plan>.json, .txt and .svg; empty writes none.
 	OutDir string
-	// Servers to measure, in order; nil means node and actorio.
+	// Servers to measure, in order; nil means node, actorio and floor.
 	Servers []string
 	// ActorioBin is a prebuilt actorio-server; empty builds ./cmd/actorio-server.
 	ActorioBin string
@@ -37,6 +37,12 @@ type Config struct {
 	// RedisServer is the redis-server the cluster scenario starts, a path
 	// or a name looked up on PATH. Empty means redis-server.
 	RedisServer string
+	// ProfileDir, when set, receives pprof CPU and heap profiles of the
+	// servers that can serve them (ServerDef.PprofEnv: Actorio) during
+	// conns, lobby and echo: <server>-<scenario>-cpu.pb.gz and -heap.pb.gz.
+	// Profiling costs the server CPU: profile in a run of its own, not in
+	// the one whose figures are quoted.
+	ProfileDir string
 	// NoPin runs unpinned even when taskset exists.
 	NoPin bool
 	// Log receives progress lines; nil discards them.
@@ -92,7 +98,7 @@ func (r *Runner) overBudget() bool { return time.Since(r.started) > r.plan.Budge
 // started are reported as not measured, not as an error.
 func Run(cfg Config) (rep *Report, err error) {
 	if cfg.Servers == nil {
-		cfg.Servers = []string{baseName, candName}
+		cfg.Servers = []string{baseName, candName, floorName}
 	}
 	for _, name := range cfg.Only {
 		if !slices.Contains(Scenarios, name) {
@@ -193,6 +199,10 @@ func Run(cfg Config) (rep *Report, err error) {
 			continue
 		}
 		for _, def := range r.defs {
+			if def.Name == floorName && !floorScenario(sc.name) {
+				r.rep.Skipped = append(r.rep.Skipped, def.Name+" "+sc.name+" (not in issue 13's table)")
+				continue
+			}
 			r.runCase(def, sc.name, sc.run)
 		}
 	}
@@ -206,6 +216,14 @@ func Run(cfg Config) (rep *Report, err error) {
 	return r.rep, gameErr
 }
 
+// floorScenario reports whether the floor server runs a scenario: those of
+// issue 13's table (conns, lobby, echo, and fanout at the plan's Also
+// rates, not its ladders), which is what it is the lower bound for; the
+// others would only lengthen make bench.
+func floorScenario(name string) bool {
+	return slices.Contains([]string{"conns", "fanout", "lobby", "echo"}, name)
+}
+
 // runClusters runs the cluster plan against a pair of each server; a pair
 // that cannot be measured at all is reported once and skipped.
 func (r *Runner) runClusters() {
@@ -216,6 +234,9 @@ func (r *Runner) runClusters() {
 	for _, cp := range r.plan.Cluster {
 		for _, def := range r.defs {
 			st := r.rep.server(def.Name)
+			if def.Name == floorName {
+				st.ClusterReason = "the floor server has no cluster mode (it is the single server's lower bound)"
+			}
 			if st.ClusterReason != "" {
 				continue
 			}
@@ -272,9 +293,18 @@ func (r *Runner) prepare(name, nodeDir string) (ServerDef, error) {
 				return ServerDef{Name: name, Argv: []string{bin, "-mode", "bench"}}, fmt.Errorf("go build ./cmd/actorio-server: %v: %s", err, lastLines(string(out), 5))
 			}
 		}
-		return ServerDef{Name: name, Argv: []string{bin, "-mode", "bench"}, Dir: r.cfg.Root}, nil
+		return ServerDef{Name: name, Argv: []string{bin, "-mode", "bench"}, Dir: r.cfg.Root, PprofEnv: "ACTORIO_PPROF"}, nil
+	case floorName:
+		bin := filepath.Join(r.cfg.Root, "bench", ".bin", "floor-server")
+		r.logf("building %s", bin)
+		cmd := exec.Command("go", "build", "-o", bin, "./cmd/floor-server")
+		cmd.Dir = filepath.Join(r.cfg.Root, "bench")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return ServerDef{Name: name, Argv: []string{bin}}, fmt.Errorf("go build ./bench/cmd/floor-server: %v: %s", err, lastLines(string(out), 5))
+		}
+		return ServerDef{Name: name, Argv: []string{bin}, Dir: r.cfg.Root}, nil
 	}
-	return ServerDef{Name: name}, fmt.Errorf("unknown server %q (node, actorio)", name)
+	return ServerDef{Name: name}, fmt.Errorf("unknown server %q (node, actorio, floor)", name)
 }
 
 // probe starts the server once and checks it does the basics of the

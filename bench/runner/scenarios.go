@@ -16,6 +16,7 @@ type session struct {
 	p        *Proc
 	g        *loadgen.Gen
 	baseline Sample // before the first client
+	pprof    string // host:port of the server's /debug/pprof/ when profiling (profile.go)
 }
 
 // withServer starts def (fresh process, fresh port), opens a generator on
@@ -56,6 +57,10 @@ func (r *Runner) openGen(def ServerDef, env []string, gc loadgen.Config) (*sessi
 	if err != nil {
 		return nil, err
 	}
+	pprof, env, err := r.pprofEnv(def, env)
+	if err != nil {
+		return nil, err
+	}
 	p, err := StartServer(def, port, env, r.serverCPU)
 	if err != nil {
 		return nil, err
@@ -66,7 +71,7 @@ func (r *Runner) openGen(def ServerDef, env []string, gc loadgen.Config) (*sessi
 		r.stop(def.Name, p, "start-up")
 		return nil, err
 	}
-	return &session{r: r, def: def, p: p, g: g}, nil
+	return &session{r: r, def: def, p: p, g: g, pprof: pprof}, nil
 }
 
 // close stops the generator and the server.
@@ -279,12 +284,17 @@ func (s *session) quiesce(limit time.Duration) bool {
 // connection after they settle, idle CPU.
 func (r *Runner) runConns(def ServerDef) error {
 	n := r.plan.Conns
-	key := fmt.Sprintf("conns n=%d", n)
+	inFlight := r.plan.ConnsInFlight
+	if inFlight == 0 {
+		inFlight = r.plan.DialConcurrency
+	}
+	key := fmt.Sprintf("conns n=%d c=%d", n, inFlight)
 	return r.withServer(def, key, nil, func(s *session) error {
 		g0 := loadgen.SelfCPU()
 		c0 := ReadCPUTimes()
 		s0, _ := s.p.Sample()
-		d := s.g.Dial(n, r.plan.DialConcurrency, 90*time.Second)
+		cpuProfile := s.profileCPU("conns", time.Now(), 3*time.Second)
+		d := s.g.Dial(n, inFlight, 90*time.Second)
 		s1, err := s.p.Sample()
 		if err != nil {
 			return fmt.Errorf("server gone after dialing: %w", err)
@@ -300,6 +310,8 @@ func (r *Runner) runConns(def ServerDef) error {
 		if err != nil {
 			return fmt.Errorf("server gone while idle: %w", err)
 		}
+		cpuProfile()
+		s.profileHeap("conns")
 		sec := d.Elapsed.Seconds()
 		m := &Measure{
 			Rate:         float64(d.Attempted) / sec,
@@ -357,7 +369,11 @@ func (r *Runner) runFanout(def ServerDef, fp FanoutPlan) error {
 		if err := s.join(0, n, func(int) string { return "fanout" }, n); err != nil {
 			return err
 		}
-		r.ladder(def.Name, "fanout", fp, func(rate float64) *Measure { return s.fanoutStep(fp, rate) }, s.quiesce)
+		step := func(rate float64) *Measure { return s.fanoutStep(fp, rate) }
+		if def.Name != floorName { // the floor: issue 13's rates only (floorScenario)
+			r.ladder(def.Name, "fanout", fp, step, s.quiesce)
+		}
+		r.also(def.Name, "fanout", fp, step, s.quiesce)
 		return nil
 	})
 }
@@ -441,6 +457,29 @@ func (r *Runner) ladder(server, scenario string, fp FanoutPlan, step func(rate f
 	r.rep.addCase(&Case{Key: key, Scenario: scenario, Unit: "msg", Breaking: true, Members: n}, server, bp)
 }
 
+// also runs the rates of fp.Also the ladder did not run (it stopped
+// before them, or they are not on it), each recorded as a step of its own.
+func (r *Runner) also(server, scenario string, fp FanoutPlan, step func(rate float64) *Measure, quiesce func(time.Duration) bool) {
+	for _, rate := range fp.Also {
+		key := fmt.Sprintf("%s n=%d r=%s", scenario, fp.Members, strconv.FormatFloat(rate, 'g', -1, 64))
+		if r.rep.has(key, server) {
+			continue
+		}
+		if r.overBudget() {
+			r.rep.Skipped = append(r.rep.Skipped, fmt.Sprintf("%s %s (time budget)", server, key))
+			continue
+		}
+		if !quiesce(15 * time.Second) {
+			r.rep.addCase(&Case{Key: key, Scenario: scenario, Unit: "msg", Members: fp.Members, Rate: rate}, server,
+				&Measure{Rate: rate, Error: "the ladder's last step still delivering after 15 s"})
+			continue
+		}
+		m := step(rate)
+		r.rep.addCase(&Case{Key: key, Scenario: scenario, Unit: "msg", Members: fp.Members, Rate: rate}, server, m)
+		r.logf("  %-8s %s: %s deliv/s, loss %.2f%%, p99 %.1f ms, %s µs/msg, gen %.0f%%, other %.0f%%, %s", server, key, num(m.Throughput), m.LossPct, m.P99MS, num(m.CPUPerMsgUS), m.GenCPUPct, m.OtherCPUPct, passWord(m))
+	}
+}
+
 func passWord(m *Measure) string {
 	if m.Pass == nil {
 		return ""
@@ -506,10 +545,13 @@ func (r *Runner) runLobby(def ServerDef) error {
 			wEnd := wStart.Add(p.Window)
 			s.g.SetWindow(wStart, wEnd)
 			s.g.Pace(loadgen.PaceSpec{Event: "relay", Senders: all, Rate: float64(n) * hz, Start: start, End: wEnd})
+			cpuProfile := s.profileCPU(fmt.Sprintf("lobby-%gHz", hz), wStart, p.Window)
 			t, w, err := s.measure(wStart, wEnd, p.Drain)
+			cpuProfile()
 			if err != nil {
 				return err
 			}
+			s.profileHeap(fmt.Sprintf("lobby-%gHz", hz))
 			m := s.fill(t, w, t.Sent*uint64(size-1))
 			m.Rate = float64(n) * hz
 			r.rep.add(key, "lobby", "msg", false, def.Name, m)
@@ -537,10 +579,13 @@ func (r *Runner) runEcho(def ServerDef) error {
 			all[i] = i
 		}
 		s.g.Echo(all, wEnd)
+		cpuProfile := s.profileCPU("echo", wStart, p.Window)
 		t, w, err := s.measure(wStart, wEnd, p.Drain)
+		cpuProfile()
 		if err != nil {
 			return err
 		}
+		s.profileHeap("echo")
 		m := s.fill(t, w, t.Sent)
 		m.Rate = float64(t.Sent) / p.Window.Seconds()
 		r.rep.add(key, "echo", "echo", false, def.Name, m)

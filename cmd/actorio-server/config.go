@@ -43,6 +43,7 @@ type config struct {
 	adminUIMode     string
 	adminReadonly   bool
 	limits          limitConfig // limits_flags.go
+	pprof           string      // pprof.go
 
 	// set names the flags given explicitly, on the command line or in the
 	// environment: a mode refuses those it cannot honour (modes.go).
@@ -79,6 +80,7 @@ func flagSet(c *config) *flag.FlagSet {
 	fs.BoolVar(&c.adminReadonly, "admin-ui-readonly", false, "refuse the UI's actions (emit, join, leave, disconnect), Node's readonly option")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown may take (bench: at most 5s, the contract's bound, and 5s by default)")
 	limitFlags(fs, &c.limits)
+	fs.StringVar(&c.pprof, "pprof", "", "bench mode only: serve net/http/pprof at this address (/debug/pprof/), for the benchmark's profiles; empty: not served")
 	return fs
 }
 

@@ -109,6 +109,12 @@ func run(args []string, getenv func(string) string, stop <-chan struct{}, listen
 		return err
 	}
 	o.mount(mux, sio, cfg.metrics)
+	stopPprof, err := servePprof(cfg.pprof)
+	if err != nil {
+		closeApp()
+		return err
+	}
+	defer stopPprof()
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

@@ -83,6 +83,9 @@ func checkMode(c *config) error {
 	default:
 		return fmt.Errorf("unknown mode %q (demo, conformance or bench)", c.mode)
 	}
+	if c.pprof != "" && c.mode != "bench" {
+		return fmt.Errorf("-pprof is not allowed in %s mode: profiles are the benchmark's (bench mode)", c.mode)
+	}
 	for _, r := range rules {
 		if c.set[r.flag] && !r.ok(c) {
 			return fmt.Errorf("-%s is not allowed in %s mode: %s", r.flag, c.mode, r.why)

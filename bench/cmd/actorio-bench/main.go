@@ -1,16 +1,18 @@
 // Command actorio-bench runs the comparison benchmark: it starts the Node
-// reference (bench/node) and Actorio's bench mode in turn, each pinned to
+// reference (bench/node), Actorio's bench mode and the floor server
+// (bench/cmd/floor-server, the lower bound) in turn, each pinned to
 // CPU 0 (in the cluster scenario, two of each and their redis-server), drives
 // the same scenarios with the load generator on CPU 1, and
 // prints one table (figures per server, ratios, server CPU per delivered
 // message, generator saturation). With -out it also writes the results as
 // JSON, the table as text and a chart as SVG.
 //
-//	actorio-bench -plan quick            # make bench: under 5 minutes
+//	actorio-bench -plan quick            # make bench: about 6 minutes
 //	actorio-bench -plan full             # make bench-full: breaking points
 //	actorio-bench -servers node -only fanout,echo
 //	actorio-bench -only cluster -redis-adapter streams
 //	actorio-bench -only lobbygame        # the lobby game: bench/node/lobby.js vs examples/lobby
+//	actorio-bench -servers actorio -only conns,lobby,echo -profile bench/results/profiles-before -out -
 //	actorio-bench -render bench/results/20260102-030405-quick.json
 package main
 
@@ -32,11 +34,12 @@ func main() {
 	plan := flag.String("plan", "quick", "quick, full or smoke")
 	root := flag.String("root", "", "repository root (default: the git top level)")
 	out := flag.String("out", "", "directory for the result files (default: <root>/bench/results; \"-\" writes none)")
-	servers := flag.String("servers", "node,actorio", "servers to measure, in order")
+	servers := flag.String("servers", "node,actorio,floor", "servers to measure, in order (floor: bench/cmd/floor-server, the lower bound)")
 	only := flag.String("only", "", "scenarios to run ("+strings.Join(runner.Scenarios, ",")+"; default all)")
 	redisAdapter := flag.String("redis-adapter", runner.RedisAdapters[0], "the cluster scenario's REDIS_ADAPTER: "+strings.Join(runner.RedisAdapters, ", "))
 	actorioBin := flag.String("actorio-bin", "", "a prebuilt actorio-server (default: go build ./cmd/actorio-server)")
 	lobbyBin := flag.String("lobby-bin", "", "a prebuilt Go lobby example, Actorio's side of lobbygame (default: go build ./examples/lobby)")
+	profile := flag.String("profile", "", "directory for pprof CPU and heap profiles of actorio during conns, lobby and echo (profiling costs CPU: use a run of its own)")
 	noPin := flag.Bool("no-pin", false, "do not pin the server and the generator to separate CPUs")
 	timeout := flag.Duration("timeout", 0, "kill everything and fail after this long (default: twice the plan's budget)")
 	render := flag.String("render", "", "redraw the table (.txt) and chart (.svg) of a results .json, run nothing")
@@ -77,7 +80,7 @@ func main() {
 	} else if *out == "-" {
 		*out = ""
 	}
-	cfg := runner.Config{Plan: p, Root: *root, OutDir: *out, Servers: strings.Split(*servers, ","), ActorioBin: *actorioBin, LobbyBin: *lobbyBin, NoPin: *noPin, RedisAdapter: *redisAdapter, Log: os.Stderr}
+	cfg := runner.Config{Plan: p, Root: *root, OutDir: *out, Servers: strings.Split(*servers, ","), ActorioBin: *actorioBin, LobbyBin: *lobbyBin, NoPin: *noPin, ProfileDir: *profile, RedisAdapter: *redisAdapter, Log: os.Stderr}
 	if *only != "" {
 		cfg.Only = strings.Split(*only, ",")
 	}
