@@ -110,9 +110,16 @@ type exClient struct {
 }
 
 func exampleClient(base, connect string) *exClient {
+	return exampleClientWithHeader(base, nil, connect)
+}
+
+// exampleClientWithHeader is exampleClient sending header (if any) with
+// its WebSocket handshake.
+func exampleClientWithHeader(base string, header http.Header, connect string) *exClient {
 	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
 	defer cancel()
-	conn, br, _, err := ws.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/socket.io/?EIO=4&transport=websocket")
+	d := ws.Dialer{Header: ws.HandshakeHeaderHTTP(header)}
+	conn, br, _, err := d.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/socket.io/?EIO=4&transport=websocket")
 	if err != nil {
 		panic(err)
 	}
@@ -176,23 +183,6 @@ func ExampleSocket_Conn() {
 	// transport: websocket protocol: 4
 	// packet: message 2["hi"]
 	// closed: forced close
-}
-
-// exampleClientWithHeader is exampleClient sending header with its
-// WebSocket handshake.
-func exampleClientWithHeader(base string, header http.Header, connect string) *exClient {
-	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
-	defer cancel()
-	d := ws.Dialer{Header: ws.HandshakeHeaderHTTP(header)}
-	conn, br, _, err := d.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/socket.io/?EIO=4&transport=websocket")
-	if err != nil {
-		panic(err)
-	}
-	c := &exClient{conn: testkit.Wrap(conn, br)}
-	c.read() // the Engine.IO open packet
-	c.send(connect)
-	c.last = c.read()
-	return c
 }
 
 // Whether the client asked for an acknowledgement is known before
