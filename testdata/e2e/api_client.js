@@ -23,49 +23,13 @@
 
 const readline = require("readline");
 const { io } = require("socket.io-client");
-const { harness } = require("./harness");
+const { harness, clientOptions, plain } = require("./harness");
 
 const [url, transport, parserName] = process.argv.slice(2);
 const h = harness(`api_client.js ${transport} ${parserName}`);
 const { emit, fail, finish } = h;
 
-function options() {
-  const o = { reconnection: false, forceNew: true };
-  switch (transport) {
-    case "polling":
-    case "websocket":
-      o.transports = [transport];
-      break;
-    case "default":
-      break;
-    default:
-      fail(`unknown transport ${transport}`);
-  }
-  switch (parserName) {
-    case "msgpack":
-      o.parser = require("socket.io-msgpack-parser");
-      break;
-    case "json":
-      break;
-    default:
-      fail(`unknown parser ${parserName}`);
-  }
-  return o;
-}
-
-// plain turns a received value into JSON, binary spelled out.
-function plain(v) {
-  if (v === undefined) return "<undefined>";
-  if (Buffer.isBuffer(v)) return `buffer:${v.toString("hex")}`;
-  if (v instanceof ArrayBuffer) return `arraybuffer:${Buffer.from(v).toString("hex")}`;
-  if (Array.isArray(v)) return v.map(plain);
-  if (v !== null && typeof v === "object") {
-    const o = {};
-    for (const [k, x] of Object.entries(v)) o[k] = plain(x);
-    return o;
-  }
-  return v;
-}
+const options = () => clientOptions(h, transport, parserName, { forceNew: true });
 
 // Long strings are summarised: the test checks their length.
 function brief(args) {

@@ -12,7 +12,7 @@
 
 const io2 = require("socket.io-client-v2");
 const { io: io4 } = require("socket.io-client");
-const { harness } = require("./harness");
+const { harness, plain } = require("./harness");
 
 const [url, scenario, transport, quietMs] = process.argv.slice(2);
 const h = harness(`eio3_client.js ${scenario} ${transport}`);
@@ -23,20 +23,6 @@ function options(extra) {
   if (transport === "polling" || transport === "websocket") o.transports = [transport];
   else if (transport !== "default") fail(`unknown transport ${transport}`);
   return o;
-}
-
-function plain(v) {
-  if (v === undefined) return "<undefined>";
-  if (Buffer.isBuffer(v)) return `buffer:${v.toString("hex")}`;
-  if (v instanceof ArrayBuffer) return `arraybuffer:${Buffer.from(v).toString("hex")}`;
-  if (typeof v === "function") return "<function>";
-  if (Array.isArray(v)) return v.map(plain);
-  if (v !== null && typeof v === "object") {
-    const o = {};
-    for (const [k, x] of Object.entries(v)) o[k] = plain(x);
-    return o;
-  }
-  return v;
 }
 
 // connected resolves once a 2.x socket is connected; its "error" (a

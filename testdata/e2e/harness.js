@@ -25,4 +25,50 @@ function harness(label) {
   return h;
 }
 
-module.exports = { harness };
+// clientOptions are the official client's options for a transport
+// ("polling", "websocket" or "default": both, upgrading) and a parser
+// ("json" or "msgpack"), over base; anything else fails through h.
+function clientOptions(h, transport, parserName, base) {
+  const o = { reconnection: false, ...base };
+  switch (transport) {
+    case "polling":
+    case "websocket":
+      o.transports = [transport];
+      break;
+    case "default":
+      break;
+    default:
+      h.fail(`unknown transport ${transport}`);
+  }
+  switch (parserName) {
+    case "msgpack":
+      o.parser = require("socket.io-msgpack-parser");
+      break;
+    case "json":
+      break;
+    default:
+      h.fail(`unknown parser ${parserName}`);
+  }
+  return o;
+}
+
+// plain turns a received value into JSON that keeps what JSON.stringify
+// would lose: binary as "<type>:<hex>", undefined as "<undefined>".
+function plain(v) {
+  if (v === undefined) return "<undefined>";
+  if (Buffer.isBuffer(v)) return `buffer:${v.toString("hex")}`;
+  if (v instanceof ArrayBuffer) return `arraybuffer:${Buffer.from(v).toString("hex")}`;
+  if (ArrayBuffer.isView(v)) {
+    return `${v.constructor.name.toLowerCase()}:${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("hex")}`;
+  }
+  if (typeof v === "function") return "<function>";
+  if (Array.isArray(v)) return v.map(plain);
+  if (v !== null && typeof v === "object") {
+    const o = {};
+    for (const [k, x] of Object.entries(v)) o[k] = plain(x);
+    return o;
+  }
+  return v;
+}
+
+module.exports = { harness, clientOptions, plain };

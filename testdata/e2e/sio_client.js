@@ -21,7 +21,7 @@
 // reconnecting client would have done.
 
 const { io } = require("socket.io-client");
-const { harness } = require("./harness");
+const { harness, clientOptions, plain } = require("./harness");
 
 const [url, scenario, transport, parserName] = process.argv.slice(2);
 const h = harness(`sio_client.js ${scenario} ${transport} ${parserName}`);
@@ -29,48 +29,7 @@ const { emit, fail, finish } = h;
 // How long an acknowledgement may take before the client gives up.
 const ackTimeoutMs = 5000;
 
-function options(extra) {
-  const o = { reconnection: false, ...extra };
-  switch (transport) {
-    case "polling":
-    case "websocket":
-      o.transports = [transport];
-      break;
-    case "default":
-      break;
-    default:
-      fail(`unknown transport ${transport}`);
-  }
-  switch (parserName) {
-    case "msgpack":
-      o.parser = require("socket.io-msgpack-parser");
-      break;
-    case "json":
-      break;
-    default:
-      fail(`unknown parser ${parserName}`);
-  }
-  return o;
-}
-
-// plain turns a received value into JSON that keeps what JSON.stringify
-// would lose: binary as "<type>:<hex>", undefined as "<undefined>".
-function plain(v) {
-  if (v === undefined) return "<undefined>";
-  if (Buffer.isBuffer(v)) return `buffer:${v.toString("hex")}`;
-  if (v instanceof ArrayBuffer) return `arraybuffer:${Buffer.from(v).toString("hex")}`;
-  if (ArrayBuffer.isView(v)) {
-    return `${v.constructor.name.toLowerCase()}:${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("hex")}`;
-  }
-  if (typeof v === "function") return "<function>";
-  if (Array.isArray(v)) return v.map(plain);
-  if (v !== null && typeof v === "object") {
-    const o = {};
-    for (const [k, x] of Object.entries(v)) o[k] = plain(x);
-    return o;
-  }
-  return v;
-}
+const options = (extra) => clientOptions(h, transport, parserName, extra);
 
 // connected resolves once socket is connected; a connect_error fails.
 function connected(socket, name) {
