@@ -6,8 +6,10 @@ package actors
 // SelectSockets, FindSocket, CountSockets, CountRoom, ListRooms,
 // ListRoomMembers (exported, so embedding code can send them too).
 // Sends: roomJoined, roomLeft and single-room broadcasts to its room actors
-// (children it spawns on the first join and stops when a room empties);
-// shared frames to Sinks for broadcasts that span rooms or exclude some.
+// (children it spawns when a room has two members and stops when it
+// empties), with the excluded rooms turned into the socket ids to skip;
+// shared frames to Sinks for broadcasts that span rooms, address every
+// socket, a room of one, or expect acks.
 // Owns: the socket registry and the room index (room -> members, socket ->
 // rooms), so unions and exclusions are computed in one place.
 
