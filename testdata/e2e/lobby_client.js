@@ -10,15 +10,14 @@
 // {"event":"result","got":{name:[...]}} and disconnects them.
 
 const { io } = require("socket.io-client");
-const { harness } = require("./harness");
+const { harness, clientOptions } = require("./harness");
 
 const [url, transport, parserName, list] = process.argv.slice(2);
 const h = harness(`lobby_client.js ${transport} ${parserName}`);
 const { emit, fail, finish } = h;
 if (!list) fail("usage: node lobby_client.js <url> <polling|websocket> <json|msgpack> <name,...>");
 
-const options = { reconnection: false, forceNew: true, transports: [transport] };
-if (parserName === "msgpack") options.parser = require("socket.io-msgpack-parser");
+const options = clientOptions(h, transport, parserName, { forceNew: true });
 
 async function main() {
   const names = list.split(",");
