@@ -13,6 +13,7 @@ import (
 	"github.com/actorio/actorio/adapter"
 	"github.com/actorio/actorio/protocol/eio"
 	"github.com/actorio/actorio/protocol/sio"
+	"github.com/actorio/actorio/protocol/sio/msgpackparser"
 	"github.com/actorio/actorio/transport"
 )
 
@@ -418,13 +419,35 @@ func (s *Server) eventFrames(nsp, event string, args []any) (*transport.Frames, 
 	return s.packetFrames(p), nil
 }
 
+// packetFrames encodes p straight into the buffer of its WebSocket frame,
+// header room reserved: one copy of the payload, shared by every recipient.
 func (s *Server) packetFrames(p *sio.Packet) *transport.Frames {
+	switch s.codec.parser() {
+	case sio.JSON:
+		buf := make([]byte, transport.HeaderRoom, transport.HeaderRoom+jsonPacketLen(p))
+		buf = sio.AppendPacket(append(buf, '0'+byte(eio.Message)), p)
+		atts := make([]eio.Packet, len(p.Attachments))
+		for i, a := range p.Attachments {
+			atts[i] = eio.Packet{Type: eio.Message, Data: a, Binary: true}
+		}
+		return transport.NewFramesInPlace(buf, false, atts...)
+	case msgpackparser.Parser:
+		buf := make([]byte, transport.HeaderRoom, transport.HeaderRoom+64+len(p.Namespace)+len(p.Data))
+		return transport.NewFramesInPlace(msgpackparser.Append(buf, p), true)
+	}
 	msgs := s.codec.parser().Encode(p)
 	packets := make([]eio.Packet, len(msgs))
 	for i, m := range msgs {
 		packets[i] = eio.Packet{Type: eio.Message, Data: m.Data, Binary: m.Binary}
 	}
 	return transport.NewFrames(packets...)
+}
+
+// jsonPacketLen bounds sio.AppendPacket's output for p plus the Engine.IO
+// type digit, so the frame's buffer is allocated once.
+func jsonPacketLen(p *sio.Packet) int {
+	const digits = 20 // a uint64 in decimal
+	return 1 + 1 + digits + 1 + len(p.Namespace) + 1 + digits + len(p.Data)
 }
 
 // ReservedEventError refuses an emit of a lifecycle event's name.

@@ -6,8 +6,10 @@ package actors
 // SelectSockets, FindSocket, CountSockets, CountRoom, ListRooms,
 // ListRoomMembers (exported, so embedding code can send them too).
 // Sends: roomJoined, roomLeft and single-room broadcasts to its room actors
-// (children it spawns on the first join and stops when a room empties);
-// shared frames to Sinks for broadcasts that span rooms or exclude some.
+// (children it spawns when a room has two members and stops when it
+// empties), with the excluded rooms turned into the socket ids to skip;
+// shared frames to Sinks for broadcasts that span rooms, address every
+// socket, a room of one, or expect acks.
 // Owns: the socket registry and the room index (room -> members, socket ->
 // rooms), so unions and exclusions are computed in one place.
 
@@ -186,14 +188,18 @@ func NewNamespaceProps(cfg NamespaceConfig) *actor.Props {
 }
 
 type member struct {
+	id    string
 	sink  *Sink
 	ref   any
 	rooms map[string]struct{}
+	// seen is the generation of the last walk (each) that visited or
+	// excluded this socket: de-duplication without a set per broadcast.
+	seen uint64
 }
 
 type room struct {
 	pid     *actor.PID // nil until the room has two members
-	members map[string]struct{}
+	members map[string]*member
 }
 
 type namespaceActor struct {
@@ -203,6 +209,8 @@ type namespaceActor struct {
 	stats   *Stats
 	sockets map[string]*member
 	rooms   map[string]*room
+	gen     uint64 // numbers the walks of each
+	tally   tally  // a broadcast's deliveries, added to Stats once
 	// recovery is nil unless connection state recovery is on.
 	recovery *recoveryStore
 }
@@ -223,7 +231,7 @@ func (n *namespaceActor) Receive(ctx actor.Context) {
 				m.Sink.Deliver(f, false)
 			}
 		}
-		n.sockets[m.ID] = &member{sink: m.Sink, ref: m.Ref, rooms: map[string]struct{}{}}
+		n.sockets[m.ID] = &member{id: m.ID, sink: m.Sink, ref: m.Ref, rooms: map[string]struct{}{}}
 		n.join(ctx, m.ID, m.ID)
 		for _, r := range m.Rooms {
 			n.join(ctx, m.ID, r)
@@ -269,7 +277,7 @@ func (n *namespaceActor) Receive(ctx actor.Context) {
 		}
 	case *SelectSockets:
 		var refs []any
-		n.each(m.Rooms, m.Except, func(_ string, s *member) { refs = append(refs, s.ref) })
+		n.each(m.Rooms, m.Except, func(s *member) { refs = append(refs, s.ref) })
 		m.Reply <- refs
 	case *FindSocket:
 		var ref any
@@ -316,14 +324,14 @@ func (n *namespaceActor) join(ctx actor.Context, id, name string) int {
 	}
 	r, ok := n.rooms[name]
 	if !ok {
-		r = &room{members: map[string]struct{}{}}
+		r = &room{members: map[string]*member{}}
 		n.rooms[name] = r
 		n.onRoom(RoomCreated, name, "")
 	}
 	if _, already := r.members[id]; already {
 		return len(r.members)
 	}
-	r.members[id] = struct{}{}
+	r.members[id] = s
 	s.rooms[name] = struct{}{}
 	switch {
 	case r.pid != nil:
@@ -367,20 +375,25 @@ func (n *namespaceActor) leave(ctx actor.Context, id, name string) {
 }
 
 func (n *namespaceActor) broadcast(ctx actor.Context, m *Broadcast) {
-	if len(m.Rooms) == 1 && len(m.Except) == 0 && m.Before == nil {
-		// The hot path: the room actor walks its own members and reports;
-		// a room of one (a socket's own) has no actor and goes below.
+	if len(m.Rooms) == 1 && m.Before == nil {
+		// The hot path, socket.To(room).Emit included: the room actor walks
+		// its own members, skipping those excluded by id, and reports. A
+		// room of one (a socket's own) has no actor and goes below.
 		if r, ok := n.rooms[m.Rooms[0]]; ok && r.pid != nil {
-			ctx.Send(r.pid, &roomBroadcast{frames: m.Frames, volatile: m.Volatile, done: m.Count})
+			ctx.Send(r.pid, &roomBroadcast{frames: m.Frames, volatile: m.Volatile, except: n.exceptIDs(m.Except), done: m.Count})
 			return
 		}
 	}
 	count := 0
-	n.each(m.Rooms, m.Except, func(_ string, s *member) {
+	defer func() {
+		// A failing Before or Deliver still leaves the counters right.
+		n.tally.flush(m.Frames)
+	}()
+	n.each(m.Rooms, m.Except, func(s *member) {
 		if m.Before != nil {
 			m.Before(s.ref)
 		}
-		s.sink.Deliver(m.Frames, m.Volatile)
+		s.sink.deliver(m.Frames, m.Volatile, &n.tally)
 		count++
 	})
 	if m.Count != nil {
@@ -388,37 +401,71 @@ func (n *namespaceActor) broadcast(ctx actor.Context, m *Broadcast) {
 	}
 }
 
-// each calls f once for every socket in any of rooms (every socket when
-// rooms is empty) and in none of except: the one place where unions and
-// exclusions are computed.
-func (n *namespaceActor) each(rooms, except []string, f func(id string, s *member)) {
-	seen := map[string]struct{}{}
+// exceptIDs returns the ids of the sockets in any of the except rooms, for
+// a room actor to skip. The common case, rooms that are each a socket's
+// own room and nothing more (the sender's), returns except itself.
+func (n *namespaceActor) exceptIDs(except []string) []string {
+	own := true
+	for _, name := range except {
+		r := n.rooms[name]
+		if r == nil || len(r.members) != 1 || r.members[name] == nil {
+			own = false
+			break
+		}
+	}
+	if own {
+		return except
+	}
+	var ids []string
 	for _, name := range except {
 		if r, ok := n.rooms[name]; ok {
 			for id := range r.members {
-				seen[id] = struct{}{}
+				ids = append(ids, id)
 			}
 		}
 	}
-	visit := func(id string) {
-		if _, skip := seen[id]; skip {
-			return
-		}
-		seen[id] = struct{}{}
-		if s, ok := n.sockets[id]; ok {
-			f(id, s)
-		}
-	}
-	if len(rooms) == 0 {
-		for id := range n.sockets {
-			visit(id)
-		}
-		return
-	}
-	for _, name := range rooms {
+	return ids
+}
+
+// each calls f once for every socket in any of rooms (every socket when
+// rooms is empty) and in none of except: the one place where unions and
+// exclusions are computed. Sockets are marked with the walk's generation
+// instead of collected in a set; f must not start another walk.
+func (n *namespaceActor) each(rooms, except []string, f func(s *member)) {
+	n.gen++
+	gen := n.gen
+	for _, name := range except {
 		if r, ok := n.rooms[name]; ok {
-			for id := range r.members {
-				visit(id)
+			for _, s := range r.members {
+				s.seen = gen
+			}
+		}
+	}
+	switch {
+	case len(rooms) == 0:
+		for _, s := range n.sockets {
+			if s.seen != gen {
+				f(s)
+			}
+		}
+	case len(rooms) == 1:
+		// One room lists each member once: nothing to de-duplicate.
+		if r, ok := n.rooms[rooms[0]]; ok {
+			for _, s := range r.members {
+				if s.seen != gen {
+					f(s)
+				}
+			}
+		}
+	default:
+		for _, name := range rooms {
+			if r, ok := n.rooms[name]; ok {
+				for _, s := range r.members {
+					if s.seen != gen {
+						s.seen = gen
+						f(s)
+					}
+				}
 			}
 		}
 	}
@@ -427,10 +474,10 @@ func (n *namespaceActor) each(rooms, except []string, f func(id string, s *membe
 // spawnRoom starts r's actor and tells it every member, from the index.
 func (n *namespaceActor) spawnRoom(ctx actor.Context, name string, r *room) {
 	r.pid = ctx.Spawn(actor.PropsFromProducer(func() actor.Actor {
-		return &roomActor{name: name, members: map[string]*Sink{}, logger: n.logger}
+		return newRoomActor(name, n.logger)
 	}))
-	for member := range r.members {
-		ctx.Send(r.pid, &roomJoined{id: member, sink: n.sockets[member].sink})
+	for id, s := range r.members {
+		ctx.Send(r.pid, &roomJoined{id: id, sink: s.sink})
 	}
 }
 
@@ -449,8 +496,8 @@ func (n *namespaceActor) HandleFailure(_ *actor.ActorSystem, sup actor.Superviso
 		n.logger.Error().Str("nsp", n.name).Str("room", name).Int("members", len(r.members)).
 			Str("panic", fmt.Sprint(reason)).Type("message", message).Msg("room actor failed, rebuilt from the namespace index")
 		members := make(map[string]*Sink, len(r.members))
-		for id := range r.members {
-			members[id] = n.sockets[id].sink
+		for id, s := range r.members {
+			members[id] = s.sink
 		}
 		// The reset goes after what the namespace already sent the room,
 		// which the index reflects too.

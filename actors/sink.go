@@ -26,13 +26,20 @@ type Sink struct {
 }
 
 // Deliver hands f to the client. It never blocks on I/O.
-func (k *Sink) Deliver(f *transport.Frames, volatile bool) {
+func (k *Sink) Deliver(f *transport.Frames, volatile bool) { k.deliver(f, volatile, nil) }
+
+// deliver is Deliver; a broadcast passes its tally, which counts a direct
+// push locally so that the shared counters are updated once per broadcast,
+// not per recipient.
+func (k *Sink) deliver(f *transport.Frames, volatile bool, t *tally) {
 	k.mu.Lock()
 	switch {
 	case k.closed:
 	case k.ws != nil && k.inflight == 0:
 		r := k.ws.SendFrames(f, volatile)
-		k.count(f, r)
+		if t == nil || !t.add(k.stats, r) {
+			k.count(f, r)
+		}
 		if k.hooks != nil && r == transport.PushQueued {
 			k.created(f) // under mu: in the order the packets went out
 		}
@@ -58,6 +65,52 @@ func (k *Sink) count(f *transport.Frames, r transport.PushResult) {
 	for _, p := range f.Packets {
 		k.stats.BytesOut.Add(uint64(len(p.Data)))
 	}
+}
+
+// tally counts a broadcast's direct pushes; flush adds them to the shared
+// Stats in one update per counter. Used by one actor at a time.
+type tally struct {
+	stats           *Stats // of the first counted Sink; nil: none yet
+	queued, dropped uint64
+}
+
+// add counts r if the Sink shares the tally's Stats (every Sink of a
+// server does), and reports whether it did.
+func (t *tally) add(st *Stats, r transport.PushResult) bool {
+	if st == nil {
+		return true // not counted at all
+	}
+	if t.stats == nil {
+		t.stats = st
+	} else if t.stats != st {
+		return false
+	}
+	if r == transport.PushDropped {
+		t.dropped++
+	} else {
+		t.queued++
+	}
+	return true
+}
+
+// flush adds what was counted for f's recipients and resets the tally.
+func (t *tally) flush(f *transport.Frames) {
+	st := t.stats
+	if st == nil {
+		return
+	}
+	if t.dropped > 0 {
+		st.VolatileDrops.Add(t.dropped)
+	}
+	if t.queued > 0 {
+		bytes := 0
+		for _, p := range f.Packets {
+			bytes += len(p.Data)
+		}
+		st.PacketsOut.Add(t.queued * uint64(len(f.Packets)))
+		st.BytesOut.Add(t.queued * uint64(bytes))
+	}
+	*t = tally{}
 }
 
 // created tells the session's ConnEvents, if any, of a direct push.

@@ -20,10 +20,43 @@ type Frames struct {
 	plain, defl         []byte
 	noDeflate           bool                   // Compress(false)
 	eio3                atomic.Pointer[[]byte] // the Engine.IO v3 form, when a packet is binary (eio3_ws.go)
+	// first, if set, is the first message's WebSocket payload as encoded
+	// (NewFramesInPlace), which the forms use instead of a copy; inPlace
+	// says plain was built in its buffer by the constructor.
+	first   []byte
+	inPlace bool
 }
 
 // NewFrames wraps a packet's Engine.IO messages.
 func NewFrames(packets ...eio.Packet) *Frames { return &Frames{Packets: packets} }
+
+// HeaderRoom is what NewFramesInPlace needs before the payload.
+const HeaderRoom = maxHeaderLen
+
+// NewFramesInPlace wraps a packet whose first Engine.IO message the caller
+// encoded at buf[HeaderRoom:] as its WebSocket payload (a text message's
+// type digit then its data; a binary message's data), followed by the
+// binary messages in more (attachments). Without attachments the plain
+// frame is built in buf, its header written in the room before the payload:
+// the payload is copied once in all, where it was encoded, and the same
+// bytes go to every recipient. buf belongs to the Frames from then on.
+func NewFramesInPlace(buf []byte, binary bool, more ...eio.Packet) *Frames {
+	payload := buf[HeaderRoom:len(buf):len(buf)]
+	first := eio.Packet{Type: eio.Message, Data: payload, Binary: true}
+	op := ws.OpBinary
+	if !binary {
+		op = ws.OpText
+		first = eio.Packet{Type: eio.PacketType(payload[0] - '0'), Data: payload[1:]}
+	}
+	f := &Frames{Packets: append([]eio.Packet{first}, more...), first: payload}
+	if len(more) == 0 {
+		start := HeaderRoom - headerBytes(len(payload))
+		appendFrameHeader(buf[start:start], op, len(payload))
+		f.inPlace = true
+		f.plainOnce.Do(func() { f.plain = buf[start:len(buf):len(buf)] })
+	}
+	return f
+}
 
 // forConn returns the bytes for w: the compressed form if w negotiated
 // permessage-deflate (compressed per frame with the threshold of the first
@@ -48,11 +81,14 @@ func (f *Frames) build(deflate *DeflateOptions) []byte {
 		size += maxHeaderLen + 1 + len(p.Data)
 	}
 	out := make([]byte, 0, size)
-	for _, p := range f.Packets {
+	for i, p := range f.Packets {
 		op, payload := ws.OpText, p.Data
-		if p.Binary {
+		switch {
+		case p.Binary:
 			op = ws.OpBinary
-		} else {
+		case i == 0 && f.first != nil:
+			payload = f.first
+		default:
 			payload = append(append(make([]byte, 0, 1+len(p.Data)), byte('0'+p.Type)), p.Data...)
 		}
 		if deflate != nil && len(payload) >= deflate.threshold() {
@@ -72,7 +108,9 @@ func (w *WSConn) SendFrames(f *Frames, volatile bool) PushResult {
 // Uncompressed returns frames that are never compressed, for a broadcast
 // sent with compression off.
 func (f *Frames) Uncompressed() *Frames {
-	u := NewFrames(f.Packets...)
-	u.noDeflate = true
+	u := &Frames{Packets: f.Packets, first: f.first, inPlace: f.inPlace, noDeflate: true}
+	if f.inPlace {
+		u.plainOnce.Do(func() { u.plain = f.plain })
+	}
 	return u
 }
