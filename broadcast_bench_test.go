@@ -21,20 +21,41 @@ import (
 // BenchmarkRoomBroadcast measures a broadcast to a 1,000-member room from
 // io.To(room).Emit until every member's client has read it, over loopback
 // WebSockets. One op is one broadcast; ns/recipient and allocs/recipient
-// divide by the members. The clients count bytes into fixed buffers, so
+// divide by the recipients. The clients count bytes into fixed buffers, so
 // the allocations are the server's.
 func BenchmarkRoomBroadcast(b *testing.B) {
 	const members = 1000
 	for _, inflight := range []int{1, 64} {
 		b.Run("members="+strconv.Itoa(members)+"/inflight="+strconv.Itoa(inflight), func(b *testing.B) {
-			benchRoomBroadcast(b, members, inflight)
+			benchRoomBroadcast(b, members, inflight, false)
 		})
 	}
 }
 
-func benchRoomBroadcast(b *testing.B, members, inflight int) {
+// BenchmarkLobbyBroadcast measures the lobby's call, socket.To(room).Emit
+// (every member but the sender), the same way.
+func BenchmarkLobbyBroadcast(b *testing.B) {
+	for _, members := range []int{10, 1000} {
+		for _, inflight := range []int{1, 64} {
+			b.Run("members="+strconv.Itoa(members)+"/except=sender/inflight="+strconv.Itoa(inflight), func(b *testing.B) {
+				benchRoomBroadcast(b, members, inflight, true)
+			})
+		}
+	}
+}
+
+// benchRoomBroadcast broadcasts to a room of members from the server or,
+// fromSender, from one member to the others.
+func benchRoomBroadcast(b *testing.B, members, inflight int, fromSender bool) {
 	srv := actorio.NewServer(&actorio.Options{EngineOptions: actorio.EngineOptions{PingInterval: time.Hour, PingTimeout: time.Hour}})
-	srv.OnConnection(func(s *actorio.Socket) { s.Join("lobby") })
+	sender := make(chan *actorio.Socket, 1)
+	srv.OnConnection(func(s *actorio.Socket) {
+		s.Join("lobby")
+		select {
+		case sender <- s:
+		default:
+		}
+	})
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
 	defer srv.Close()
@@ -59,15 +80,18 @@ func benchRoomBroadcast(b *testing.B, members, inflight int) {
 	for srv.Of("/").RoomSize("lobby") < members {
 		runtime.Gosched()
 	}
+	op, recipients := srv.To("lobby"), int64(members)
+	if fromSender {
+		op, recipients = (<-sender).To("lobby"), int64(members-1)
+	}
 	// The waits yield rather than spin: on two cores a spinning waiter
 	// would take a core from the server it measures.
 	wait := func(broadcasts int64) {
-		want := broadcasts * int64(members) * frameLen
+		want := broadcasts * recipients * frameLen
 		for received.Load() < want {
 			runtime.Gosched()
 		}
 	}
-	op := srv.To("lobby")
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
@@ -83,7 +107,10 @@ func benchRoomBroadcast(b *testing.B, members, inflight int) {
 	}
 	wait(sent)
 	elapsed := time.Since(start)
-	b.ReportMetric(float64(elapsed.Nanoseconds())/float64(sent*int64(members)), "ns/recipient")
+	if got, want := received.Load(), sent*recipients*frameLen; got != want {
+		b.Fatalf("clients read %d bytes, want %d (a sender must not get its own broadcast)", got, want)
+	}
+	b.ReportMetric(float64(elapsed.Nanoseconds())/float64(sent*recipients), "ns/recipient")
 }
 
 // benchClient connects a raw WebSocket client to "/" and returns it once
