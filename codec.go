@@ -88,9 +88,15 @@ func (jsonCodec) split(data []byte) ([][]byte, error) {
 }
 
 func (jsonCodec) decode(raw []byte, atts [][]byte, v any) error {
-	if r, ok := v.(*json.RawMessage); ok {
-		*r = raw
+	switch x := v.(type) {
+	case *json.RawMessage:
+		*x = raw
 		return nil
+	case *string: // the event name, every event: no reflection for a plain one
+		if s, ok := plainJSONString(raw); ok {
+			*x = s
+			return nil
+		}
 	}
 	if len(atts) > 0 {
 		var err error
@@ -99,6 +105,22 @@ func (jsonCodec) decode(raw []byte, atts [][]byte, v any) error {
 		}
 	}
 	return json.Unmarshal(raw, v)
+}
+
+// plainJSONString reads a JSON string of printable ASCII without escapes,
+// the shape of nearly every event name, as json.Unmarshal would; anything
+// else (escapes, other bytes, not a string) is left to json.Unmarshal.
+func plainJSONString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : len(raw)-1]
+	for _, b := range body {
+		if b < 0x20 || b > 0x7e || b == '"' || b == '\\' {
+			return "", false
+		}
+	}
+	return string(body), true
 }
 
 func (jsonCodec) object(v any) ([]byte, error) {
