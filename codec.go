@@ -79,12 +79,7 @@ func encodeError(name string, i int, err error) error {
 }
 
 func (jsonCodec) split(data []byte) ([][]byte, error) {
-	elems, err := sio.SplitArray(data)
-	out := make([][]byte, len(elems))
-	for i, e := range elems {
-		out[i] = e
-	}
-	return out, err
+	return sio.SplitArray(data)
 }
 
 func (jsonCodec) decode(raw []byte, atts [][]byte, v any) error {
@@ -156,12 +151,7 @@ func (msgpackCodec) encode(name string, args []any) ([]byte, [][]byte, error) {
 }
 
 func (msgpackCodec) split(data []byte) ([][]byte, error) {
-	elems, err := msgpackparser.SplitArray(data)
-	out := make([][]byte, len(elems))
-	for i, e := range elems {
-		out[i] = e
-	}
-	return out, err
+	return msgpackparser.SplitArray(data)
 }
 
 // decode reads the argument as the default parser's would be read: its

@@ -42,7 +42,7 @@ type jsonScanner struct {
 	collectPlaceholders bool
 	placeholders        []placeholder
 
-	elems *[]json.RawMessage // when set, receives the top-level array's elements
+	elems *[][]byte // when set, receives the top-level array's elements
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -113,7 +113,7 @@ func (s *jsonScanner) array(i, depth int) (int, error) {
 				s.firstStart, s.firstEnd, s.firstKind = start, end, k
 			}
 			if s.elems != nil {
-				*s.elems = append(*s.elems, json.RawMessage(s.data[start:end]))
+				*s.elems = append(*s.elems, s.data[start:end])
 			}
 		}
 		i = s.skipSpace(end)
@@ -297,9 +297,9 @@ func (s *jsonScanner) number(i int) (int, error) {
 
 // SplitArray returns the elements of a JSON array as raw values that alias
 // data: the arguments of an event or an ack, ready to forward or decode one
-// by one.
-func SplitArray(data []byte) ([]json.RawMessage, error) {
-	elems := make([]json.RawMessage, 0, 4)
+// by one. Plain byte slices, as Args holds them: no second slice to convert.
+func SplitArray(data []byte) ([][]byte, error) {
+	elems := make([][]byte, 0, 4)
 	s := jsonScanner{data: data, elems: &elems}
 	k, err := s.document()
 	if err != nil {

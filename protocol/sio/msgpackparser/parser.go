@@ -187,13 +187,13 @@ func validateData(p *sio.Packet, k kind) error {
 }
 
 // SplitArray returns the elements of a msgpack array as raw values that
-// alias data.
-func SplitArray(data []byte) ([]msgpack.RawMessage, error) {
+// alias data, as plain byte slices (what Args holds).
+func SplitArray(data []byte) ([][]byte, error) {
 	end, k, n, err := value(data, 0, 0)
 	if err != nil || k != kindArray || end != len(data) {
 		return nil, ErrInvalidPayload
 	}
-	elems := make([]msgpack.RawMessage, 0, n)
+	elems := make([][]byte, 0, n)
 	i := headerLen(data[0])
 	for range n {
 		next, _, _, _ := value(data, i, 1)
