@@ -32,7 +32,8 @@ func TestRecoveryBroadcastDuringMiddleware(t *testing.T) {
 	c := dialSIO(t, base)
 	c.send("40")
 	reply := c.next()
-	waitSockets(t, srv.Of("/"), 1)
+	// In the room, not only connected: the connection handler joins it.
+	eventually(t, "the socket in room", func() bool { return srv.Of("/").RoomSize("room") == 1 })
 	if err := srv.To("room").Emit("before"); err != nil {
 		t.Fatal(err)
 	}
