@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"testing"
 
+	"github.com/rs/zerolog"
+
 	"github.com/actorio/actorio"
 	"github.com/actorio/actorio/adapter/redis"
 	"github.com/actorio/actorio/internal/testkit"
@@ -19,20 +21,27 @@ import (
 func TestChatAcrossTwoServers(t *testing.T) {
 	rs := redistest.Start(t)
 	var urls []string
-	for range 2 {
-		ad, err := redis.New(context.Background(), rs.Client(), nil)
+	for _, name := range []string{"A", "B"} {
+		log := &testkit.SyncBuffer{}
+		logger := zerolog.New(log).Level(zerolog.DebugLevel).With().Timestamp().Str("server", name).Logger()
+		ad, err := redis.New(context.Background(), rs.Client(), &redis.Options{Logger: logger})
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := New(Options{Server: &actorio.Options{Adapter: ad}})
+		d := New(Options{Server: &actorio.Options{Adapter: ad, EngineOptions: actorio.EngineOptions{Logger: logger}}})
 		web := httptest.NewServer(d)
 		t.Cleanup(func() {
 			web.Close()
 			d.Close()
+			if t.Failed() {
+				t.Logf("server %s log (end):\n%s", name, log.Tail(16<<10))
+			}
 		})
 		urls = append(urls, web.URL)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), testkit.Timeout)
+	// Longer than the script's own 10 s per step, so a step that hangs is
+	// named by the script rather than killed unnamed.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*testkit.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "testdata/cluster/demo_check.js", urls[0], urls[1])
 	cmd.Dir = nodecluster.Root(t)

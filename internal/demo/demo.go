@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/actorio/actorio"
 )
 
@@ -43,6 +45,7 @@ type Demo struct {
 
 	mu    sync.Mutex
 	users map[string]*user // this server's, by username
+	log   zerolog.Logger
 
 	usersChanged chan struct{} // wakes the user-list publisher
 	stop         chan struct{}
@@ -71,7 +74,7 @@ func New(opts Options) *Demo {
 	if srvOpts == nil {
 		srvOpts = &actorio.Options{}
 	}
-	d := &Demo{Server: actorio.NewServer(srvOpts), users: map[string]*user{},
+	d := &Demo{Server: actorio.NewServer(srvOpts), users: map[string]*user{}, log: srvOpts.Logger.With().Str("component", "demo").Logger(),
 		usersChanged: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	d.Use(d.checkUsername)
 	d.OnConnection(d.connected)
@@ -241,7 +244,8 @@ func (d *Demo) userListPublisher() {
 			}
 		}
 		slices.SortFunc(list, func(a, b User) int { return strings.Compare(a.Username, b.Username) })
-		_ = d.Emit("users", list)
+		sent := d.Emit("users", list)
+		d.log.Debug().Int("users", len(list)).Int("remote", len(others)).AnErr("fetch", err).AnErr("emit", sent).Msg("user list published")
 	}
 }
 

@@ -19,8 +19,14 @@ function fail(msg) {
   process.exit(1);
 }
 
-function connect(url, username) {
+// connect resolves with the socket once connected. listen, if given, gets
+// the socket before it connects: a listener added after "connect" would
+// miss what the server sends at once (the user list can come in the same
+// read as the CONNECT reply, and is then dispatched before the await
+// returns).
+function connect(url, username, listen) {
   const socket = io(url, { transports: ["websocket"], reconnection: false, timeout, auth: { username } });
+  if (listen) listen(socket);
   return new Promise((resolve, reject) => {
     socket.once("connect", () => resolve(socket));
     socket.once("connect_error", (err) => reject(err));
@@ -48,8 +54,11 @@ async function main() {
   const result = {};
   const alice = await connect(urlA, "alice");
   const aliceSeesBob = until(alice, "users", (l) => names(l) === "alice@general,bob@general", "alice's list with bob");
-  const bob = await connect(urlB, "bob");
-  await until(bob, "users", (l) => names(l) === "alice@general,bob@general", "bob's list with alice");
+  let bobSeesAlice;
+  const bob = await connect(urlB, "bob", (s) => {
+    bobSeesAlice = until(s, "users", (l) => names(l) === "alice@general,bob@general", "bob's list with alice");
+  });
+  await bobSeesAlice;
   await aliceSeesBob;
   result.lists = "alice@general,bob@general";
 
