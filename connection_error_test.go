@@ -163,11 +163,19 @@ func TestConnectionErrorTransportMismatch(t *testing.T) {
 		t.Fatalf("open packet = %q", text)
 	}
 	query := "EIO=4&transport=polling&sid=" + open.SID
-	status, body := httpDo(t, "GET", base+"/socket.io/?"+query)
+	// The session sends its open packet as it starts, a moment before the
+	// HTTP side has registered its sid: until then the sid is unknown.
+	var status int
+	var body string
+	var e actorio.ConnectionError
+	testkit.Eventually(t, "the sid known to the HTTP side", func() bool {
+		status, body = httpDo(t, "GET", base+"/socket.io/?"+query)
+		e = testkit.Recv(t, errs, "OnConnectionError")
+		return e.Code != actorio.ErrCodeUnknownSID
+	})
 	if want := `{"code":3,"message":"Bad request"}`; status != 400 || body != want {
 		t.Errorf("GET %s = %d %s, want 400 %s", query, status, body, want)
 	}
-	e := testkit.Recv(t, errs, "OnConnectionError")
 	want := map[string]any{"name": "TRANSPORT_MISMATCH", "transport": "polling", "previousTransport": "websocket"}
 	if e.Code != 3 || !reflect.DeepEqual(e.Context, want) {
 		t.Errorf("OnConnectionError(%d, %v), want (3, %v)", e.Code, e.Context, want)
