@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/actorio/actorio/internal/testkit"
 )
@@ -49,23 +48,8 @@ func TestDemoModeAdminUI(t *testing.T) {
 		!strings.Contains(err.Error(), "valid bcrypt hash") {
 		t.Errorf("run with a plain password = %v, want an error about the bcrypt hash", err)
 	}
-	addrs := make(chan string, 1)
-	stop := make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- run([]string{"-addr", "127.0.0.1:0", "-log-format", "json", "-log-level", "error",
-			"-admin-ui", "-admin-auth", "admin:" + testAdminHash, "-admin-ui-dir", "../../node_modules/@socket.io/admin-ui/ui/dist"},
-			env(nil), stop, func(a string) { addrs <- a })
-	}()
-	var base string
-	select {
-	case a := <-addrs:
-		base = "http://" + a
-	case err := <-done:
-		t.Fatalf("run ended before listening: %v", err)
-	case <-time.After(exitTimeout):
-		t.Fatalf("not listening after %v", exitTimeout)
-	}
+	base := "http://" + runDemo(t, "-admin-ui", "-admin-auth", "admin:"+testAdminHash,
+		"-admin-ui-dir", "../../node_modules/@socket.io/admin-ui/ui/dist")
 	client := &http.Client{Timeout: testkit.Timeout}
 	for path, want := range map[string]string{"/admin/": "Socket.IO Admin UI", "/": "<"} {
 		resp, err := client.Get(base + path)
@@ -77,14 +61,5 @@ func TestDemoModeAdminUI(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(string(b), want) {
 			t.Errorf("GET %s = %d %.80q, want 200 with %q", path, resp.StatusCode, b, want)
 		}
-	}
-	close(stop)
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(exitTimeout):
-		t.Fatalf("did not stop in %v", exitTimeout)
 	}
 }

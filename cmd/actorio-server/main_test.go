@@ -55,23 +55,42 @@ func TestLogLevelsPerComponent(t *testing.T) {
 	}
 }
 
-func TestDemoModeEndpoints(t *testing.T) {
+// runDemo runs the binary's run in demo mode on a loopback port with args
+// added and returns the address it listens on. When the test ends it is
+// stopped, and must exit cleanly within exitTimeout.
+func runDemo(t *testing.T, args ...string) string {
+	t.Helper()
 	addrs := make(chan string, 1)
 	stop := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- run([]string{"-addr", "127.0.0.1:0", "-log-format", "json", "-log-level", "error", "-client-dir", "../../node_modules/socket.io-client/dist"},
+		done <- run(append([]string{"-addr", "127.0.0.1:0", "-log-format", "json", "-log-level", "error"}, args...),
 			env(nil), stop, func(a string) { addrs <- a })
 	}()
-	var base string
+	t.Cleanup(func() {
+		close(stop)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run after stop = %v, want nil", err)
+			}
+		case <-time.After(exitTimeout):
+			t.Errorf("did not stop in %v", exitTimeout)
+		}
+	})
 	select {
 	case a := <-addrs:
-		base = "http://" + a
+		return a
 	case err := <-done:
 		t.Fatalf("run ended before listening: %v", err)
 	case <-time.After(exitTimeout):
 		t.Fatalf("not listening after %v", exitTimeout)
 	}
+	panic("not reached: Fatalf does not return")
+}
+
+func TestDemoModeEndpoints(t *testing.T) {
+	base := "http://" + runDemo(t, "-client-dir", "../../node_modules/socket.io-client/dist")
 	client := &http.Client{Timeout: testkit.Timeout}
 	get := func(path string) (int, string) {
 		t.Helper()
@@ -93,15 +112,6 @@ func TestDemoModeEndpoints(t *testing.T) {
 		if status, body := get(path); status != 200 || !strings.Contains(body, want) {
 			t.Errorf("GET %s = %d %.80q, want 200 with %q", path, status, body, want)
 		}
-	}
-	close(stop)
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(exitTimeout):
-		t.Fatalf("did not stop in %v", exitTimeout)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"os/exec"
 	"strings"
@@ -92,34 +91,5 @@ func TestTLSFlags(t *testing.T) {
 // https:// base URL; it stops when the test ends.
 func startTLSServer(t *testing.T, cert testkit.TLSCert) string {
 	t.Helper()
-	addrs := make(chan string, 1)
-	stop := make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- run([]string{"-addr", "127.0.0.1:0", "-log-format", "json", "-log-level", "error", "-client-dir", "",
-			"-tls-cert", cert.CertFile, "-tls-key", cert.KeyFile}, env(nil), stop, func(a string) { addrs <- a })
-	}()
-	t.Cleanup(func() {
-		close(stop)
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Error(err)
-			}
-		case <-time.After(exitTimeout):
-			t.Errorf("did not stop in %v", exitTimeout)
-		}
-	})
-	select {
-	case a := <-addrs:
-		if _, _, err := net.SplitHostPort(a); err != nil {
-			t.Fatal(err)
-		}
-		return "https://" + a
-	case err := <-done:
-		t.Fatalf("run ended before listening: %v", err)
-	case <-time.After(exitTimeout):
-		t.Fatalf("not listening after %v", exitTimeout)
-	}
-	panic("not reached: Fatalf does not return")
+	return "https://" + runDemo(t, "-client-dir", "", "-tls-cert", cert.CertFile, "-tls-key", cert.KeyFile)
 }
