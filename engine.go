@@ -214,6 +214,7 @@ type Engine struct {
 	opts      EngineOptions
 	handler   *transport.Handler
 	pool      *transport.WriterPool
+	poller    *transport.ReadPoller // nil where there is no epoll
 	system    *actor.ActorSystem
 	ownSystem bool
 	root      *actor.PID // the server's root actor, parent of every other
@@ -253,6 +254,7 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 	}
 	e.root = spawnRoot(e.system, o.ActorName, actors.RootConfig{Logger: e.log, Stats: &e.stats})
 	e.pool = transport.NewWriterPool(nil)
+	e.poller = transport.NewReadPoller()
 	e.admission = newAdmission(o.Limits, e.log)
 	var admit transport.Admitter
 	if o.Limits.on() {
@@ -263,6 +265,7 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 		Transports: o.Transports,
 		AllowEIO3:  o.AllowEIO3,
 		Pool:       e.pool,
+		Poller:     e.poller,
 		Queue:      o.QueueLimits,
 		Open:       func(hs transport.Handshake) (transport.Session, error) { return e.open(hs, h) },
 
@@ -444,6 +447,9 @@ func (e *Engine) Close() {
 		// still running past the deadline, namespaces, rooms.
 		_ = e.system.Root.StopFuture(e.root).Wait()
 		e.pool.Stop()
+		if e.poller != nil {
+			e.poller.Close()
+		}
 		if e.ownSystem {
 			e.system.Shutdown()
 		}

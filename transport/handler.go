@@ -60,6 +60,9 @@ type Config struct {
 	Transports []string
 	// Pool flushes WebSocket connections. Required.
 	Pool *WriterPool
+	// Poller reads WebSocket connections when they have input. Nil: each
+	// is read by a goroutine of its own (as is a TLS one either way).
+	Poller *ReadPoller
 	// Queue bounds each WebSocket's outbound queue. Zero fields mean the
 	// QueueLimits defaults.
 	Queue QueueLimits
@@ -402,6 +405,7 @@ func (h *Handler) acceptWebSocket(w http.ResponseWriter, r *http.Request, header
 		return nil, err
 	}
 	conn.pending = pending
+	conn.poller = h.cfg.Poller
 	return conn, nil
 }
 

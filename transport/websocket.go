@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -9,6 +8,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -28,10 +28,20 @@ type WSConn struct {
 	deflate    *DeflateOptions // nil unless permessage-deflate was negotiated
 	eio3, b64  bool            // an Engine.IO v3 client (eio3_ws.go), which asked for base64; set before Attach
 
-	mu      sync.Mutex
-	session Session // set by Attach; packets before that are dropped
+	mu          sync.Mutex
+	session     Session  // set by Attach; packets before that are dropped
+	poll        *pollReg // its registration with poller, once made
+	readStopped bool     // closing: not to be registered again
 
-	inbound *Inbound // its session's credit; set by Attach before reading starts
+	inbound *Inbound    // its session's credit; set by Attach before reading starts
+	poller  *ReadPoller // reads it when it has input; nil: a goroutine reads it
+
+	// The reader's, owned by whoever holds readMu: the poller's loop, or
+	// the goroutine reading it.
+	readMu sync.Mutex
+	parser frameParser
+	held   []byte // read, not yet parsed: the backlog paused reading
+	raw    syscall.RawConn
 }
 
 // ErrMessageTooBig is reported when a message is over the payload limit.
@@ -47,10 +57,13 @@ var ErrInvalidUTF8 = errors.New("transport: invalid UTF-8 in text message")
 func NewWSConn(c net.Conn, pool *WriterPool, limits QueueLimits, maxPayload int, deflate *DeflateOptions) (*WSConn, error) {
 	w := &WSConn{conn: c, maxPayload: maxPayload, deflate: deflate}
 	out, err := pool.Attach(c, limits, ConnHooks{
-		OnSoft:        func() { w.tell(&SlowConsumer{Conn: w}) },
-		OnHard:        func() { w.tell(&QueueOverflow{Conn: w}) },
-		OnWriteError:  func(err error) { w.tell(&WebSocketClosed{Conn: w, Err: err}) },
-		OnDone:        func() { _ = c.Close() },
+		OnSoft:       func() { w.tell(&SlowConsumer{Conn: w}) },
+		OnHard:       func() { w.tell(&QueueOverflow{Conn: w}) },
+		OnWriteError: func(err error) { w.tell(&WebSocketClosed{Conn: w, Err: err}) },
+		OnDone: func() {
+			w.stopPolling()
+			_ = c.Close()
+		},
 		OverflowFrame: slowConsumerFrame,
 	})
 	if err != nil {
@@ -75,7 +88,7 @@ func (w *WSConn) Attach(s Session) {
 	w.mu.Unlock()
 	if first {
 		w.inbound = s.Inbound()
-		go w.readLoop()
+		w.startReading()
 	}
 }
 
@@ -132,9 +145,6 @@ var slowConsumerFrame = AppendFrame(nil, ws.OpClose, ws.NewCloseFrameBody(SlowCo
 
 const maxHeaderLen = 10 // server frames carry no mask
 
-// maxDiscard bounds what is read of an oversized message before closing.
-const maxDiscard = 1 << 20
-
 // AppendFrame appends one unmasked, final WebSocket frame.
 func AppendFrame(dst []byte, op ws.OpCode, payload []byte) []byte {
 	dst = appendFrameHeader(dst, op, len(payload))
@@ -153,142 +163,250 @@ func appendFrameHeader(dst []byte, op ws.OpCode, n int) []byte {
 	}
 }
 
-// readLoop reads frames until the connection fails, answering WebSocket
-// pings and closes itself and reporting Engine.IO packets to the session.
-func (w *WSConn) readLoop() {
-	err := w.read()
-	w.tell(&WebSocketClosed{Conn: w, Err: err})
-}
-
-// readBufferSize is the reader's buffer: one read takes a small frame's
-// header and payload together (three syscalls without it), at 512 bytes per
-// connection; larger payloads are read straight into their own slice.
+// readBufferSize is the buffer of a connection read by a goroutine of its
+// own (TLS, systems without epoll): one read takes a small frame's header
+// and payload together, at 512 bytes per connection; a larger payload is
+// read straight into its own slice.
 const readBufferSize = 512
 
-// read runs the connection's input until it ends. Every way it can fail
-// closes the WebSocket with the code that says why (RFC 6455 7.4.1):
-// 1002 for a frame that breaks RFC 6455 or a message that is not Engine.IO,
-// 1007 for text that is not UTF-8, 1009 for a message over the limit.
-func (w *WSConn) read() error {
-	var message []byte
-	var messageOp ws.OpCode
-	var compressed bool
-	var src io.Reader = w.conn
-	if w.pending != nil { // bytes the upgrade's reader had already taken
-		src = io.MultiReader(bytes.NewReader(w.pending), w.conn)
-		w.pending = nil
+// startReading reads the connection from now on: on the poller when there
+// is one and the connection is a plain socket, else on a goroutine.
+func (w *WSConn) startReading() {
+	w.parser = frameParser{maxPayload: w.maxPayload, deflate: w.deflate != nil}
+	w.held, w.pending = w.pending, nil // bytes the upgrade's reader had already taken
+	rc := rawConnOf(w.conn)
+	if w.poller == nil || rc == nil || !w.poller.ready() {
+		go w.readLoop()
+		return
 	}
-	r := bufio.NewReaderSize(src, readBufferSize)
+	w.raw = rc
+	_ = w.conn.SetReadDeadline(time.Time{}) // the poller's reads must not see the handshake's
+	if w.held != nil {
+		go w.carryOn()
+		return
+	}
+	w.readMu.Lock()
+	defer w.readMu.Unlock()
+	if err := w.awaitInput(); err != nil {
+		w.readEnded(err)
+	}
+}
+
+// awaitInput hands the connection to the poller until it has input.
+func (w *WSConn) awaitInput() error {
+	w.mu.Lock()
+	reg := w.poll
+	w.mu.Unlock()
+	if reg == nil {
+		return w.poller.add(w, w.raw)
+	}
+	return reg.arm()
+}
+
+// stopPolling unregisters the connection, before it is closed.
+func (w *WSConn) stopPolling() {
+	w.mu.Lock()
+	w.readStopped = true
+	reg := w.poll
+	w.mu.Unlock()
+	if reg != nil {
+		reg.remove()
+	}
+}
+
+// readLoop reads the connection on a goroutine of its own until it fails.
+func (w *WSConn) readLoop() {
+	w.readMu.Lock()
+	defer w.readMu.Unlock()
+	w.readEnded(w.readBlocking())
+}
+
+// carryOn reads where the poller cannot: while the inbound backlog is
+// paused (a goroutine waits for it to drain) and while an oversized message
+// is read past (with a deadline). The connection goes back to the poller
+// once reading can go on.
+func (w *WSConn) carryOn() {
+	w.readMu.Lock()
+	defer w.readMu.Unlock()
+	err := w.resume()
+	if err == nil && w.parser.discarding() {
+		err = w.readBlocking() // ends the connection
+	}
+	if err == nil {
+		if err = w.awaitInput(); err == nil {
+			return
+		}
+	}
+	w.readEnded(err)
+}
+
+// mustCarryOn reports whether the poller must hand the connection to
+// carryOn rather than wait for its next input.
+func (w *WSConn) mustCarryOn() bool {
+	return w.held != nil || w.parser.discarding() || w.inbound.Over()
+}
+
+func (w *WSConn) readEnded(err error) { w.tell(&WebSocketClosed{Conn: w, Err: err}) }
+
+// readBlocking reads until the connection fails, with blocking reads. Every
+// way it can fail closes the WebSocket with the code that says why (RFC
+// 6455 7.4.1): 1002 for a frame that breaks RFC 6455 or a message that is
+// not Engine.IO, 1007 for text that is not UTF-8, 1009 for a message over
+// the limit.
+func (w *WSConn) readBlocking() error {
+	buf := make([]byte, readBufferSize)
+	deadline := false
 	for {
-		h, err := ws.ReadHeader(r)
-		if err != nil {
+		if err := w.resume(); err != nil {
 			return err
 		}
-		if err := w.checkHeader(h, messageOp != 0); err != nil {
-			w.Close(ws.StatusProtocolError)
-			return err
-		}
-		if h.Rsv1() {
-			compressed = true
-		}
-		if !h.OpCode.IsControl() && w.maxPayload > 0 && int64(len(message))+h.Length > int64(w.maxPayload) {
-			// Read (a bounded part of) what was sent first: closing a socket
-			// with unread input resets it, and the peer would never see 1009.
+		if w.parser.discarding() && !deadline {
+			// The rest of an oversized message gets a second to come.
 			_ = w.conn.SetReadDeadline(time.Now().Add(time.Second))
-			_, _ = io.CopyN(io.Discard, r, min(h.Length, maxDiscard))
-			w.Close(ws.StatusMessageTooBig)
-			w.tell(&PayloadTooLarge{Conn: w})
-			return ErrMessageTooBig
+			deadline = true
 		}
-		payload := make([]byte, h.Length)
-		if _, err := io.ReadFull(r, payload); err != nil {
+		target, direct := w.readTarget(buf)
+		n, err := w.conn.Read(target)
+		if n > 0 {
+			if cerr := w.consume(target[:n], direct); cerr != nil {
+				return cerr
+			}
+		}
+		if err != nil {
+			if w.parser.discarding() {
+				return w.tooBig()
+			}
 			return err
 		}
-		ws.Cipher(payload, h.Mask, 0)
-		switch h.OpCode {
-		case ws.OpPing:
-			w.out.Push(AppendFrame(nil, ws.OpPong, payload), false)
-			continue
-		case ws.OpPong:
-			continue
-		case ws.OpClose:
-			return w.closeReceived(payload)
-		case ws.OpContinuation:
-			message = append(message, payload...)
-		default:
-			messageOp, message = h.OpCode, payload
-		}
-		if !h.Fin {
-			continue
-		}
-		if compressed {
-			if message, err = inflate(message, w.maxPayload); err != nil {
-				if errors.Is(err, ErrMessageTooBig) {
-					w.Close(ws.StatusMessageTooBig)
-					w.tell(&PayloadTooLarge{Conn: w})
-				} else {
-					w.Close(ws.StatusProtocolError)
-					w.tell(&ParseFailed{Conn: w, Err: err})
-				}
-				return err
-			}
-		}
-		var p eio.Packet
-		if w.eio3 {
-			if p, err = w.decodeEIO3(messageOp, message); err != nil {
-				return err
-			}
-		} else if messageOp == ws.OpBinary {
-			p = eio.DecodeBinary(message)
-		} else {
-			// Checked once, on the whole message: a character may straddle
-			// fragments. Invalid text would be relayed as is to every
-			// member of a room, and clients that check (browsers, ws)
-			// would drop their connection.
-			if !utf8.Valid(message) {
-				w.Close(ws.StatusInvalidFramePayloadData)
-				w.tell(&ParseFailed{Conn: w, Err: ErrInvalidUTF8})
-				return ErrInvalidUTF8
-			}
-			if p, err = eio.DecodeText(message); err != nil {
-				// The message is not Engine.IO, the protocol this WebSocket
-				// speaks: a protocol error, as opposed to 1007's data that
-				// does not fit the frame type.
-				w.Close(ws.StatusProtocolError)
-				w.tell(&ParseFailed{Conn: w, Err: err})
-				return err
-			}
-		}
-		w.tell(&WebSocketPacket{Conn: w, Packet: p, Credit: w.inbound.Acquire(len(p.Data))})
-		message, messageOp, compressed = nil, 0, false
+	}
+}
+
+// readTarget is where the next read goes: into the payload being read
+// when what is left of it does not fit buf, into buf otherwise.
+func (w *WSConn) readTarget(buf []byte) (target []byte, direct bool) {
+	if t := w.parser.fillTarget(len(buf)); t != nil {
+		return t, true
+	}
+	return buf, false
+}
+
+// consume parses what one read returned into readTarget's target. What the
+// parser leaves unread (the inbound backlog went past its limits) is kept
+// for resume.
+func (w *WSConn) consume(data []byte, direct bool) error {
+	var rest []byte
+	var err error
+	if direct {
+		_, err = w.parser.filled(len(data), w)
+	} else {
+		rest, err = w.parser.feed(data, w)
+	}
+	if err != nil {
+		return w.readFailed(err)
+	}
+	if len(rest) > 0 {
+		w.held = bytes.Clone(rest)
+	}
+	return nil
+}
+
+// resume waits while the inbound backlog is past its limits, then parses
+// what was read and left, until nothing is left.
+func (w *WSConn) resume() error {
+	for {
 		if err := w.pauseWhileBacklogged(); err != nil {
 			return err
 		}
+		if w.held == nil {
+			return nil
+		}
+		held := w.held
+		w.held = nil
+		rest, err := w.parser.feed(held, w)
+		if err != nil {
+			return w.readFailed(err)
+		}
+		if len(rest) > 0 {
+			w.held = rest
+		}
 	}
 }
 
-// checkHeader applies RFC 6455's rules for a frame from a client;
-// fragmented tells whether a data message is in progress.
-func (w *WSConn) checkHeader(h ws.Header, fragmented bool) error {
+// readFailed closes the WebSocket for what the parser found wrong.
+func (w *WSConn) readFailed(err error) error {
+	var fe frameError
 	switch {
-	case h.OpCode.IsReserved():
-		return ws.ErrProtocolOpCodeReserved
-	case !h.Masked:
-		return ws.ErrProtocolMaskRequired
-	case h.Rsv != 0 && (h.Rsv != ws.Rsv(true, false, false) || w.deflate == nil || h.OpCode.IsControl() || h.OpCode == ws.OpContinuation):
-		// Only RSV1, only on the first frame of a data message, and only
-		// when permessage-deflate was negotiated.
-		return ws.ErrProtocolNonZeroRsv
-	case h.OpCode.IsControl() && h.Length > 125:
-		return ws.ErrProtocolControlPayloadOverflow
-	case h.OpCode.IsControl() && !h.Fin:
-		return ws.ErrProtocolControlNotFinal
-	case h.OpCode == ws.OpContinuation && !fragmented:
-		return ws.ErrProtocolContinuationUnexpected
-	case h.OpCode.IsData() && h.OpCode != ws.OpContinuation && fragmented:
-		return ws.ErrProtocolContinuationExpected
+	case errors.As(err, &fe):
+		w.Close(ws.StatusProtocolError)
+		return fe.err
+	case errors.Is(err, errOversized):
+		return w.tooBig()
+	}
+	return err // onMessage's or onControl's, which closed already
+}
+
+func (w *WSConn) tooBig() error {
+	w.Close(ws.StatusMessageTooBig)
+	w.tell(&PayloadTooLarge{Conn: w})
+	return ErrMessageTooBig
+}
+
+// onControl answers a client's ping and close frames.
+func (w *WSConn) onControl(op ws.OpCode, payload []byte) error {
+	switch op {
+	case ws.OpPing:
+		w.out.Push(AppendFrame(nil, ws.OpPong, payload), false)
+	case ws.OpClose:
+		return w.closeReceived(payload)
 	}
 	return nil
+}
+
+// onMessage decodes a complete message and reports its Engine.IO packet to
+// the session. It asks for more while the inbound backlog is within its
+// limits.
+func (w *WSConn) onMessage(op ws.OpCode, compressed bool, message []byte) (bool, error) {
+	var err error
+	if compressed {
+		if message, err = inflate(message, w.maxPayload); err != nil {
+			if errors.Is(err, ErrMessageTooBig) {
+				w.Close(ws.StatusMessageTooBig)
+				w.tell(&PayloadTooLarge{Conn: w})
+			} else {
+				w.Close(ws.StatusProtocolError)
+				w.tell(&ParseFailed{Conn: w, Err: err})
+			}
+			return false, err
+		}
+	}
+	var p eio.Packet
+	if w.eio3 {
+		if p, err = w.decodeEIO3(op, message); err != nil {
+			return false, err
+		}
+	} else if op == ws.OpBinary {
+		p = eio.DecodeBinary(message)
+	} else {
+		// Checked once, on the whole message: a character may straddle
+		// fragments. Invalid text would be relayed as is to every member
+		// of a room, and clients that check (browsers, ws) would drop
+		// their connection.
+		if !utf8.Valid(message) {
+			w.Close(ws.StatusInvalidFramePayloadData)
+			w.tell(&ParseFailed{Conn: w, Err: ErrInvalidUTF8})
+			return false, ErrInvalidUTF8
+		}
+		if p, err = eio.DecodeText(message); err != nil {
+			// The message is not Engine.IO, the protocol this WebSocket
+			// speaks: a protocol error, as opposed to 1007's data that
+			// does not fit the frame type.
+			w.Close(ws.StatusProtocolError)
+			w.tell(&ParseFailed{Conn: w, Err: err})
+			return false, err
+		}
+	}
+	w.tell(&WebSocketPacket{Conn: w, Packet: p, Credit: w.inbound.Acquire(len(p.Data))})
+	return !w.inbound.Over(), nil
 }
 
 // ErrCloseFrame wraps what is wrong with a client's close frame.

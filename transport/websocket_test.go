@@ -15,6 +15,7 @@ import (
 type fakeSession struct {
 	msgs chan any
 	done chan struct{}
+	in   *Inbound // nil: unbounded
 }
 
 func newFakeSession() *fakeSession {
@@ -23,7 +24,7 @@ func newFakeSession() *fakeSession {
 
 func (s *fakeSession) Tell(m any)            { s.msgs <- m }
 func (s *fakeSession) Done() <-chan struct{} { return s.done }
-func (s *fakeSession) Inbound() *Inbound     { return nil }
+func (s *fakeSession) Inbound() *Inbound     { return s.in }
 
 // next returns the next message reported, failing after 5 s.
 func (s *fakeSession) next(t *testing.T) any {
@@ -51,17 +52,32 @@ func (s *fakeSession) untilClosed(t *testing.T) []any {
 }
 
 // newWSPair attaches a WSConn to the server side of a loopback TCP pair and
-// returns it with the client side and the session it reports to.
-func newWSPair(t *testing.T, pool *WriterPool, limits QueueLimits, maxPayload int) (*WSConn, net.Conn, *fakeSession) {
+// returns it with the client side and the session it reports to. poller
+// reads it; nil: a goroutine of its own.
+func newWSPair(t *testing.T, pool *WriterPool, poller *ReadPoller, limits QueueLimits, maxPayload int) (*WSConn, net.Conn, *fakeSession) {
 	t.Helper()
 	p := newTCPPairs(t, 1, dialTCP)[0]
 	w, err := NewWSConn(p.server, pool, limits, maxPayload, nil)
 	if err != nil {
 		t.Fatalf("NewWSConn() error = %v", err)
 	}
+	w.poller = poller
 	s := newFakeSession()
 	w.Attach(s)
 	return w, p.client, s
+}
+
+// readers runs f once per way a connection is read: by a goroutine of its
+// own, and by a ReadPoller where there is one.
+func readers(t *testing.T, f func(t *testing.T, poller *ReadPoller)) {
+	t.Run("goroutine", func(t *testing.T) { f(t, nil) })
+	poller := NewReadPoller()
+	if !poller.ready() {
+		t.Log("no read poller here")
+		return
+	}
+	t.Cleanup(poller.Close)
+	t.Run("poller", func(t *testing.T) { f(t, poller) })
 }
 
 // clientFrame is one frame as a client sends it: masked unless unmasked.
@@ -168,40 +184,42 @@ func TestWebSocketCloseCodes(t *testing.T) {
 		{"close 4000 echoed", []clientFrame{closing(closeBody(4000, "app"))}, 4000, nil},
 		{"ping between fragments, then close", []clientFrame{{op: ws.OpText, payload: "4a"}, {op: ws.OpPing, fin: true, payload: "p"}, {op: ws.OpContinuation, fin: true, payload: "\xc3\xa9"}, closing(closeBody(1000, ""))}, ws.StatusNormalClosure, nil},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, client, sess := newWSPair(t, pool, QueueLimits{}, 1000)
-			var out []byte
-			for _, f := range tt.in {
-				out = append(out, f.bytes(t)...)
-			}
-			if _, err := client.Write(out); err != nil {
-				t.Fatal(err)
-			}
-			code, _ := readClose(t, client)
-			if code != tt.wantCode {
-				t.Errorf("close code after %s = %d, want %d", tt.name, code, tt.wantCode)
-			}
-			var gotErr error
-			for _, m := range sess.untilClosed(t) {
-				switch m := m.(type) {
-				case *ParseFailed:
-					gotErr = m.Err
-				case *WebSocketClosed:
-					if gotErr == nil {
+	readers(t, func(t *testing.T, poller *ReadPoller) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				_, client, sess := newWSPair(t, pool, poller, QueueLimits{}, 1000)
+				var out []byte
+				for _, f := range tt.in {
+					out = append(out, f.bytes(t)...)
+				}
+				if _, err := client.Write(out); err != nil {
+					t.Fatal(err)
+				}
+				code, _ := readClose(t, client)
+				if code != tt.wantCode {
+					t.Errorf("close code after %s = %d, want %d", tt.name, code, tt.wantCode)
+				}
+				var gotErr error
+				for _, m := range sess.untilClosed(t) {
+					switch m := m.(type) {
+					case *ParseFailed:
 						gotErr = m.Err
+					case *WebSocketClosed:
+						if gotErr == nil {
+							gotErr = m.Err
+						}
 					}
 				}
-			}
-			want := tt.wantErr
-			if want == nil {
-				want = io.EOF
-			}
-			if !errors.Is(gotErr, want) {
-				t.Errorf("session told %v after %s, want %v", gotErr, tt.name, want)
-			}
-		})
-	}
+				want := tt.wantErr
+				if want == nil {
+					want = io.EOF
+				}
+				if !errors.Is(gotErr, want) {
+					t.Errorf("session told %v after %s, want %v", gotErr, tt.name, want)
+				}
+			})
+		}
+	})
 }
 
 // TestWebSocketValidMessages: what must pass the checks above does.
@@ -217,21 +235,23 @@ func TestWebSocketValidMessages(t *testing.T) {
 		{"a character split across fragments", []clientFrame{{op: ws.OpText, payload: "4\xe2"}, {op: ws.OpContinuation, payload: "\x82"}, {op: ws.OpContinuation, fin: true, payload: "\xac"}}, eio.Packet{Type: eio.Message, Data: []byte("\xe2\x82\xac")}},
 		{"binary is not UTF-8", []clientFrame{{op: ws.OpBinary, fin: true, payload: "\xff\xfe"}}, eio.Packet{Type: eio.Message, Data: []byte("\xff\xfe"), Binary: true}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, client, sess := newWSPair(t, pool, QueueLimits{}, 1000)
-			var out []byte
-			for _, f := range tt.in {
-				out = append(out, f.bytes(t)...)
-			}
-			if _, err := client.Write(out); err != nil {
-				t.Fatal(err)
-			}
-			m := sess.next(t)
-			got, ok := m.(*WebSocketPacket)
-			if !ok || got.Packet.Type != tt.want.Type || got.Packet.Binary != tt.want.Binary || string(got.Packet.Data) != string(tt.want.Data) {
-				t.Fatalf("read(%s) reported %#v, want packet %+v", tt.name, m, tt.want)
-			}
-		})
-	}
+	readers(t, func(t *testing.T, poller *ReadPoller) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				_, client, sess := newWSPair(t, pool, poller, QueueLimits{}, 1000)
+				var out []byte
+				for _, f := range tt.in {
+					out = append(out, f.bytes(t)...)
+				}
+				if _, err := client.Write(out); err != nil {
+					t.Fatal(err)
+				}
+				m := sess.next(t)
+				got, ok := m.(*WebSocketPacket)
+				if !ok || got.Packet.Type != tt.want.Type || got.Packet.Binary != tt.want.Binary || string(got.Packet.Data) != string(tt.want.Data) {
+					t.Fatalf("read(%s) reported %#v, want packet %+v", tt.name, m, tt.want)
+				}
+			})
+		}
+	})
 }
