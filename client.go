@@ -242,17 +242,19 @@ func (c *client) ackReceived(p *sio.Packet) {
 // connect runs a CONNECT on a new socket's lane, which holds credit until
 // the connection handlers have run.
 func (c *client) connect(name string, auth []byte, credit InboundCredit) {
-	c.connectWith(name, transport.NewSID(), c.handshake(auth), credit)
+	c.connectWith(name, transport.NewSID(), c.handshake(auth), false, credit)
 }
 
-// connectWith is connect once the socket's id and handshake are known.
-func (c *client) connectWith(name, id string, hs Handshake, credit InboundCredit) {
+// connectWith is connect once the socket's id and handshake are known;
+// complete says hs has its request part (see socketHandshake).
+func (c *client) connectWith(name, id string, hs Handshake, complete bool, credit InboundCredit) {
 	if _, ok := c.sockets[name]; ok || c.joining[name] {
 		credit.Release()
 		return // already connected or connecting
 	}
 	c.joining[name] = true
-	s := &Socket{id: id, client: c, handshake: hs}
+	s := &Socket{id: id, client: c}
+	s.handshake.set(hs, complete)
 	s.lane.runHolding(func() {
 		// Resolving may run a ParentNamespace's match func: user code, so
 		// here on the lane rather than in the session actor.
@@ -314,6 +316,7 @@ func (c *client) connectWith(name, id string, hs Handshake, credit InboundCredit
 			s.safely("connection handler", func() { f(s) })
 		}
 		s.tellConnected(func() any {
+			hs := s.Handshake()
 			return &actormsg.Connected{Socket: s.name(), Recovered: s.recovered, Handshake: actormsg.Handshake{
 				Auth: hs.Auth, Query: hs.Query, Headers: hs.Headers, Address: hs.Address}}
 		})
@@ -540,8 +543,9 @@ func (c *client) disconnectHolding(s *Socket, reason string, credit InboundCredi
 	}, credit)
 }
 
+// handshake is a new socket's Handshake without its request part
+// (withRequest adds it): the time, and the CONNECT's auth.
 func (c *client) handshake(auth []byte) Handshake {
-	r := c.es.Request()
 	now := time.Now()
 	h := Handshake{Time: now, Issued: now.UnixMilli(), Auth: json.RawMessage("{}")}
 	if auth != nil {
@@ -550,7 +554,13 @@ func (c *client) handshake(auth []byte) Handshake {
 			h.Auth, h.auth, h.codec = raw, auth, c.srv.codec
 		}
 	}
-	if r != nil {
+	return h
+}
+
+// withRequest fills h's part that comes from the handshake request
+// (headers, query, address, URL). Safe from any goroutine.
+func (c *client) withRequest(h *Handshake) {
+	if r := c.es.Request(); r != nil {
 		h.Headers, h.Query, h.Address, h.URL = r.Header, r.URL.Query(), r.RemoteAddr, r.URL.String()
 		if r.Host != "" && h.Headers.Get("Host") == "" {
 			// Go moves Host out of the header map; Node's handshake has it.
@@ -560,5 +570,4 @@ func (c *client) handshake(auth []byte) Handshake {
 		h.Secure = r.TLS != nil
 		h.XDomain = r.Header.Get("Origin") != ""
 	}
-	return h
 }

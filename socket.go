@@ -63,7 +63,7 @@ type Socket struct {
 	id        string
 	nsp       *Namespace
 	client    *client
-	handshake Handshake
+	handshake socketHandshake
 	lane      lane
 	connected atomic.Bool
 	pid       string // private id for connection state recovery
@@ -131,7 +131,39 @@ func (s *Socket) ID() string { return s.id }
 func (s *Socket) Namespace() *Namespace { return s.nsp }
 
 // Handshake is how the socket connected.
-func (s *Socket) Handshake() Handshake { return s.handshake }
+func (s *Socket) Handshake() Handshake {
+	if h := s.handshake.full.Load(); h != nil {
+		return *h
+	}
+	h := Handshake{Auth: s.handshake.auth, Time: s.handshake.time, Issued: s.handshake.time.UnixMilli(), auth: s.handshake.raw}
+	if h.auth != nil {
+		h.codec = s.client.srv.codec
+	}
+	s.client.withRequest(&h)
+	s.handshake.full.CompareAndSwap(nil, &h) // the first one built wins: one Headers map per socket
+	return *s.handshake.full.Load()
+}
+
+// socketHandshake is what a socket keeps of its Handshake: the CONNECT's
+// part (auth, time). The handshake request's part (headers, query, URL)
+// is built from the session's request on first use, so an idle socket
+// holds no copies of them.
+type socketHandshake struct {
+	time time.Time
+	auth json.RawMessage // Handshake.Auth
+	raw  []byte          // Handshake.auth (with the server's codec), nil when none
+	full atomic.Pointer[Handshake]
+}
+
+// set keeps hs; complete says it has its request part already (a 2.x
+// client's, whose query the CONNECT extends).
+func (h *socketHandshake) set(hs Handshake, complete bool) {
+	if complete {
+		h.full.Store(&hs)
+		return
+	}
+	h.time, h.auth, h.raw = hs.Time, hs.Auth, hs.auth
+}
 
 // Connected reports whether the socket is still connected.
 func (s *Socket) Connected() bool { return s.connected.Load() }
