@@ -24,8 +24,9 @@ import (
 
 // idleHeapProfile, when set, is where BenchmarkIdleConnMemory writes a heap
 // profile taken while its connections are held (go test's -memprofile is
-// written after the benchmark, when they are gone). Run with
-// -memprofilerate=1 for every allocation.
+// written after the benchmark, when they are gone), and, with ".base"
+// appended, one taken just before they open: pprof -diff_base shows the
+// connections' own. Run with -memprofilerate=1 for every allocation.
 var idleHeapProfile = flag.String("idleheap", "", "write a heap profile of the idle connections of BenchmarkIdleConnMemory to this file")
 
 // idleConns is how many connections each measurement holds: enough that
@@ -108,6 +109,11 @@ func measureIdle(b *testing.B, start func(*testing.B) (string, func()), dial fun
 			b.Fatal(err)
 		}
 		before := idleStats()
+		if *idleHeapProfile != "" {
+			if err := writeHeapProfile(*idleHeapProfile + ".base"); err != nil {
+				b.Fatal(err)
+			}
+		}
 		conns, err := dialAll(addr, dial)
 		if err == nil {
 			after := idleStats()
