@@ -70,7 +70,7 @@ type Socket struct {
 	recovered bool   // set before the socket is shared
 
 	mu           sync.RWMutex
-	handlers     map[string][]*handler
+	handlers     map[string][]handler
 	anyIn        listeners[func(event string, args Args)]
 	anyOut       listeners[func(event string, args []any)]
 	middlewares  []PacketMiddleware
@@ -209,7 +209,7 @@ func (s *Socket) On(event string, fn any) error {
 	}
 	s.mu.Lock()
 	if s.handlers == nil {
-		s.handlers = map[string][]*handler{}
+		s.handlers = map[string][]handler{}
 	}
 	s.handlers[event] = append(s.handlers[event], h)
 	s.mu.Unlock()
