@@ -30,9 +30,9 @@ type client struct {
 	srv     *Server
 	es      *EngineSession
 	decoder sio.PacketDecoder
-	sockets map[string]*Socket         // by namespace
-	joining map[string]bool            // namespaces whose middleware is running
-	acks    map[ackKey]func(ackResult) // expected acks; each answer is called once
+	sockets nspSockets                 // one per namespace
+	joining map[string]bool            // namespaces whose middleware is running; nil when none
+	acks    map[ackKey]func(ackResult) // expected acks, each answer called once; nil until the first
 	closed  bool
 	eio3    bool // a Socket.IO 2.x client (Engine.IO v3): client_eio3.go
 	// ended is done once the session has ended (after every expected ack
@@ -41,7 +41,8 @@ type client struct {
 	// use (endedContext), so a connection that never needs it pays 8 bytes.
 	ended atomic.Pointer[endSignal]
 	// connectTimer closes a connection that joins no namespace in time;
-	// stopped when the session ends, so it outlives no session.
+	// stopped and dropped once one is joined, or when the session ends,
+	// so it outlives no session.
 	connectTimer *time.Timer
 	conn         atomic.Pointer[Conn] // made by the first Socket.Conn call
 
@@ -49,6 +50,37 @@ type client struct {
 	// still arriving: they hold no credit while they wait (see
 	// OnMessageWithCredit), the decoder bounds them.
 	partialMsgs, partialBytes int
+}
+
+// nspSockets are a client's sockets, one per namespace, in the order they
+// joined: a slice, since a client uses one namespace or a few.
+type nspSockets []*Socket
+
+func (l nspSockets) get(nsp string) *Socket {
+	for _, s := range l {
+		if s.nsp.name == nsp {
+			return s
+		}
+	}
+	return nil
+}
+
+func (l *nspSockets) remove(s *Socket) {
+	if i := slices.Index(*l, s); i >= 0 {
+		*l = slices.Delete(*l, i, i+1)
+	}
+	if len(*l) == 0 {
+		*l = nil // a client that leaves every namespace holds no array
+	}
+}
+
+// stopConnectTimer stops the connect timeout and lets it go: once a
+// namespace is joined it has nothing left to do.
+func (c *client) stopConnectTimer() {
+	if c.connectTimer != nil {
+		c.connectTimer.Stop()
+		c.connectTimer = nil
+	}
 }
 
 // ackKey names an expected ack: ids come from the namespace's counter, as
@@ -83,8 +115,7 @@ func (e engineSide) OnUpgrade(es *EngineSession) {
 
 // onOpen gives a new Engine.IO session its Socket.IO client state.
 func (s *Server) onOpen(es *EngineSession) {
-	c := &client{srv: s, es: es, decoder: s.codec.parser().NewDecoder(0),
-		sockets: map[string]*Socket{}, joining: map[string]bool{}, acks: map[ackKey]func(ackResult){}}
+	c := &client{srv: s, es: es, decoder: s.codec.parser().NewDecoder(0)}
 	es.SetState(c)
 	if es.Protocol() == 3 {
 		c.eio3 = true
@@ -132,7 +163,7 @@ func (s *Server) onMessage(es *EngineSession, data []byte, binary bool, credit I
 // onClose disconnects a closed session's sockets.
 func (s *Server) onClose(es *EngineSession, reason string) {
 	c := es.State().(*client)
-	c.connectTimer.Stop()
+	c.stopConnectTimer()
 	c.closed = true
 	c.disconnectAll(reason)
 	if e := c.ended.Swap(sessionEnded); e != nil {
@@ -181,13 +212,13 @@ func (c *client) packet(p *sio.Packet, credit InboundCredit) {
 		}
 		return
 	case sio.Disconnect:
-		if s, ok := c.sockets[nsp]; ok {
+		if s := c.sockets.get(nsp); s != nil {
 			c.disconnectHolding(s, reasonClientNamespaceDisconnect, credit)
 			return
 		}
 	case sio.Event:
-		s, ok := c.sockets[nsp]
-		if !ok {
+		s := c.sockets.get(nsp)
+		if s == nil {
 			break // not connected to that namespace: ignored, as Node
 		}
 		args, err := c.srv.codec.split(p.Data)
@@ -223,7 +254,7 @@ func (c *client) packet(p *sio.Packet, credit InboundCredit) {
 // once this returns.
 func (c *client) ackReceived(p *sio.Packet) {
 	nsp := p.Nsp()
-	if _, ok := c.sockets[nsp]; !ok {
+	if c.sockets.get(nsp) == nil {
 		return
 	}
 	key := ackKey{nsp: nsp, id: p.ID}
@@ -248,9 +279,12 @@ func (c *client) connect(name string, auth []byte, credit InboundCredit) {
 // connectWith is connect once the socket's id and handshake are known;
 // complete says hs has its request part (see socketHandshake).
 func (c *client) connectWith(name, id string, hs Handshake, complete bool, credit InboundCredit) {
-	if _, ok := c.sockets[name]; ok || c.joining[name] {
+	if c.sockets.get(name) != nil || c.joining[name] {
 		credit.Release()
 		return // already connected or connecting
+	}
+	if c.joining == nil {
+		c.joining = map[string]bool{}
 	}
 	c.joining[name] = true
 	s := &Socket{id: id, client: c}
@@ -340,7 +374,8 @@ func (c *client) accept(s *Socket, restored actors.Restored, added chan<- struct
 		c.sendConnectError(s.nsp.name, &ConnectError{Message: ErrNamespaceFailed.Error()})
 		return false
 	}
-	c.sockets[s.nsp.name] = s
+	c.sockets = append(c.sockets, s)
+	c.stopConnectTimer() // a namespace is joined
 	s.mu.Lock()
 	s.rooms = []string{s.id}
 	for _, r := range restored.Rooms {
@@ -442,9 +477,12 @@ func (c *client) sendWithAck(s *Socket, p *sio.Packet, fl emitFlags, answer func
 
 // expectAck registers an answer for (s's namespace, id). Session actor only.
 func (c *client) expectAck(s *Socket, id uint64, answer func(ackResult)) {
-	if c.closed || c.sockets[s.nsp.name] != s {
+	if c.closed || c.sockets.get(s.nsp.name) != s {
 		answer(ackResult{err: ErrDisconnected})
 		return
+	}
+	if c.acks == nil {
+		c.acks = map[ackKey]func(ackResult){}
 	}
 	c.acks[ackKey{nsp: s.nsp.name, id: id}] = answer
 }
@@ -464,7 +502,7 @@ func (c *client) failAcks(nsp string) {
 
 // serverDisconnect tells the client and drops the socket.
 func (c *client) serverDisconnect(s *Socket) {
-	if c.sockets[s.nsp.name] != s {
+	if c.sockets.get(s.nsp.name) != s {
 		return
 	}
 	c.send(&sio.Packet{Type: sio.Disconnect, Namespace: s.nsp.name})
@@ -484,14 +522,14 @@ func (c *client) closeAll() {
 	if len(packets) > 0 {
 		c.es.Sink().Deliver(transport.NewFrames(packets...), false)
 	}
-	for _, s := range c.sockets {
+	for _, s := range slices.Clone(c.sockets) { // disconnect removes s
 		c.disconnect(s, reasonServerNamespaceDisconnect)
 	}
 	c.es.Close()
 }
 
 func (c *client) disconnectAll(reason string) {
-	for _, s := range c.sockets {
+	for _, s := range slices.Clone(c.sockets) { // disconnect removes s
 		c.disconnect(s, reason)
 	}
 	c.failAcks("")
@@ -506,7 +544,7 @@ func (c *client) disconnect(s *Socket, reason string) {
 // disconnectHolding is disconnect for a client's DISCONNECT packet, whose
 // credit is held until the handlers have run.
 func (c *client) disconnectHolding(s *Socket, reason string, credit InboundCredit) {
-	delete(c.sockets, s.nsp.name)
+	c.sockets.remove(s)
 	c.srv.stats.disconnected(reason)
 	c.failAcks(s.nsp.name)
 	s.lane.runHolding(func() {

@@ -78,7 +78,7 @@ func (n *Namespace) fail() {
 			if !ok {
 				return
 			}
-			if s := c.sockets[n.name]; s != nil {
+			if s := c.sockets.get(n.name); s != nil {
 				c.serverDisconnect(s)
 			}
 		})
