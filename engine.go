@@ -219,7 +219,8 @@ type Engine struct {
 	root      *actor.PID // the server's root actor, parent of every other
 
 	stats      actors.Stats
-	admission  *admission // the connection limits and every refusal's count
+	sessions   *actors.SessionSettings // what every session shares
+	admission  *admission              // the connection limits and every refusal's count
 	connErrors connErrorCounts
 	log        zerolog.Logger // component "engine", built once for every session
 	closeOnce  sync.Once
@@ -253,6 +254,22 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 	}
 	e.root = spawnRoot(e.system, o.ActorName, actors.RootConfig{Logger: e.log, Stats: &e.stats})
 	e.pool = transport.NewWriterPool(nil)
+	e.sessions = &actors.SessionSettings{
+		PingInterval:      o.PingInterval,
+		PingTimeout:       o.PingTimeout,
+		UpgradeTimeout:    o.UpgradeTimeout,
+		MaxPayload:        o.MaxHTTPBufferSize,
+		OverlapWait:       o.overlapWait,
+		AllowUpgrades:     !o.DisallowUpgrades,
+		Handler:           h,
+		Logger:            e.log,
+		PacketIn:          o.PacketIn,
+		SlowConsumerGrace: o.SlowConsumerGrace,
+		PacketOut:         o.PacketOut,
+		Stats:             &e.stats,
+		InboundPolicy:     o.InboundPolicy,
+		Queue:             o.QueueLimits,
+	}
 	e.admission = newAdmission(o.Limits, e.log)
 	var admit transport.Admitter
 	if o.Limits.on() {
@@ -264,7 +281,7 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 		AllowEIO3:  o.AllowEIO3,
 		Pool:       e.pool,
 		Queue:      o.QueueLimits,
-		Open:       func(hs transport.Handshake) (transport.Session, error) { return e.open(hs, h) },
+		Open:       e.open,
 
 		Path:            o.Path,
 		NoTrailingSlash: o.NoTrailingSlash,
@@ -311,7 +328,7 @@ func (e *Engine) ListenAndServe(addr string) error {
 	return nil
 }
 
-func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Session, error) {
+func (e *Engine) open(hs transport.Handshake) (transport.Session, error) {
 	sid := hs.SID
 	ref := &sessionRef{system: e.system, done: make(chan struct{}), ready: make(chan struct{}),
 		inbound: transport.NewInbound(e.opts.InboundLimits, e.opts.PingTimeout)}
@@ -322,31 +339,19 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Sessio
 	}
 	e.live[ref] = struct{}{}
 	e.mu.Unlock()
-	cfg := actors.SessionConfig{
-		SID:               sid,
-		PingInterval:      e.opts.PingInterval,
-		PingTimeout:       e.opts.PingTimeout,
-		UpgradeTimeout:    e.opts.UpgradeTimeout,
-		MaxPayload:        e.opts.MaxHTTPBufferSize,
-		OverlapWait:       e.opts.overlapWait,
-		AllowUpgrades:     !e.opts.DisallowUpgrades,
-		WebSocket:         hs.Conn,
-		EIO3:              hs.EIO3,
-		Base64:            hs.Base64,
-		Request:           sessionRequest(hs.Request),
-		Done:              ref.done,
-		Handler:           h,
-		Logger:            e.log,
-		PacketIn:          e.opts.PacketIn,
-		SlowConsumerGrace: e.opts.SlowConsumerGrace,
-		PacketOut:         e.opts.PacketOut,
-		Stats:             &e.stats,
-		Inbound:           ref.inbound,
-		InboundPolicy:     e.opts.InboundPolicy,
-		Queue:             e.opts.QueueLimits,
+	release := hs.Release // what Ended keeps of hs
+	session := actors.NewSession(actors.SessionConfig{
+		SessionSettings: e.sessions,
+		SID:             sid,
+		WebSocket:       hs.Conn,
+		EIO3:            hs.EIO3,
+		Base64:          hs.Base64,
+		Request:         sessionRequest(hs.Request),
+		Done:            ref.done,
+		Inbound:         ref.inbound,
 		Ended: func(sid, _ string) {
-			if hs.Release != nil {
-				hs.Release() // its connection limits' slot
+			if release != nil {
+				release() // its connection limits' slot
 			}
 			e.handler.Forget(sid)
 			e.mu.Lock()
@@ -355,12 +360,11 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Sessio
 			close(ref.done)
 			e.system.Root.Stop(ref.pid)
 		},
-	}
-	props := actor.PropsFromProducer(func() actor.Actor {
-		s := actors.NewSession(cfg, ref.Tell)
-		ref.user = s.User()
-		return s
-	})
+	}, ref.Tell)
+	ref.user = session.User()
+	// The session is made here, not by the producer: a producer capturing
+	// its config would keep a second copy of it for the actor's life.
+	props := actor.PropsFromProducer(func() actor.Actor { return session })
 	pid, err := e.spawn(props, sid, actors.KindSession, nil)
 	if errors.Is(err, actor.ErrNameExists) { // a GenerateID that raced itself
 		err = fmt.Errorf("%w: %q", transport.ErrSIDTaken, sid)
