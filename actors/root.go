@@ -51,13 +51,20 @@ const (
 
 type rootActor struct {
 	cfg      RootConfig
-	children map[string]*SpawnChild // by child id, for its failure
+	children map[string]child // by child id, for its failure
+}
+
+// child is what the root keeps of a SpawnChild: not the message itself,
+// whose props and reply channel would stay alive as long as the child.
+type child struct {
+	kind   string
+	failed func(reason any)
 }
 
 // NewRootProps returns the props of a server's root actor.
 func NewRootProps(cfg RootConfig) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &rootActor{cfg: cfg, children: map[string]*SpawnChild{}}
+		return &rootActor{cfg: cfg, children: map[string]child{}}
 	})
 }
 
@@ -72,7 +79,7 @@ func (r *rootActor) Receive(ctx actor.Context) {
 			pid, err = ctx.SpawnNamed(m.Props, m.Name)
 		}
 		if err == nil {
-			r.children[pid.Id] = m
+			r.children[pid.Id] = child{kind: m.Kind, failed: m.Failed}
 		}
 		m.Reply <- SpawnResult{PID: pid, Err: err}
 	case *actor.Terminated:
@@ -87,14 +94,10 @@ func (r *rootActor) Receive(ctx actor.Context) {
 // child is stopped and its owner told, loudly.
 func (r *rootActor) HandleFailure(_ *actor.ActorSystem, supervisor actor.Supervisor, child *actor.PID, _ *actor.RestartStatistics, reason, message any) {
 	supervisor.StopChildren(child)
-	c := r.children[child.Id]
-	kind := ""
-	if c != nil {
-		kind = c.Kind
-	}
-	r.cfg.Stats.failure(kind)
-	r.cfg.Logger.Error().Str("actor", child.Id).Str("kind", kind).Str("panic", fmt.Sprint(reason)).Type("message", message).Msg("actor failed, stopped")
-	if c != nil && c.Failed != nil {
-		c.Failed(reason)
+	c := r.children[child.Id] // zero for a child it does not know
+	r.cfg.Stats.failure(c.kind)
+	r.cfg.Logger.Error().Str("actor", child.Id).Str("kind", c.kind).Str("panic", fmt.Sprint(reason)).Type("message", message).Msg("actor failed, stopped")
+	if c.failed != nil {
+		c.failed(reason)
 	}
 }
