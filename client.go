@@ -31,7 +31,7 @@ type client struct {
 	es      *EngineSession
 	decoder sio.PacketDecoder
 	sockets nspSockets                 // one per namespace
-	joining map[string]bool            // namespaces whose middleware is running; nil when none
+	joining []string                   // namespaces whose middleware is running; nil when none
 	acks    map[ackKey]func(ackResult) // expected acks, each answer called once; nil until the first
 	closed  bool
 	eio3    bool // a Socket.IO 2.x client (Engine.IO v3): client_eio3.go
@@ -71,6 +71,16 @@ func (l *nspSockets) remove(s *Socket) {
 	}
 	if len(*l) == 0 {
 		*l = nil // a client that leaves every namespace holds no array
+	}
+}
+
+// joined ends nsp's joining (accepted or refused).
+func (c *client) joined(nsp string) {
+	if i := slices.Index(c.joining, nsp); i >= 0 {
+		c.joining = slices.Delete(c.joining, i, i+1)
+	}
+	if len(c.joining) == 0 {
+		c.joining = nil // no array kept while nothing joins
 	}
 }
 
@@ -279,14 +289,11 @@ func (c *client) connect(name string, auth []byte, credit InboundCredit) {
 // connectWith is connect once the socket's id and handshake are known;
 // complete says hs has its request part (see socketHandshake).
 func (c *client) connectWith(name, id string, hs Handshake, complete bool, credit InboundCredit) {
-	if c.sockets.get(name) != nil || c.joining[name] {
+	if c.sockets.get(name) != nil || slices.Contains(c.joining, name) {
 		credit.Release()
 		return // already connected or connecting
 	}
-	if c.joining == nil {
-		c.joining = map[string]bool{}
-	}
-	c.joining[name] = true
+	c.joining = append(c.joining, name)
 	s := &Socket{id: id, client: c}
 	s.handshake.set(hs, complete)
 	s.lane.runHolding(func() {
@@ -295,7 +302,7 @@ func (c *client) connectWith(name, id string, hs Handshake, complete bool, credi
 		nsp := c.srv.resolve(name, hs.Auth)
 		if nsp == nil {
 			c.es.Run(func() {
-				delete(c.joining, name)
+				c.joined(name)
 				c.sendConnectError(name, &ConnectError{Message: "Invalid namespace"})
 			})
 			return
@@ -312,7 +319,7 @@ func (c *client) connectWith(name, id string, hs Handshake, complete bool, credi
 			s.safely("middleware", func() { err = mw(s) })
 			if err != nil {
 				c.es.Run(func() {
-					delete(c.joining, name)
+					c.joined(name)
 					if c.eio3 {
 						c.sendMiddlewareErrorEIO3(name, err)
 						return
@@ -362,7 +369,7 @@ func (c *client) connectWith(name, id string, hs Handshake, complete bool, credi
 // broadcasts before its connection handler (queued after this on its lane)
 // can emit anything.
 func (c *client) accept(s *Socket, restored actors.Restored, added chan<- struct{}) bool {
-	delete(c.joining, s.nsp.name)
+	c.joined(s.nsp.name)
 	if c.closed {
 		return false
 	}
