@@ -367,10 +367,10 @@ func (e *Engine) open(hs transport.Handshake) (transport.Session, error) {
 		},
 	}, ref.Tell)
 	ref.user = session.User()
-	// The session is made here, not by the producer: a producer capturing
-	// its config would keep a second copy of it for the actor's life.
-	props := actor.PropsFromProducer(func() actor.Actor { return session })
-	pid, err := e.spawn(props, sid, actors.KindSession, nil)
+	// The session is made here, not by a producer of its own: that would
+	// keep its props, and a producer capturing its config a second copy of
+	// that, for the actor's life.
+	pid, err := e.spawnChild(&actors.SpawnChild{Actor: session, Name: sid, Kind: actors.KindSession})
 	if errors.Is(err, actor.ErrNameExists) { // a GenerateID that raced itself
 		err = fmt.Errorf("%w: %q", transport.ErrSIDTaken, sid)
 	}
@@ -387,8 +387,14 @@ func (e *Engine) open(hs transport.Handshake) (transport.Session, error) {
 // spawn starts props as a child of the server's root actor, which stops
 // it if it fails (and then calls failed, in the root actor).
 func (e *Engine) spawn(props *actor.Props, name, kind string, failed func(reason any)) (*actor.PID, error) {
+	return e.spawnChild(&actors.SpawnChild{Props: props, Name: name, Kind: kind, Failed: failed})
+}
+
+// spawnChild sends m, its Reply set here, to the root actor and waits.
+func (e *Engine) spawnChild(m *actors.SpawnChild) (*actor.PID, error) {
 	reply := make(chan actors.SpawnResult, 1)
-	e.system.Root.Send(e.root, &actors.SpawnChild{Props: props, Name: name, Kind: kind, Failed: failed, Reply: reply})
+	m.Reply = reply
+	e.system.Root.Send(e.root, m)
 	select {
 	case r := <-reply:
 		return r.PID, r.Err

@@ -22,7 +22,11 @@ import (
 // name) and replies on Reply. Failed, if set, is called in the root actor
 // when the child fails, after it was told to stop: it must not block.
 type SpawnChild struct {
-	Props  *actor.Props
+	Props *actor.Props
+	// Actor, when set instead of Props, is spawned as it is, with props
+	// the root shares among all such children: an actor made before it is
+	// spawned (a session) then holds no props of its own (~250 B).
+	Actor  actor.Actor
 	Name   string
 	Kind   string // KindSession or KindNamespace, as failures are counted
 	Failed func(reason any)
@@ -52,6 +56,12 @@ const (
 type rootActor struct {
 	cfg      RootConfig
 	children map[string]child // by child id, for its failure
+	// shared are the props of every child spawned from SpawnChild.Actor:
+	// their producer returns next, set just before the spawn, which calls
+	// it synchronously (protoactor never calls it again: the root stops a
+	// failed child, it does not restart it).
+	shared *actor.Props
+	next   actor.Actor
 }
 
 // child is what the root keeps of a SpawnChild: not the message itself,
@@ -64,7 +74,13 @@ type child struct {
 // NewRootProps returns the props of a server's root actor.
 func NewRootProps(cfg RootConfig) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &rootActor{cfg: cfg, children: map[string]child{}}
+		r := &rootActor{cfg: cfg, children: map[string]child{}}
+		r.shared = actor.PropsFromProducer(func() actor.Actor {
+			a := r.next
+			r.next = nil
+			return a
+		})
+		return r
 	})
 }
 
@@ -73,11 +89,16 @@ func (r *rootActor) Receive(ctx actor.Context) {
 	case *SpawnChild:
 		var pid *actor.PID
 		var err error
-		if m.Name == "" {
-			pid = ctx.Spawn(m.Props)
-		} else {
-			pid, err = ctx.SpawnNamed(m.Props, m.Name)
+		props := m.Props
+		if m.Actor != nil {
+			props, r.next = r.shared, m.Actor
 		}
+		if m.Name == "" {
+			pid = ctx.Spawn(props)
+		} else {
+			pid, err = ctx.SpawnNamed(props, m.Name)
+		}
+		r.next = nil // not taken when the name exists
 		if err == nil {
 			r.children[pid.Id] = child{kind: m.Kind, failed: m.Failed}
 		}
