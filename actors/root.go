@@ -59,7 +59,10 @@ type rootActor struct {
 	// shared are the props of every child spawned from SpawnChild.Actor:
 	// their producer returns next, set just before the spawn, which calls
 	// it synchronously (protoactor never calls it again: the root stops a
-	// failed child, it does not restart it).
+	// failed child, it does not restart it). Their mailbox is the
+	// lock-free list: an idle session holds two empty lists (~80 B) where
+	// the default ring holds ~340 B, and keeps at its peak size after a
+	// burst; the price is a 24 B node per message.
 	shared *actor.Props
 	next   actor.Actor
 }
@@ -79,7 +82,7 @@ func NewRootProps(cfg RootConfig) *actor.Props {
 			a := r.next
 			r.next = nil
 			return a
-		})
+		}, actor.WithMailbox(actor.UnboundedLockfree()))
 		return r
 	})
 }
