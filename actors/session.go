@@ -163,8 +163,8 @@ type Session struct {
 // NewSession returns the state of a session; tell must post to its mailbox.
 func NewSession(cfg SessionConfig, tell func(any)) *Session {
 	s := &Session{cfg: cfg, tell: tell, ws: cfg.WebSocket}
-	s.user = &EngineSession{id: cfg.SID, tell: tell, sink: &Sink{tell: tell, ws: cfg.WebSocket, stats: cfg.Stats}, request: cfg.Request, done: cfg.Done}
-	s.user.transport.Store(s.transportName())
+	s.user = &EngineSession{id: cfg.SID, tell: tell, sink: Sink{tell: tell, ws: cfg.WebSocket, stats: cfg.Stats}, request: cfg.Request, done: cfg.Done}
+	s.user.websocket.Store(s.ws != nil)
 	s.user.sink.hooks = &s.user.hooks
 	s.user.protocol = 4
 	if cfg.EIO3 {
@@ -562,7 +562,7 @@ func (s *Session) probePacket(p eio.Packet) {
 			s.ws.SendPacket(p)
 		}
 		s.buffer = nil
-		s.user.transport.Store(transport.WebSocket)
+		s.user.websocket.Store(true)
 		s.user.sink.setWebSocket(s.ws)
 		if st := s.cfg.Stats; st != nil {
 			st.Upgrades.Add(1)
