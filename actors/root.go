@@ -54,8 +54,11 @@ const (
 )
 
 type rootActor struct {
-	cfg      RootConfig
-	children map[string]child // by child id, for its failure
+	cfg RootConfig
+	// children are the children that are not plain sessions, by id, for
+	// their failure: a child missing here is a session without a Failed
+	// callback, the one kind there are thousands of.
+	children map[string]child
 	// shared are the props of every child spawned from SpawnChild.Actor:
 	// their producer returns next, set just before the spawn, which calls
 	// it synchronously (protoactor never calls it again: the root stops a
@@ -102,7 +105,7 @@ func (r *rootActor) Receive(ctx actor.Context) {
 			pid, err = ctx.SpawnNamed(props, m.Name)
 		}
 		r.next = nil // not taken when the name exists
-		if err == nil {
+		if err == nil && (m.Kind != KindSession || m.Failed != nil) {
 			r.children[pid.Id] = child{kind: m.Kind, failed: m.Failed}
 		}
 		m.Reply <- SpawnResult{PID: pid, Err: err}
@@ -118,7 +121,10 @@ func (r *rootActor) Receive(ctx actor.Context) {
 // child is stopped and its owner told, loudly.
 func (r *rootActor) HandleFailure(_ *actor.ActorSystem, supervisor actor.Supervisor, child *actor.PID, _ *actor.RestartStatistics, reason, message any) {
 	supervisor.StopChildren(child)
-	c := r.children[child.Id] // zero for a child it does not know
+	c, ok := r.children[child.Id]
+	if !ok {
+		c.kind = KindSession
+	}
 	r.cfg.Stats.failure(c.kind)
 	r.cfg.Logger.Error().Str("actor", child.Id).Str("kind", c.kind).Str("panic", fmt.Sprint(reason)).Type("message", message).Msg("actor failed, stopped")
 	if c.failed != nil {
