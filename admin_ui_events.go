@@ -91,7 +91,7 @@ func serializeLocal(s *Socket) adminSocket {
 	data, _ := json.Marshal(s.Data()) // data that cannot be JSON is shown empty
 	d, _ := splitAdminData(data)
 	return adminSocket{ID: s.id, ClientID: clientID(s), Transport: s.Transport(), Nsp: s.nsp.name,
-		Data: d, Handshake: serializeHandshake(s.handshake), Rooms: s.Rooms()}
+		Data: d, Handshake: serializeHandshake(s.Handshake()), Rooms: s.Rooms()}
 }
 
 func serializeRemote(r *RemoteSocket, nsp string) adminSocket {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 	"sync/atomic"
 )
 
@@ -129,64 +130,84 @@ var (
 	errorType = reflect.TypeFor[error]()
 )
 
-// handler is a user's typed event handler, checked once at registration.
+// handler is a user's event handler, checked once at registration: the
+// func itself and, for a shape that needs reflection, its parameters
+// (shared by every handler of that func type). Three words, held in the
+// socket's handler lists by value: a connection's handlers cost little.
 type handler struct {
-	direct  func(Args, Ack) error // set for the common shapes; no reflection
-	fn      reflect.Value
+	fn    any
+	shape *handlerShape // nil for the shapes call runs directly
+}
+
+// handlerShape is what calling a reflective handler needs of its type.
+type handlerShape struct {
 	params  []reflect.Type // decoded arguments, in order
 	rawArgs bool           // takes Args (all arguments, raw)
 	ack     bool           // last parameter is Ack
 }
 
+// handlerShapes caches each func type's shape (reflect.Type ->
+// *handlerShape): every connection registers the same handler types.
+var handlerShapes sync.Map
+
 // newHandler accepts func(T1, T2, ..., [Ack]) or func(Args, [Ack]),
 // optionally returning an error (logged).
-func newHandler(fn any) (*handler, error) {
-	// The shapes relays and acks use most are called directly: reflect.Call
-	// costs a large frame on the socket's fresh goroutine every event.
-	switch f := fn.(type) {
-	case func(Args, Ack):
-		return &handler{direct: func(a Args, ack Ack) error { f(a, ack); return nil }}, nil
-	case func(Args):
-		return &handler{direct: func(a Args, _ Ack) error { f(a); return nil }}, nil
-	case func(Ack):
-		return &handler{direct: func(_ Args, ack Ack) error { f(ack); return nil }}, nil
-	case func():
-		return &handler{direct: func(Args, Ack) error { f(); return nil }}, nil
-	case func(Args, Ack) error:
-		return &handler{direct: f}, nil
+func newHandler(fn any) (handler, error) {
+	switch fn.(type) {
+	// The shapes relays and acks use most are called directly (call):
+	// reflect.Call costs a large frame on the socket's fresh goroutine
+	// every event.
+	case func(Args, Ack), func(Args), func(Ack), func(), func(Args, Ack) error:
+		return handler{fn: fn}, nil
 	}
-	v := reflect.ValueOf(fn)
-	t := v.Type()
-	if t.Kind() != reflect.Func {
-		return nil, fmt.Errorf("actorio: handler is a %s, not a func", t)
+	t := reflect.TypeOf(fn)
+	if t == nil || t.Kind() != reflect.Func {
+		return handler{}, fmt.Errorf("actorio: handler is a %s, not a func", t)
+	}
+	if shape, ok := handlerShapes.Load(t); ok {
+		return handler{fn: fn, shape: shape.(*handlerShape)}, nil
 	}
 	if t.NumOut() > 1 || (t.NumOut() == 1 && t.Out(0) != errorType) {
-		return nil, fmt.Errorf("actorio: handler %s may only return an error", t)
+		return handler{}, fmt.Errorf("actorio: handler %s may only return an error", t)
 	}
-	h := &handler{fn: v}
+	shape := &handlerShape{}
 	n := t.NumIn()
 	if n > 0 && t.In(n-1) == ackType {
-		h.ack = true
+		shape.ack = true
 		n--
 	}
 	for i := range n {
 		switch p := t.In(i); {
 		case p == argsType && n == 1:
-			h.rawArgs = true
+			shape.rawArgs = true
 		case p == argsType || p == ackType:
-			return nil, fmt.Errorf("actorio: handler %s: Args must be the only argument, Ack the last", t)
+			return handler{}, fmt.Errorf("actorio: handler %s: Args must be the only argument, Ack the last", t)
 		default:
-			h.params = append(h.params, p)
+			shape.params = append(shape.params, p)
 		}
 	}
-	return h, nil
+	handlerShapes.Store(t, shape)
+	return handler{fn: fn, shape: shape}, nil
 }
 
 // call decodes args into the handler's types and calls it. An argument
 // that does not decode is an *ArgumentError: the handler is not called.
-func (h *handler) call(event string, args Args, ack Ack) error {
-	if h.direct != nil {
-		return h.direct(args, ack)
+func (h handler) call(event string, args Args, ack Ack) error {
+	switch f := h.fn.(type) {
+	case func(Args, Ack):
+		f(args, ack)
+		return nil
+	case func(Args):
+		f(args)
+		return nil
+	case func(Ack):
+		f(ack)
+		return nil
+	case func():
+		f()
+		return nil
+	case func(Args, Ack) error:
+		return f(args, ack)
 	}
 	in, err := h.decode(event, args, ack)
 	if err != nil {
@@ -196,12 +217,13 @@ func (h *handler) call(event string, args Args, ack Ack) error {
 }
 
 // decode returns the reflective handler's arguments, or an *ArgumentError.
-func (h *handler) decode(event string, args Args, ack Ack) ([]reflect.Value, error) {
-	in := make([]reflect.Value, 0, len(h.params)+2)
-	if h.rawArgs {
+func (h handler) decode(event string, args Args, ack Ack) ([]reflect.Value, error) {
+	sh := h.shape
+	in := make([]reflect.Value, 0, len(sh.params)+2)
+	if sh.rawArgs {
 		in = append(in, reflect.ValueOf(args))
 	}
-	for i, p := range h.params {
+	for i, p := range sh.params {
 		v := reflect.New(p)
 		if i < args.Len() {
 			if err := args.Decode(i, v.Interface()); err != nil {
@@ -210,14 +232,14 @@ func (h *handler) decode(event string, args Args, ack Ack) ([]reflect.Value, err
 		}
 		in = append(in, v.Elem())
 	}
-	if h.ack {
+	if sh.ack {
 		in = append(in, reflect.ValueOf(ack))
 	}
 	return in, nil
 }
 
-func (h *handler) invoke(in []reflect.Value) error {
-	out := h.fn.Call(in)
+func (h handler) invoke(in []reflect.Value) error {
+	out := reflect.ValueOf(h.fn).Call(in)
 	if len(out) == 1 && !out[0].IsNil() {
 		return out[0].Interface().(error)
 	}

@@ -30,9 +30,9 @@ type client struct {
 	srv     *Server
 	es      *EngineSession
 	decoder sio.PacketDecoder
-	sockets map[string]*Socket         // by namespace
-	joining map[string]bool            // namespaces whose middleware is running
-	acks    map[ackKey]func(ackResult) // expected acks; each answer is called once
+	sockets nspSockets                 // one per namespace
+	joining []string                   // namespaces whose middleware is running; nil when none
+	acks    map[ackKey]func(ackResult) // expected acks, each answer called once; nil until the first
 	closed  bool
 	eio3    bool // a Socket.IO 2.x client (Engine.IO v3): client_eio3.go
 	// ended is done once the session has ended (after every expected ack
@@ -41,7 +41,8 @@ type client struct {
 	// use (endedContext), so a connection that never needs it pays 8 bytes.
 	ended atomic.Pointer[endSignal]
 	// connectTimer closes a connection that joins no namespace in time;
-	// stopped when the session ends, so it outlives no session.
+	// stopped and dropped once one is joined, or when the session ends,
+	// so it outlives no session.
 	connectTimer *time.Timer
 	conn         atomic.Pointer[Conn] // made by the first Socket.Conn call
 
@@ -49,6 +50,47 @@ type client struct {
 	// still arriving: they hold no credit while they wait (see
 	// OnMessageWithCredit), the decoder bounds them.
 	partialMsgs, partialBytes int
+}
+
+// nspSockets are a client's sockets, one per namespace, in the order they
+// joined: a slice, since a client uses one namespace or a few.
+type nspSockets []*Socket
+
+func (l nspSockets) get(nsp string) *Socket {
+	for _, s := range l {
+		if s.nsp.name == nsp {
+			return s
+		}
+	}
+	return nil
+}
+
+func (l *nspSockets) remove(s *Socket) {
+	if i := slices.Index(*l, s); i >= 0 {
+		*l = slices.Delete(*l, i, i+1)
+	}
+	if len(*l) == 0 {
+		*l = nil // a client that leaves every namespace holds no array
+	}
+}
+
+// joined ends nsp's joining (accepted or refused).
+func (c *client) joined(nsp string) {
+	if i := slices.Index(c.joining, nsp); i >= 0 {
+		c.joining = slices.Delete(c.joining, i, i+1)
+	}
+	if len(c.joining) == 0 {
+		c.joining = nil // no array kept while nothing joins
+	}
+}
+
+// stopConnectTimer stops the connect timeout and lets it go: once a
+// namespace is joined it has nothing left to do.
+func (c *client) stopConnectTimer() {
+	if c.connectTimer != nil {
+		c.connectTimer.Stop()
+		c.connectTimer = nil
+	}
 }
 
 // ackKey names an expected ack: ids come from the namespace's counter, as
@@ -83,8 +125,7 @@ func (e engineSide) OnUpgrade(es *EngineSession) {
 
 // onOpen gives a new Engine.IO session its Socket.IO client state.
 func (s *Server) onOpen(es *EngineSession) {
-	c := &client{srv: s, es: es, decoder: s.codec.parser().NewDecoder(0),
-		sockets: map[string]*Socket{}, joining: map[string]bool{}, acks: map[ackKey]func(ackResult){}}
+	c := &client{srv: s, es: es, decoder: s.codec.parser().NewDecoder(0)}
 	es.SetState(c)
 	if es.Protocol() == 3 {
 		c.eio3 = true
@@ -132,7 +173,7 @@ func (s *Server) onMessage(es *EngineSession, data []byte, binary bool, credit I
 // onClose disconnects a closed session's sockets.
 func (s *Server) onClose(es *EngineSession, reason string) {
 	c := es.State().(*client)
-	c.connectTimer.Stop()
+	c.stopConnectTimer()
 	c.closed = true
 	c.disconnectAll(reason)
 	if e := c.ended.Swap(sessionEnded); e != nil {
@@ -181,13 +222,13 @@ func (c *client) packet(p *sio.Packet, credit InboundCredit) {
 		}
 		return
 	case sio.Disconnect:
-		if s, ok := c.sockets[nsp]; ok {
+		if s := c.sockets.get(nsp); s != nil {
 			c.disconnectHolding(s, reasonClientNamespaceDisconnect, credit)
 			return
 		}
 	case sio.Event:
-		s, ok := c.sockets[nsp]
-		if !ok {
+		s := c.sockets.get(nsp)
+		if s == nil {
 			break // not connected to that namespace: ignored, as Node
 		}
 		args, err := c.srv.codec.split(p.Data)
@@ -223,7 +264,7 @@ func (c *client) packet(p *sio.Packet, credit InboundCredit) {
 // once this returns.
 func (c *client) ackReceived(p *sio.Packet) {
 	nsp := p.Nsp()
-	if _, ok := c.sockets[nsp]; !ok {
+	if c.sockets.get(nsp) == nil {
 		return
 	}
 	key := ackKey{nsp: nsp, id: p.ID}
@@ -242,24 +283,26 @@ func (c *client) ackReceived(p *sio.Packet) {
 // connect runs a CONNECT on a new socket's lane, which holds credit until
 // the connection handlers have run.
 func (c *client) connect(name string, auth []byte, credit InboundCredit) {
-	c.connectWith(name, transport.NewSID(), c.handshake(auth), credit)
+	c.connectWith(name, transport.NewSID(), c.handshake(auth), false, credit)
 }
 
-// connectWith is connect once the socket's id and handshake are known.
-func (c *client) connectWith(name, id string, hs Handshake, credit InboundCredit) {
-	if _, ok := c.sockets[name]; ok || c.joining[name] {
+// connectWith is connect once the socket's id and handshake are known;
+// complete says hs has its request part (see socketHandshake).
+func (c *client) connectWith(name, id string, hs Handshake, complete bool, credit InboundCredit) {
+	if c.sockets.get(name) != nil || slices.Contains(c.joining, name) {
 		credit.Release()
 		return // already connected or connecting
 	}
-	c.joining[name] = true
-	s := &Socket{id: id, client: c, handshake: hs}
+	c.joining = append(c.joining, name)
+	s := &Socket{id: id, client: c}
+	s.handshake.set(hs, complete)
 	s.lane.runHolding(func() {
 		// Resolving may run a ParentNamespace's match func: user code, so
 		// here on the lane rather than in the session actor.
 		nsp := c.srv.resolve(name, hs.Auth)
 		if nsp == nil {
 			c.es.Run(func() {
-				delete(c.joining, name)
+				c.joined(name)
 				c.sendConnectError(name, &ConnectError{Message: "Invalid namespace"})
 			})
 			return
@@ -276,7 +319,7 @@ func (c *client) connectWith(name, id string, hs Handshake, credit InboundCredit
 			s.safely("middleware", func() { err = mw(s) })
 			if err != nil {
 				c.es.Run(func() {
-					delete(c.joining, name)
+					c.joined(name)
 					if c.eio3 {
 						c.sendMiddlewareErrorEIO3(name, err)
 						return
@@ -314,6 +357,7 @@ func (c *client) connectWith(name, id string, hs Handshake, credit InboundCredit
 			s.safely("connection handler", func() { f(s) })
 		}
 		s.tellConnected(func() any {
+			hs := s.Handshake()
 			return &actormsg.Connected{Socket: s.name(), Recovered: s.recovered, Handshake: actormsg.Handshake{
 				Auth: hs.Auth, Query: hs.Query, Headers: hs.Headers, Address: hs.Address}}
 		})
@@ -325,7 +369,7 @@ func (c *client) connectWith(name, id string, hs Handshake, credit InboundCredit
 // broadcasts before its connection handler (queued after this on its lane)
 // can emit anything.
 func (c *client) accept(s *Socket, restored actors.Restored, added chan<- struct{}) bool {
-	delete(c.joining, s.nsp.name)
+	c.joined(s.nsp.name)
 	if c.closed {
 		return false
 	}
@@ -337,7 +381,8 @@ func (c *client) accept(s *Socket, restored actors.Restored, added chan<- struct
 		c.sendConnectError(s.nsp.name, &ConnectError{Message: ErrNamespaceFailed.Error()})
 		return false
 	}
-	c.sockets[s.nsp.name] = s
+	c.sockets = append(c.sockets, s)
+	c.stopConnectTimer() // a namespace is joined
 	s.mu.Lock()
 	s.rooms = []string{s.id}
 	for _, r := range restored.Rooms {
@@ -439,9 +484,12 @@ func (c *client) sendWithAck(s *Socket, p *sio.Packet, fl emitFlags, answer func
 
 // expectAck registers an answer for (s's namespace, id). Session actor only.
 func (c *client) expectAck(s *Socket, id uint64, answer func(ackResult)) {
-	if c.closed || c.sockets[s.nsp.name] != s {
+	if c.closed || c.sockets.get(s.nsp.name) != s {
 		answer(ackResult{err: ErrDisconnected})
 		return
+	}
+	if c.acks == nil {
+		c.acks = map[ackKey]func(ackResult){}
 	}
 	c.acks[ackKey{nsp: s.nsp.name, id: id}] = answer
 }
@@ -461,7 +509,7 @@ func (c *client) failAcks(nsp string) {
 
 // serverDisconnect tells the client and drops the socket.
 func (c *client) serverDisconnect(s *Socket) {
-	if c.sockets[s.nsp.name] != s {
+	if c.sockets.get(s.nsp.name) != s {
 		return
 	}
 	c.send(&sio.Packet{Type: sio.Disconnect, Namespace: s.nsp.name})
@@ -481,14 +529,14 @@ func (c *client) closeAll() {
 	if len(packets) > 0 {
 		c.es.Sink().Deliver(transport.NewFrames(packets...), false)
 	}
-	for _, s := range c.sockets {
+	for _, s := range slices.Clone(c.sockets) { // disconnect removes s
 		c.disconnect(s, reasonServerNamespaceDisconnect)
 	}
 	c.es.Close()
 }
 
 func (c *client) disconnectAll(reason string) {
-	for _, s := range c.sockets {
+	for _, s := range slices.Clone(c.sockets) { // disconnect removes s
 		c.disconnect(s, reason)
 	}
 	c.failAcks("")
@@ -503,7 +551,7 @@ func (c *client) disconnect(s *Socket, reason string) {
 // disconnectHolding is disconnect for a client's DISCONNECT packet, whose
 // credit is held until the handlers have run.
 func (c *client) disconnectHolding(s *Socket, reason string, credit InboundCredit) {
-	delete(c.sockets, s.nsp.name)
+	c.sockets.remove(s)
 	c.srv.stats.disconnected(reason)
 	c.failAcks(s.nsp.name)
 	s.lane.runHolding(func() {
@@ -540,8 +588,9 @@ func (c *client) disconnectHolding(s *Socket, reason string, credit InboundCredi
 	}, credit)
 }
 
+// handshake is a new socket's Handshake without its request part
+// (withRequest adds it): the time, and the CONNECT's auth.
 func (c *client) handshake(auth []byte) Handshake {
-	r := c.es.Request()
 	now := time.Now()
 	h := Handshake{Time: now, Issued: now.UnixMilli(), Auth: json.RawMessage("{}")}
 	if auth != nil {
@@ -550,7 +599,13 @@ func (c *client) handshake(auth []byte) Handshake {
 			h.Auth, h.auth, h.codec = raw, auth, c.srv.codec
 		}
 	}
-	if r != nil {
+	return h
+}
+
+// withRequest fills h's part that comes from the handshake request
+// (headers, query, address, URL). Safe from any goroutine.
+func (c *client) withRequest(h *Handshake) {
+	if r := c.es.Request(); r != nil {
 		h.Headers, h.Query, h.Address, h.URL = r.Header, r.URL.Query(), r.RemoteAddr, r.URL.String()
 		if r.Host != "" && h.Headers.Get("Host") == "" {
 			// Go moves Host out of the header map; Node's handshake has it.
@@ -560,5 +615,4 @@ func (c *client) handshake(auth []byte) Handshake {
 		h.Secure = r.TLS != nil
 		h.XDomain = r.Header.Get("Origin") != ""
 	}
-	return h
 }

@@ -23,6 +23,7 @@ import (
 func (c *client) connectEIO3(nsp string, credit InboundCredit) {
 	name, rawQuery, _ := strings.Cut(nsp, "?")
 	hs := c.handshake(nil)
+	c.withRequest(&hs)
 	hs.Auth = queryObject(rawQuery)
 	if rawQuery != "" {
 		if q, err := url.ParseQuery(rawQuery); err == nil {
@@ -40,7 +41,7 @@ func (c *client) connectEIO3(nsp string, credit InboundCredit) {
 	if name != sio.DefaultNamespace {
 		id = name + "#" + id
 	}
-	c.connectWith(name, id, hs, credit)
+	c.connectWith(name, id, hs, true, credit)
 }
 
 // queryObject is the JSON object of a query's parameters, strings in the

@@ -86,8 +86,7 @@ var connErrorLabels = func() (l [len(connErrorCounts{})]string) {
 // Transport is the session's transport, for the handler's check that a
 // request uses it (transport.Session).
 func (r *sessionRef) Transport() string {
-	<-r.ready
-	if r.user == nil {
+	if r.spawned() == nil {
 		return ""
 	}
 	return r.user.Transport()

@@ -66,7 +66,7 @@ func (l localSide) FetchSockets(nsp string, opts adapter.BroadcastOptions) []ada
 	for _, s := range l.operator(nsp, opts).localSockets() {
 		data, _ := json.Marshal(s.Data())
 		data = l.s.withAdminData(s, data)
-		hs, _ := json.Marshal(s.handshake)
+		hs, _ := json.Marshal(s.Handshake())
 		out = append(out, adapter.SocketInfo{ID: s.id, Rooms: s.Rooms(), Data: data, Handshake: hs})
 	}
 	return out

@@ -43,7 +43,7 @@ type Namespace struct {
 	mu          sync.RWMutex
 	middlewares []Middleware
 	onConnect   []func(*Socket)
-	serverSide  map[string][]*handler
+	serverSide  map[string][]handler
 	onRoom      []func(RoomEvent)
 	lane        lane // runs server-side and room-event handlers in order
 
@@ -78,7 +78,7 @@ func (n *Namespace) fail() {
 			if !ok {
 				return
 			}
-			if s := c.sockets[n.name]; s != nil {
+			if s := c.sockets.get(n.name); s != nil {
 				c.serverDisconnect(s)
 			}
 		})
@@ -305,7 +305,7 @@ func (n *Namespace) OnServerSideEmit(event string, fn any) error {
 	}
 	n.mu.Lock()
 	if n.serverSide == nil {
-		n.serverSide = map[string][]*handler{}
+		n.serverSide = map[string][]handler{}
 	}
 	n.serverSide[event] = append(n.serverSide[event], h)
 	n.mu.Unlock()

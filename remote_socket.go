@@ -23,7 +23,7 @@ type RemoteSocket struct {
 }
 
 func newRemoteSocket(s *Socket) *RemoteSocket {
-	return &RemoteSocket{ID: s.id, Handshake: s.handshake, Rooms: s.Rooms(), Data: s.Data(), local: s, nsp: s.nsp}
+	return &RemoteSocket{ID: s.id, Handshake: s.Handshake(), Rooms: s.Rooms(), Data: s.Data(), local: s, nsp: s.nsp}
 }
 
 // remoteSocketFromInfo wraps a socket of another server; its operations go

@@ -63,26 +63,43 @@ type Socket struct {
 	id        string
 	nsp       *Namespace
 	client    *client
-	handshake Handshake
+	handshake socketHandshake
 	lane      lane
 	connected atomic.Bool
 	pid       string // private id for connection state recovery
 	recovered bool   // set before the socket is shared
 
 	mu           sync.RWMutex
-	handlers     map[string][]*handler
-	anyIn        listeners[func(event string, args Args)]
-	anyOut       listeners[func(event string, args []any)]
-	middlewares  []PacketMiddleware
-	onError      []func(err error)
+	handlers     map[string]handler // each event's first handler; later ones are extras.moreHandlers
 	onDisconnect []func(reason string)
 	onDiscing    []func(reason string)
 	rooms        []string
 	data         any
-	watchers     []*actor.PID // actors told when it ends (actormsg.Watch)
+	extras       *socketExtras // nil until one of them is used
 
 	mismatched map[string]struct{} // events already logged at warn by argumentError; socket's goroutine only
 	events     *socketEvents       // its EventLimit bucket; session actor only
+}
+
+// socketExtras are what few sockets use, made on first use (under the
+// socket's mu), so a socket that uses none holds a nil pointer for them.
+type socketExtras struct {
+	anyIn       listeners[func(event string, args Args)]
+	anyOut      listeners[func(event string, args []any)]
+	middlewares []PacketMiddleware
+	onError     []func(err error)
+	watchers    []*actor.PID // actors told when it ends (actormsg.Watch)
+	// moreHandlers are each event's handlers after its first, in order:
+	// most events have one, which handlers holds without a slice.
+	moreHandlers map[string][]handler
+}
+
+// more returns the socket's extras, made if need be. Under s.mu, locked.
+func (s *Socket) more() *socketExtras {
+	if s.extras == nil {
+		s.extras = &socketExtras{}
+	}
+	return s.extras
 }
 
 // PacketMiddleware runs for every incoming event before its handlers, on
@@ -131,7 +148,39 @@ func (s *Socket) ID() string { return s.id }
 func (s *Socket) Namespace() *Namespace { return s.nsp }
 
 // Handshake is how the socket connected.
-func (s *Socket) Handshake() Handshake { return s.handshake }
+func (s *Socket) Handshake() Handshake {
+	if h := s.handshake.full.Load(); h != nil {
+		return *h
+	}
+	h := Handshake{Auth: s.handshake.auth, Time: s.handshake.time, Issued: s.handshake.time.UnixMilli(), auth: s.handshake.raw}
+	if h.auth != nil {
+		h.codec = s.client.srv.codec
+	}
+	s.client.withRequest(&h)
+	s.handshake.full.CompareAndSwap(nil, &h) // the first one built wins: one Headers map per socket
+	return *s.handshake.full.Load()
+}
+
+// socketHandshake is what a socket keeps of its Handshake: the CONNECT's
+// part (auth, time). The handshake request's part (headers, query, URL)
+// is built from the session's request on first use, so an idle socket
+// holds no copies of them.
+type socketHandshake struct {
+	time time.Time
+	auth json.RawMessage // Handshake.Auth
+	raw  []byte          // Handshake.auth (with the server's codec), nil when none
+	full atomic.Pointer[Handshake]
+}
+
+// set keeps hs; complete says it has its request part already (a 2.x
+// client's, whose query the CONNECT extends).
+func (h *socketHandshake) set(hs Handshake, complete bool) {
+	if complete {
+		h.full.Store(&hs)
+		return
+	}
+	h.time, h.auth, h.raw = hs.Time, hs.Auth, hs.auth
+}
 
 // Connected reports whether the socket is still connected.
 func (s *Socket) Connected() bool { return s.connected.Load() }
@@ -176,10 +225,18 @@ func (s *Socket) On(event string, fn any) error {
 		return err
 	}
 	s.mu.Lock()
-	if s.handlers == nil {
-		s.handlers = map[string][]*handler{}
+	if _, ok := s.handlers[event]; ok {
+		x := s.more()
+		if x.moreHandlers == nil {
+			x.moreHandlers = map[string][]handler{}
+		}
+		x.moreHandlers[event] = append(x.moreHandlers[event], h)
+	} else {
+		if s.handlers == nil {
+			s.handlers = map[string]handler{}
+		}
+		s.handlers[event] = h
 	}
-	s.handlers[event] = append(s.handlers[event], h)
 	s.mu.Unlock()
 	return nil
 }
@@ -198,10 +255,10 @@ func (s *Socket) PrependAny(f func(event string, args Args)) (off func()) {
 func (s *Socket) addAny(f func(string, Args), front bool) func() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id := s.anyIn.add(f, front)
+	id := s.more().anyIn.add(f, front)
 	return func() {
 		s.mu.Lock()
-		s.anyIn.remove(id)
+		s.extras.anyIn.remove(id)
 		s.mu.Unlock()
 	}
 }
@@ -209,7 +266,9 @@ func (s *Socket) addAny(f func(string, Args), front bool) func() {
 // OffAny removes every catch-all listener of incoming events.
 func (s *Socket) OffAny() {
 	s.mu.Lock()
-	s.anyIn = listeners[func(string, Args)]{}
+	if s.extras != nil {
+		s.extras.anyIn = listeners[func(string, Args)]{}
+	}
 	s.mu.Unlock()
 }
 
@@ -227,10 +286,10 @@ func (s *Socket) PrependAnyOutgoing(f func(event string, args []any)) (off func(
 func (s *Socket) addAnyOutgoing(f func(string, []any), front bool) func() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id := s.anyOut.add(f, front)
+	id := s.more().anyOut.add(f, front)
 	return func() {
 		s.mu.Lock()
-		s.anyOut.remove(id)
+		s.extras.anyOut.remove(id)
 		s.mu.Unlock()
 	}
 }
@@ -238,14 +297,17 @@ func (s *Socket) addAnyOutgoing(f func(string, []any), front bool) func() {
 // OffAnyOutgoing removes every catch-all listener of outgoing events.
 func (s *Socket) OffAnyOutgoing() {
 	s.mu.Lock()
-	s.anyOut = listeners[func(string, []any)]{}
+	if s.extras != nil {
+		s.extras.anyOut = listeners[func(string, []any)]{}
+	}
 	s.mu.Unlock()
 }
 
 // Use adds packet middleware, run in order for every incoming event.
 func (s *Socket) Use(mw PacketMiddleware) {
 	s.mu.Lock()
-	s.middlewares = append(s.middlewares, mw)
+	x := s.more()
+	x.middlewares = append(x.middlewares, mw)
 	s.mu.Unlock()
 }
 
@@ -256,7 +318,8 @@ func (s *Socket) Use(mw PacketMiddleware) {
 // socket's goroutine.
 func (s *Socket) OnError(f func(err error)) {
 	s.mu.Lock()
-	s.onError = append(s.onError, f)
+	x := s.more()
+	x.onError = append(x.onError, f)
 	s.mu.Unlock()
 }
 
@@ -264,6 +327,9 @@ func (s *Socket) OnError(f func(err error)) {
 func (s *Socket) Off(event string) {
 	s.mu.Lock()
 	delete(s.handlers, event)
+	if s.extras != nil {
+		delete(s.extras.moreHandlers, event)
+	}
 	s.mu.Unlock()
 }
 
@@ -330,7 +396,10 @@ func (s *Socket) Emit(event string, args ...any) error { return s.emit(event, ar
 
 func (s *Socket) notifyOutgoing(event string, args []any) {
 	s.mu.RLock()
-	outs := s.anyOut.all()
+	var outs []func(string, []any)
+	if s.extras != nil {
+		outs = s.extras.anyOut.all()
+	}
 	s.mu.RUnlock()
 	for _, f := range outs {
 		f(event, args)
@@ -371,8 +440,20 @@ type ackResult struct {
 // holds the event's inbound credit until they have run.
 func (s *Socket) dispatch(name string, args Args, ack Ack, credit InboundCredit) {
 	s.lane.runHolding(func() {
+		var first [1]handler
+		hs := first[:0]
 		s.mu.RLock()
-		mws, anys, hs := s.middlewares, s.anyIn.all(), s.handlers[name]
+		if h, ok := s.handlers[name]; ok {
+			hs = append(hs, h)
+		}
+		var mws []PacketMiddleware
+		var anys []func(string, Args)
+		if x := s.extras; x != nil {
+			mws, anys = x.middlewares, x.anyIn.all()
+			if more := x.moreHandlers[name]; len(more) > 0 {
+				hs = append(hs, more...) // a copy: On may append meanwhile
+			}
+		}
 		s.mu.RUnlock()
 		for _, mw := range mws {
 			var err error
@@ -428,7 +509,10 @@ func (s *Socket) argumentError(ae *ArgumentError) {
 // reportError hands err to the OnError listeners. Socket's goroutine only.
 func (s *Socket) reportError(err error) {
 	s.mu.RLock()
-	onErr := s.onError
+	var onErr []func(error)
+	if s.extras != nil {
+		onErr = s.extras.onError
+	}
 	s.mu.RUnlock()
 	for _, f := range onErr {
 		s.safely("error handler", func() { f(err) })

@@ -136,15 +136,18 @@ func (s *Socket) watch(pid *actor.PID) bool {
 	if !s.connected.Load() {
 		return false
 	}
-	s.watchers = addPID(s.watchers, pid)
+	x := s.more()
+	x.watchers = addPID(x.watchers, pid)
 	return true
 }
 
 // ended tells the socket's watchers it is gone.
 func (s *Socket) ended(reason string) {
 	s.mu.Lock()
-	ws := s.watchers
-	s.watchers = nil
+	var ws []*actor.PID
+	if x := s.extras; x != nil {
+		ws, x.watchers = x.watchers, nil
+	}
 	s.mu.Unlock()
 	for _, pid := range ws {
 		s.nsp.server.engine.system.Root.Send(pid, &actormsg.Ended{Socket: s.name(), Reason: reason})

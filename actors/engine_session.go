@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/actorio/actorio/protocol/eio"
+	"github.com/actorio/actorio/transport"
 )
 
 // EngineHandler receives a bare Engine.IO server's events. Its methods run
@@ -26,8 +27,8 @@ type EngineUpgradeHandler interface {
 type EngineSession struct {
 	id        string
 	tell      func(any)
-	transport atomic.Value // string
-	sink      *Sink
+	websocket atomic.Bool // the transport in use is WebSocket (else polling)
+	sink      Sink
 	request   *http.Request // the handshake request, body gone
 	state     any           // the upper layer's per-client state; actor only
 	protocol  int           // 3 or 4, set before the session starts
@@ -54,7 +55,7 @@ func (s *EngineSession) SetState(v any) { s.state = v }
 func (s *EngineSession) CloseWithReason(reason string) { s.tell(&closeRequested{reason: reason}) }
 
 // Sink delivers shared broadcast packets to this session's client.
-func (s *EngineSession) Sink() *Sink { return s.sink }
+func (s *EngineSession) Sink() *Sink { return &s.sink }
 
 // Run runs fn inside the session actor, after the messages already queued:
 // state that the upper layer keeps per client is only touched there.
@@ -68,7 +69,12 @@ func (s *EngineSession) ID() string { return s.id }
 func (s *EngineSession) Protocol() int { return s.protocol }
 
 // Transport is the transport in use: "polling" or "websocket".
-func (s *EngineSession) Transport() string { return s.transport.Load().(string) }
+func (s *EngineSession) Transport() string {
+	if s.websocket.Load() {
+		return transport.WebSocket
+	}
+	return transport.Polling
+}
 
 // Send queues a message to the client, binary or text.
 func (s *EngineSession) Send(data []byte, binary bool) {

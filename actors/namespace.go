@@ -188,9 +188,11 @@ func NewNamespaceProps(cfg NamespaceConfig) *actor.Props {
 }
 
 type member struct {
-	id    string
-	sink  *Sink
-	ref   any
+	id   string
+	sink *Sink
+	ref  any
+	// rooms are the rooms it is in besides its own (named id), which every
+	// member is in: nil until it joins one, as most sockets never do.
 	rooms map[string]struct{}
 	// seen is the generation of the last walk (each) that visited or
 	// excluded this socket: de-duplication without a set per broadcast.
@@ -198,8 +200,69 @@ type member struct {
 }
 
 type room struct {
-	pid     *actor.PID // nil until the room has two members
-	members map[string]*member
+	pid *actor.PID // nil until the room has two members
+	// The members: a room of one (every socket's own room) keeps it in one,
+	// without a map; a larger room keeps them all in many.
+	one  *member
+	many map[string]*member
+}
+
+func (r *room) size() int {
+	if r.many != nil {
+		return len(r.many)
+	}
+	if r.one != nil {
+		return 1
+	}
+	return 0
+}
+
+func (r *room) get(id string) *member {
+	if r.many != nil {
+		return r.many[id]
+	}
+	if r.one != nil && r.one.id == id {
+		return r.one
+	}
+	return nil
+}
+
+// add adds s, which is not a member.
+func (r *room) add(s *member) {
+	switch {
+	case r.many != nil:
+		r.many[s.id] = s
+	case r.one == nil:
+		r.one = s
+	default:
+		r.many = map[string]*member{r.one.id: r.one, s.id: s}
+		r.one = nil
+	}
+}
+
+func (r *room) remove(id string) {
+	if r.many != nil {
+		delete(r.many, id)
+		return
+	}
+	if r.one != nil && r.one.id == id {
+		r.one = nil
+	}
+}
+
+// members iterates over the members; the loop must not add or remove any.
+func (r *room) members(yield func(string, *member) bool) {
+	if r.many == nil {
+		if r.one != nil {
+			yield(r.one.id, r.one)
+		}
+		return
+	}
+	for id, s := range r.many {
+		if !yield(id, s) {
+			return
+		}
+	}
 }
 
 type namespaceActor struct {
@@ -231,7 +294,7 @@ func (n *namespaceActor) Receive(ctx actor.Context) {
 				m.Sink.Deliver(f, false)
 			}
 		}
-		n.sockets[m.ID] = &member{id: m.ID, sink: m.Sink, ref: m.Ref, rooms: map[string]struct{}{}}
+		n.sockets[m.ID] = &member{id: m.ID, sink: m.Sink, ref: m.Ref}
 		n.join(ctx, m.ID, m.ID)
 		for _, r := range m.Rooms {
 			n.join(ctx, m.ID, r)
@@ -243,7 +306,8 @@ func (n *namespaceActor) Receive(ctx actor.Context) {
 	case *RemoveSocket:
 		if s, ok := n.sockets[m.ID]; ok {
 			if m.Persist != nil && n.recovery != nil {
-				rooms := make([]string, 0, len(s.rooms))
+				rooms := make([]string, 0, 1+len(s.rooms))
+				rooms = append(rooms, m.ID)
 				for r := range s.rooms {
 					rooms = append(rooms, r)
 				}
@@ -252,6 +316,7 @@ func (n *namespaceActor) Receive(ctx actor.Context) {
 			for r := range s.rooms {
 				n.leave(ctx, m.ID, r)
 			}
+			n.leave(ctx, m.ID, m.ID)
 			delete(n.sockets, m.ID)
 			n.logger.Debug().Str("nsp", n.name).Str("sid", m.ID).Bool("persisted", m.Persist != nil && n.recovery != nil).Msg("socket removed")
 		}
@@ -288,7 +353,7 @@ func (n *namespaceActor) Receive(ctx actor.Context) {
 	case *ListRoomMembers:
 		var ids []string
 		if r, ok := n.rooms[m.Room]; ok {
-			ids = make([]string, 0, len(r.members))
+			ids = make([]string, 0, r.size())
 			for id := range r.members {
 				ids = append(ids, id)
 			}
@@ -299,7 +364,7 @@ func (n *namespaceActor) Receive(ctx actor.Context) {
 	case *CountRoom:
 		size := 0
 		if r, ok := n.rooms[m.Room]; ok {
-			size = len(r.members)
+			size = r.size()
 		}
 		m.Reply <- size
 	case *ListRooms:
@@ -324,19 +389,24 @@ func (n *namespaceActor) join(ctx actor.Context, id, name string) int {
 	}
 	r, ok := n.rooms[name]
 	if !ok {
-		r = &room{members: map[string]*member{}}
+		r = &room{}
 		n.rooms[name] = r
 		n.onRoom(RoomCreated, name, "")
 	}
-	if _, already := r.members[id]; already {
-		return len(r.members)
+	if r.get(id) != nil {
+		return r.size()
 	}
-	r.members[id] = s
-	s.rooms[name] = struct{}{}
+	r.add(s)
+	if name != id {
+		if s.rooms == nil {
+			s.rooms = map[string]struct{}{}
+		}
+		s.rooms[name] = struct{}{}
+	}
 	switch {
 	case r.pid != nil:
 		ctx.Send(r.pid, &roomJoined{id: id, sink: s.sink})
-	case len(r.members) >= 2:
+	case r.size() >= 2:
 		// A room gets its actor once it has two members: every socket's own
 		// room, and any room of one, is delivered by the namespace itself,
 		// which saves an actor per connection. Everything sent to the room
@@ -344,7 +414,7 @@ func (n *namespaceActor) join(ctx actor.Context, id, name string) int {
 		n.spawnRoom(ctx, name, r)
 	}
 	n.onRoom(RoomJoined, name, id)
-	return len(r.members)
+	return r.size()
 }
 
 func (n *namespaceActor) leave(ctx actor.Context, id, name string) {
@@ -352,15 +422,15 @@ func (n *namespaceActor) leave(ctx actor.Context, id, name string) {
 	if !ok {
 		return
 	}
-	if _, in := r.members[id]; !in {
+	if r.get(id) == nil {
 		return
 	}
-	delete(r.members, id)
+	r.remove(id)
 	if s, ok := n.sockets[id]; ok {
 		delete(s.rooms, name)
 	}
 	n.onRoom(RoomLeft, name, id)
-	if len(r.members) == 0 {
+	if r.size() == 0 {
 		if r.pid != nil {
 			// Poison, not Stop: it is handled after what is already queued.
 			ctx.Poison(r.pid)
@@ -408,7 +478,7 @@ func (n *namespaceActor) exceptIDs(except []string) []string {
 	own := true
 	for _, name := range except {
 		r := n.rooms[name]
-		if r == nil || len(r.members) != 1 || r.members[name] == nil {
+		if r == nil || r.size() != 1 || r.get(name) == nil {
 			own = false
 			break
 		}
@@ -493,9 +563,9 @@ func (n *namespaceActor) HandleFailure(_ *actor.ActorSystem, sup actor.Superviso
 			continue
 		}
 		n.stats.failure(KindRoom)
-		n.logger.Error().Str("nsp", n.name).Str("room", name).Int("members", len(r.members)).
+		n.logger.Error().Str("nsp", n.name).Str("room", name).Int("members", r.size()).
 			Str("panic", fmt.Sprint(reason)).Type("message", message).Msg("room actor failed, rebuilt from the namespace index")
-		members := make(map[string]*Sink, len(r.members))
+		members := make(map[string]*Sink, r.size())
 		for id, s := range r.members {
 			members[id] = s.sink
 		}

@@ -19,7 +19,7 @@ func (s *Session) bufferOut(ps ...eio.Packet) bool {
 	for _, p := range ps {
 		bytes += 1 + len(p.Data) // the type byte and the data, as encoded
 	}
-	q := s.cfg.Queue
+	q := s.cfg.Queue.Resolved()
 	if bytes > q.HardBytes || packets > q.HardFrames {
 		s.close(ReasonTransportError, "outbound queue overflow", false)
 		return false
@@ -38,6 +38,6 @@ func (s *Session) backlogged() bool {
 	if s.ws != nil {
 		return s.ws.Backlogged()
 	}
-	q := s.cfg.Queue
+	q := s.cfg.Queue.Resolved()
 	return len(s.buffer) > 0 && (s.bufBytes >= q.SoftBytes || len(s.buffer) >= q.SoftFrames)
 }

@@ -28,9 +28,10 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// SessionConfig configures one session. Durations must be positive.
-type SessionConfig struct {
-	SID            string
+// SessionSettings are what every session of a server shares: one copy
+// per server, which each session points to. Durations must be positive.
+// A session never changes them.
+type SessionSettings struct {
 	PingInterval   time.Duration
 	PingTimeout    time.Duration
 	UpgradeTimeout time.Duration
@@ -39,6 +40,31 @@ type SessionConfig struct {
 	// OverlapWait replaces overlapWait when positive (tests that must not
 	// depend on how fast a loaded machine notices an aborted request).
 	OverlapWait time.Duration
+	Handler     EngineHandler
+	Logger      zerolog.Logger
+	// SlowConsumerGrace is how long a WebSocket may stay past its queue's
+	// soft limit before the session is closed; zero closes at the first
+	// crossing.
+	SlowConsumerGrace time.Duration
+	// Stats, when set, counts what the session does, for metrics.
+	Stats *Stats
+	// InboundPolicy says what happens when the backlog passes the limits
+	// of a session's Inbound.
+	InboundPolicy InboundPolicy
+	// Queue bounds the polling buffer, as it bounds a WebSocket's queue;
+	// zero fields mean the QueueLimits defaults.
+	Queue transport.QueueLimits
+	// PacketIn and PacketOut, when set, see every packet the session
+	// receives on its transport and every packet it sends (metrics, admin
+	// UI). They run in the actor and must not block or keep p.Data.
+	PacketIn, PacketOut func(sid string, p eio.Packet)
+}
+
+// SessionConfig configures one session: its own part, and the settings
+// it shares with the server's other sessions.
+type SessionConfig struct {
+	*SessionSettings
+	SID string
 	// WebSocket is set when the client opened the session over WebSocket.
 	WebSocket *transport.WSConn
 	// EIO3 is set for an Engine.IO v3 client (eio3.go); Base64 when its
@@ -48,29 +74,12 @@ type SessionConfig struct {
 	// report.
 	Request *http.Request
 	// Done is closed when the session has ended (after Ended).
-	Done    <-chan struct{}
-	Handler EngineHandler
-	Logger  zerolog.Logger
+	Done <-chan struct{}
 	// Ended is called once, from the actor, when the session has ended.
 	Ended func(sid, reason string)
-	// SlowConsumerGrace is how long a WebSocket may stay past its queue's
-	// soft limit before the session is closed; zero closes at the first
-	// crossing.
-	SlowConsumerGrace time.Duration
-	// Stats, when set, counts what the session does, for metrics.
-	Stats *Stats
 	// Inbound is the session's inbound credit (nil: unbounded); the
-	// session closes it when it ends. InboundPolicy says what happens when
-	// the backlog passes its limits.
-	Inbound       *transport.Inbound
-	InboundPolicy InboundPolicy
-	// Queue bounds the polling buffer, as it bounds a WebSocket's queue;
-	// zero fields mean the QueueLimits defaults.
-	Queue transport.QueueLimits
-	// PacketIn and PacketOut, when set, see every packet the session
-	// receives on its transport and every packet it sends (metrics, admin
-	// UI). They run in the actor and must not block or keep p.Data.
-	PacketIn, PacketOut func(sid string, p eio.Packet)
+	// session closes it when it ends.
+	Inbound *transport.Inbound
 }
 
 // Timer messages carry the generation they were armed in; a message from
@@ -153,10 +162,9 @@ type Session struct {
 
 // NewSession returns the state of a session; tell must post to its mailbox.
 func NewSession(cfg SessionConfig, tell func(any)) *Session {
-	cfg.Queue = cfg.Queue.Resolved()
 	s := &Session{cfg: cfg, tell: tell, ws: cfg.WebSocket}
-	s.user = &EngineSession{id: cfg.SID, tell: tell, sink: &Sink{tell: tell, ws: cfg.WebSocket, stats: cfg.Stats}, request: cfg.Request, done: cfg.Done}
-	s.user.transport.Store(s.transportName())
+	s.user = &EngineSession{id: cfg.SID, tell: tell, sink: Sink{tell: tell, ws: cfg.WebSocket, stats: cfg.Stats}, request: cfg.Request, done: cfg.Done}
+	s.user.websocket.Store(s.ws != nil)
 	s.user.sink.hooks = &s.user.hooks
 	s.user.protocol = 4
 	if cfg.EIO3 {
@@ -554,7 +562,7 @@ func (s *Session) probePacket(p eio.Packet) {
 			s.ws.SendPacket(p)
 		}
 		s.buffer = nil
-		s.user.transport.Store(transport.WebSocket)
+		s.user.websocket.Store(true)
 		s.user.sink.setWebSocket(s.ws)
 		if st := s.cfg.Stats; st != nil {
 			st.Upgrades.Add(1)

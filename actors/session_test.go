@@ -34,9 +34,12 @@ func newHarness(t *testing.T) *harness {
 func newHarnessWith(t *testing.T, configure func(*SessionConfig)) *harness {
 	h := &harness{t: t, mailbox: make(chan any, 1024)}
 	cfg := SessionConfig{
-		SID: "sid", PingInterval: 300 * time.Millisecond, PingTimeout: 200 * time.Millisecond,
-		UpgradeTimeout: time.Second, MaxPayload: 1e6, AllowUpgrades: true,
-		Handler: nopHandler{}, Logger: zerolog.Nop(),
+		SessionSettings: &SessionSettings{
+			PingInterval: 300 * time.Millisecond, PingTimeout: 200 * time.Millisecond,
+			UpgradeTimeout: time.Second, MaxPayload: 1e6, AllowUpgrades: true,
+			Handler: nopHandler{}, Logger: zerolog.Nop(),
+		},
+		SID:   "sid",
 		Ended: func(_, reason string) { h.ended, h.endedAt = reason, time.Now() },
 	}
 	configure(&cfg)

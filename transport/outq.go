@@ -33,7 +33,6 @@ type OutQueue struct {
 	softArmed bool // OnSoft fires on the next crossing
 	doneSent  bool
 	limits    QueueLimits
-	hooks     queueHooks
 
 	// CloseNow: aborted once it was called (or the hard limit crossed with
 	// abortFrame set); aborting until the owner has dropped the backlog
@@ -42,11 +41,9 @@ type OutQueue struct {
 	final             []byte
 	abortFrame        []byte // see ConnHooks.OverflowFrame
 
-	// Set by the owner of the queue (OutConn) before first use.
-	onReady func() // the queue went from idle to scheduled: hand it to a flusher
-	onClose func() // closed by Close or overflow: interrupt a write in progress
-	onAbort func() // CloseNow or overflow began: bound the time left to write
-	onDone  func() // closed and no flusher holds it any more; called once
+	// owner is told of the queue's transitions; set by the owner (OutConn)
+	// before first use. Nil: no one is told.
+	owner queueOwner
 
 	pendingBytes  atomic.Int64
 	pendingFrames atomic.Int64
@@ -99,11 +96,17 @@ func (l QueueLimits) withDefaults() QueueLimits {
 	return l
 }
 
-// queueHooks are the queue's limit callbacks (see ConnHooks). They run on
-// the pushing goroutine, after the queue's lock is released.
-type queueHooks struct {
-	onSoft func()
-	onHard func()
+// queueOwner is what an OutQueue tells its owner. Every method runs
+// outside the queue's lock; the limit ones on the pushing goroutine (see
+// ConnHooks). One interface rather than a func per event, so a queue holds
+// one pointer to its owner, not four closures of it.
+type queueOwner interface {
+	queueSoft()     // a push took the queue past its soft limit
+	queueHard()     // a push would take it past its hard limit
+	queueReady()    // it went from idle to scheduled: hand it to a flusher
+	queueClosed()   // closed by Close or overflow: interrupt a write in progress
+	queueAborting() // CloseNow or overflow began: bound the time left to write
+	queueDone()     // closed and no flusher holds it any more; called once
 }
 
 // PushResult says what Push did with a frame.
@@ -160,8 +163,8 @@ const (
 // it, so one burst does not pin ~24 B per frame on every idle connection.
 const keepFrameSlots = 1024
 
-func newOutQueue(limits QueueLimits, hooks queueHooks) *OutQueue {
-	return &OutQueue{limits: limits.withDefaults(), hooks: hooks, softArmed: true}
+func newOutQueue(limits QueueLimits, owner queueOwner) *OutQueue {
+	return &OutQueue{limits: limits.withDefaults(), owner: owner, softArmed: true}
 }
 
 // Push queues frame for writing, after every frame pushed before it. The
@@ -195,16 +198,16 @@ func (q *OutQueue) Push(frame []byte, volatile bool) PushResult {
 		if q.abortFrame != nil {
 			a := q.abortLocked(q.abortFrame)
 			q.mu.Unlock()
-			if q.hooks.onHard != nil {
-				q.hooks.onHard()
+			if q.owner != nil {
+				q.owner.queueHard()
 			}
 			q.afterAbort(a)
 			return PushOverflow
 		}
 		done := q.closeLocked()
 		q.mu.Unlock()
-		if q.hooks.onHard != nil {
-			q.hooks.onHard()
+		if q.owner != nil {
+			q.owner.queueHard()
 		}
 		q.afterClose(done)
 		return PushOverflow
@@ -221,11 +224,11 @@ func (q *OutQueue) Push(frame []byte, volatile bool) PushResult {
 	q.scheduled = true
 	q.mu.Unlock()
 
-	if crossed && q.hooks.onSoft != nil {
-		q.hooks.onSoft()
+	if crossed && q.owner != nil {
+		q.owner.queueSoft()
 	}
-	if schedule && q.onReady != nil {
-		q.onReady()
+	if schedule && q.owner != nil {
+		q.owner.queueReady()
 	}
 	return PushQueued
 }
@@ -271,8 +274,8 @@ func (q *OutQueue) CloseAfterFlush(final []byte) {
 	schedule := !q.scheduled
 	q.scheduled = true
 	q.mu.Unlock()
-	if schedule && q.onReady != nil {
-		q.onReady()
+	if schedule && q.owner != nil {
+		q.owner.queueReady()
 	}
 }
 
@@ -324,11 +327,11 @@ func (q *OutQueue) afterAbort(a abortStep) {
 		q.afterClose(a.done)
 		return
 	}
-	if q.onAbort != nil {
-		q.onAbort()
+	if q.owner != nil {
+		q.owner.queueAborting()
 	}
-	if a.ready && q.onReady != nil {
-		q.onReady()
+	if a.ready && q.owner != nil {
+		q.owner.queueReady()
 	}
 }
 
@@ -402,11 +405,11 @@ func (q *OutQueue) closeLocked() bool {
 
 // afterClose runs the close hooks, outside the lock.
 func (q *OutQueue) afterClose(done bool) {
-	if q.onClose != nil {
-		q.onClose()
+	if q.owner != nil {
+		q.owner.queueClosed()
 	}
-	if done && q.onDone != nil {
-		q.onDone()
+	if done && q.owner != nil {
+		q.owner.queueDone()
 	}
 }
 

@@ -110,8 +110,6 @@ func TestOutQueueCloseNowWithoutFinal(t *testing.T) {
 func TestOutQueueOverflowFrame(t *testing.T) {
 	q := newQueueProbe(QueueLimits{SoftBytes: 4, HardBytes: 10})
 	q.abortFrame = []byte("SLOW")
-	var aborts int
-	q.onAbort = func() { aborts++ }
 	q.Push([]byte("aaaa"), false)
 	q.Push([]byte("bbbb"), false)
 	out := q.flush(t, 2)
@@ -127,7 +125,7 @@ func TestOutQueueOverflowFrame(t *testing.T) {
 	if want := "aaaa" + "SLOW"; string(out) != want {
 		t.Errorf("after overflow the peer got %q, want %q", out, want)
 	}
-	if q.hard.Load() != 1 || aborts != 1 || q.closed.Load() != 0 {
-		t.Errorf("OnHard, onAbort, onClose calls = %d, %d, %d, want 1, 1, 0", q.hard.Load(), aborts, q.closed.Load())
+	if q.hard.Load() != 1 || q.aborting.Load() != 1 || q.closed.Load() != 0 {
+		t.Errorf("queueHard, queueAborting, queueClosed calls = %d, %d, %d, want 1, 1, 0", q.hard.Load(), q.aborting.Load(), q.closed.Load())
 	}
 }

@@ -8,23 +8,25 @@ import (
 	"unsafe"
 )
 
-// queueProbe is an OutQueue with counting hooks, flushed by the test itself.
+// queueProbe is an OutQueue that counts what it tells its owner (itself),
+// flushed by the test itself.
 type queueProbe struct {
 	*OutQueue
-	soft, hard, ready, closed, done atomic.Int32
+	soft, hard, ready, closed, aborting, done atomic.Int32
 }
 
 func newQueueProbe(limits QueueLimits) *queueProbe {
 	p := &queueProbe{}
-	p.OutQueue = newOutQueue(limits, queueHooks{
-		onSoft: func() { p.soft.Add(1) },
-		onHard: func() { p.hard.Add(1) },
-	})
-	p.OutQueue.onReady = func() { p.ready.Add(1) }
-	p.OutQueue.onClose = func() { p.closed.Add(1) }
-	p.OutQueue.onDone = func() { p.done.Add(1) }
+	p.OutQueue = newOutQueue(limits, p)
 	return p
 }
+
+func (p *queueProbe) queueSoft()     { p.soft.Add(1) }
+func (p *queueProbe) queueHard()     { p.hard.Add(1) }
+func (p *queueProbe) queueReady()    { p.ready.Add(1) }
+func (p *queueProbe) queueClosed()   { p.closed.Add(1) }
+func (p *queueProbe) queueAborting() { p.aborting.Add(1) }
+func (p *queueProbe) queueDone()     { p.done.Add(1) }
 
 // flush writes at most n bytes of what is pending the way a flusher does,
 // and returns them.

@@ -198,16 +198,12 @@ func NewWriterPool(opts *PoolOptions) *WriterPool {
 // deadline on c to interrupt a write in progress; Attach never closes c.
 func (p *WriterPool) Attach(c net.Conn, limits QueueLimits, hooks ConnHooks) (*OutConn, error) {
 	oc := &OutConn{
-		OutQueue: newOutQueue(limits, queueHooks{onSoft: hooks.OnSoft, onHard: hooks.OnHard}),
-		pool:     p,
-		conn:     c,
-		raw:      rawConnOf(c),
-		hooks:    hooks,
+		pool:  p,
+		conn:  c,
+		raw:   rawConnOf(c),
+		hooks: hooks,
 	}
-	oc.OutQueue.onReady = oc.schedule
-	oc.OutQueue.onClose = oc.interrupt
-	oc.OutQueue.onAbort = oc.bound
-	oc.OutQueue.onDone = oc.finish
+	oc.OutQueue = newOutQueue(limits, oc)
 	oc.OutQueue.abortFrame = hooks.OverflowFrame
 	if oc.raw == nil {
 		oc.kick = make(chan struct{}, 1)
@@ -327,6 +323,24 @@ func (p *WriterPool) detach(oc *OutConn) {
 
 // Conn returns the connection written to.
 func (oc *OutConn) Conn() net.Conn { return oc.conn }
+
+// The OutConn owns its queue (queueOwner).
+func (oc *OutConn) queueSoft() {
+	if oc.hooks.OnSoft != nil {
+		oc.hooks.OnSoft()
+	}
+}
+
+func (oc *OutConn) queueHard() {
+	if oc.hooks.OnHard != nil {
+		oc.hooks.OnHard()
+	}
+}
+
+func (oc *OutConn) queueReady()    { oc.schedule() }
+func (oc *OutConn) queueClosed()   { oc.interrupt() }
+func (oc *OutConn) queueAborting() { oc.bound() }
+func (oc *OutConn) queueDone()     { oc.finish() }
 
 // schedule hands a queue that just became non-empty to a flusher.
 func (oc *OutConn) schedule() {

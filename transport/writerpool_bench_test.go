@@ -130,7 +130,7 @@ func benchBroadcast(b *testing.B, conns, inflight int) {
 // hand-off, only the lock, the limit checks and the append. The queue is
 // drained as a flusher would, every 256 pushes.
 func benchPushBusy(b *testing.B) {
-	q := newOutQueue(QueueLimits{}, queueHooks{})
+	q := newOutQueue(QueueLimits{}, nil)
 	frame := make([]byte, 60)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -151,8 +151,8 @@ func benchPushIdle(b *testing.B) {
 	p.readyCond = sync.NewCond(&p.readyMu)
 	ocs := make([]*OutConn, 1024)
 	for i := range ocs {
-		oc := &OutConn{OutQueue: newOutQueue(QueueLimits{}, queueHooks{}), pool: p, raw: noRawConn{}}
-		oc.OutQueue.onReady = oc.schedule
+		oc := &OutConn{pool: p, raw: noRawConn{}}
+		oc.OutQueue = newOutQueue(QueueLimits{}, oc)
 		ocs[i] = oc
 	}
 	frame := make([]byte, 60)
