@@ -253,6 +253,7 @@ func (c *client) connectWith(name, id string, hs Handshake, credit InboundCredit
 	}
 	c.joining[name] = true
 	s := &Socket{id: id, client: c, handshake: hs}
+	s.lane.use(c.srv.engine.workers)
 	s.lane.runHolding(func() {
 		// Resolving may run a ParentNamespace's match func: user code, so
 		// here on the lane rather than in the session actor.

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
 	"github.com/actorio/actorio/actors"
+	"github.com/actorio/actorio/internal/workers"
 	"github.com/actorio/actorio/protocol/eio"
 	"github.com/actorio/actorio/transport"
 	"github.com/asynkron/protoactor-go/actor"
@@ -211,12 +213,16 @@ func (o *EngineOptions) withDefaults() EngineOptions {
 // Engine is a bare Engine.IO v4 server: an http.Handler to mount at a path
 // of the user's choosing ("/engine.io/" by convention).
 type Engine struct {
-	opts      EngineOptions
-	handler   *transport.Handler
-	pool      *transport.WriterPool
-	system    *actor.ActorSystem
-	ownSystem bool
-	root      *actor.PID // the server's root actor, parent of every other
+	opts    EngineOptions
+	handler *transport.Handler
+	pool    *transport.WriterPool
+	workers *workers.Pool // runs sockets' lanes and sessions' mailboxes on parked goroutines
+	// dispatcher runs a session's mailbox on workers: each burst of
+	// packets would otherwise start a goroutine (protoactor's default).
+	dispatcher workers.Dispatcher
+	system     *actor.ActorSystem
+	ownSystem  bool
+	root       *actor.PID // the server's root actor, parent of every other
 
 	stats      actors.Stats
 	admission  *admission // the connection limits and every refusal's count
@@ -253,6 +259,8 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 	}
 	e.root = spawnRoot(e.system, o.ActorName, actors.RootConfig{Logger: e.log, Stats: &e.stats})
 	e.pool = transport.NewWriterPool(nil)
+	e.workers = workers.New(2*runtime.GOMAXPROCS(0)+4, workerIdleTime)
+	e.dispatcher = e.workers.Dispatcher(sessionThroughput)
 	e.admission = newAdmission(o.Limits, e.log)
 	var admit transport.Admitter
 	if o.Limits.on() {
@@ -360,7 +368,7 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Sessio
 		s := actors.NewSession(cfg, ref.Tell)
 		ref.user = s.User()
 		return s
-	})
+	}, actor.WithDispatcher(e.dispatcher))
 	pid, err := e.spawn(props, sid, actors.KindSession, nil)
 	if errors.Is(err, actor.ErrNameExists) { // a GenerateID that raced itself
 		err = fmt.Errorf("%w: %q", transport.ErrSIDTaken, sid)
@@ -411,6 +419,15 @@ func spawnRoot(system *actor.ActorSystem, name string, cfg actors.RootConfig) *a
 	}
 }
 
+// workerIdleTime is how long a parked worker waits for a burst before it
+// exits: long enough to outlast the gaps of a busy server, short enough
+// that an idle one soon holds none.
+const workerIdleTime = 5 * time.Second
+
+// sessionThroughput is the messages a session handles before it lets
+// other goroutines run: protoactor's default.
+const sessionThroughput = 300
+
 // shutdownDeadline bounds how long Close waits for sessions to end.
 const shutdownDeadline = 5 * time.Second
 
@@ -444,6 +461,7 @@ func (e *Engine) Close() {
 		// still running past the deadline, namespaces, rooms.
 		_ = e.system.Root.StopFuture(e.root).Wait()
 		e.pool.Stop()
+		e.workers.Close() // lanes that still run (disconnect handlers) get goroutines of their own
 		if e.ownSystem {
 			e.system.Shutdown()
 		}

@@ -3,14 +3,17 @@ package actorio
 import (
 	"sync"
 
+	"github.com/actorio/actorio/internal/workers"
 	"github.com/actorio/actorio/transport"
 )
 
 // lane runs one socket's user code (middleware, event handlers, ack
-// callbacks) one function at a time, in order, on a goroutine that exists
-// only while there is work. User code never runs on an actor, so a handler
-// may block (emitWithAck, I/O) without stalling the session that has to
-// process the answer it waits for.
+// callbacks) one function at a time, in order, on a goroutine that it has
+// only while there is work: a worker of the server's pool (use) when one
+// is parked, else a new goroutine. A lane blocked in a handler holds its
+// worker, so other lanes take other workers. User code never runs on an
+// actor, so a handler may block (emitWithAck, I/O) without stalling the
+// session that has to process the answer it waits for.
 //
 // Work a client's packet caused holds that packet's inbound credit until it
 // has run (runHolding), so what waits on lanes counts in the session's
@@ -19,12 +22,17 @@ type lane struct {
 	mu      sync.Mutex
 	queue   []laneTask
 	running bool
+	pool    *workers.Pool // nil: a new goroutine per burst
 }
 
 type laneTask struct {
 	f      func()
 	credit transport.Credit // released once f has run
 }
+
+// use makes the lane run its bursts on pool's workers. Call it before the
+// lane is shared.
+func (l *lane) use(pool *workers.Pool) { l.pool = pool }
 
 func (l *lane) run(f func()) { l.runHolding(f, transport.Credit{}) }
 
@@ -39,10 +47,15 @@ func (l *lane) runHolding(f func(), credit transport.Credit) {
 	}
 	l.running = true
 	l.mu.Unlock()
-	go l.drain()
+	if l.pool != nil {
+		l.pool.Go(l) // a pointer: no allocation per burst
+		return
+	}
+	go l.Run()
 }
 
-func (l *lane) drain() {
+// Run (workers.Task) runs the queued tasks until the queue is empty.
+func (l *lane) Run() {
 	for {
 		l.mu.Lock()
 		if len(l.queue) == 0 {
