@@ -20,10 +20,16 @@ import (
 // inbound backlog and a client cannot queue handlers without limit.
 type lane struct {
 	mu      sync.Mutex
-	queue   []laneTask
+	queue   []laneTask // queue[head:] waits; a small array is kept when it empties
+	head    int
 	running bool
 	pool    *workers.Pool // nil: a new goroutine per burst
 }
+
+// laneKeep is the largest queue array a lane keeps once its queue is
+// empty: one event per burst (the common case) then costs no allocation,
+// and an idle socket holds at most this many empty tasks.
+const laneKeep = 2
 
 type laneTask struct {
 	f      func()
@@ -40,6 +46,13 @@ func (l *lane) run(f func()) { l.runHolding(f, transport.Credit{}) }
 // after f returns.
 func (l *lane) runHolding(f func(), credit transport.Credit) {
 	l.mu.Lock()
+	if l.head > 0 && len(l.queue) == cap(l.queue) {
+		// Full: move what waits to the front rather than grow the array
+		// with the tasks already run.
+		n := copy(l.queue, l.queue[l.head:])
+		clear(l.queue[n:])
+		l.queue, l.head = l.queue[:n], 0
+	}
 	l.queue = append(l.queue, laneTask{f: f, credit: credit})
 	if l.running {
 		l.mu.Unlock()
@@ -58,15 +71,18 @@ func (l *lane) runHolding(f func(), credit transport.Credit) {
 func (l *lane) Run() {
 	for {
 		l.mu.Lock()
-		if len(l.queue) == 0 {
+		if l.head == len(l.queue) {
 			l.running = false
-			l.queue = nil
+			l.queue, l.head = l.queue[:0], 0
+			if cap(l.queue) > laneKeep {
+				l.queue = nil
+			}
 			l.mu.Unlock()
 			return
 		}
-		t := l.queue[0]
-		l.queue[0] = laneTask{}
-		l.queue = l.queue[1:]
+		t := l.queue[l.head]
+		l.queue[l.head] = laneTask{}
+		l.head++
 		l.mu.Unlock()
 		t.f()
 		t.credit.Release()

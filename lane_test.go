@@ -77,3 +77,28 @@ func TestLanesOnPool(t *testing.T) {
 		}
 	})
 }
+
+// A lane that never empties keeps its array near the number of tasks that
+// wait, not the number it has run.
+func TestLaneQueueStaysBounded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var l lane
+		gate := make(chan struct{})
+		l.run(func() { <-gate })
+		synctest.Wait()
+		for range 1000 {
+			step := make(chan struct{})
+			l.run(func() { <-step })
+			close(gate) // the task before this one ends; this one starts
+			synctest.Wait()
+			gate = step
+		}
+		l.mu.Lock()
+		waiting, size := len(l.queue)-l.head, cap(l.queue)
+		l.mu.Unlock()
+		if waiting != 0 || size > 4 {
+			t.Errorf("after 1000 tasks, one at a time: %d waiting in an array of %d, want 0 in at most 4", waiting, size)
+		}
+		close(gate)
+	})
+}
