@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/actorio/actorio/actors"
@@ -381,6 +382,7 @@ func (e *Engine) open(hs transport.Handshake, h EngineHandler) (transport.Sessio
 	}
 	ref.pid = pid
 	close(ref.ready) // Tell waits for it: OnOpen may Send before Spawn returns
+	ref.started.Store(true)
 	return ref, nil
 }
 
@@ -495,13 +497,18 @@ type sessionRef struct {
 	user   *EngineSession // written once, before ready is closed
 	pid    *actor.PID     // written once, before ready is closed
 	ready  chan struct{}  // closed once pid is set
-	done   chan struct{}  // closed when the session has ended
+	// started is set with ready closed: Tell, once per packet, checks it
+	// instead of receiving from a closed channel, which takes its lock.
+	started atomic.Bool
+	done    chan struct{} // closed when the session has ended
 
 	inbound *transport.Inbound
 }
 
 func (r *sessionRef) Tell(msg any) {
-	<-r.ready
+	if !r.started.Load() {
+		<-r.ready
+	}
 	r.system.Root.Send(r.pid, msg)
 }
 
