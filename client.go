@@ -236,8 +236,8 @@ func (c *client) packet(p *sio.Packet, credit InboundCredit) {
 			c.es.CloseWithReason(actors.ReasonParseError)
 			break
 		}
-		var name string
-		if err := c.srv.codec.decode(args[0], nil, &name); err != nil {
+		name, err := c.srv.codec.eventName(args[0])
+		if err != nil {
 			c.es.CloseWithReason(actors.ReasonParseError)
 			break
 		}
@@ -247,7 +247,7 @@ func (c *client) packet(p *sio.Packet, credit InboundCredit) {
 		var ack Ack
 		if p.HasID {
 			nsp, id := s.nsp.name, p.ID
-			ack = newAck(func(args []any) error { return c.sendAck(nsp, id, args) })
+			ack = Ack{&pendingAck{client: c, nsp: nsp, id: id}}
 		}
 		s.dispatch(name, Args{raw: args[1:], atts: p.Attachments, codec: c.srv.codec}, ack, credit)
 		return
@@ -296,6 +296,7 @@ func (c *client) connectWith(name, id string, hs Handshake, complete bool, credi
 	c.joining = append(c.joining, name)
 	s := &Socket{id: id, client: c}
 	s.handshake.set(hs, complete)
+	s.lane.use(c.srv.engine.workers)
 	s.lane.runHolding(func() {
 		// Resolving may run a ParentNamespace's match func: user code, so
 		// here on the lane rather than in the session actor.
@@ -455,11 +456,34 @@ func (c *client) send(p *sio.Packet) { c.es.Sink().Deliver(c.srv.packetFrames(p)
 
 // sendAck answers the client's event id on nsp with args (Ack.Send).
 func (c *client) sendAck(nsp string, id uint64, args []any) error {
+	if jc, ok := c.srv.codec.(jsonCodec); ok {
+		return c.sendJSONAck(jc, nsp, id, args)
+	}
 	data, atts, err := c.srv.codec.encode("", args)
 	if err != nil {
 		return err
 	}
 	c.send(&sio.Packet{Type: sio.Ack, Namespace: nsp, ID: id, HasID: true, Data: data, Attachments: atts})
+	return nil
+}
+
+// sendJSONAck is sendAck with the default parser: the arguments are
+// encoded straight after the packet's header in its frame's buffer, one
+// buffer where encoding then framing took two and a packet. An answer
+// with binary (its header names the attachments) takes the general path.
+func (c *client) sendJSONAck(jc jsonCodec, nsp string, id uint64, args []any) error {
+	buf := make([]byte, transport.HeaderRoom, transport.HeaderRoom+jsonPacketLen(&sio.Packet{Namespace: nsp})+64)
+	buf = sio.AppendPacket(append(buf, '0'+byte(eio.Message)), &sio.Packet{Type: sio.Ack, Namespace: nsp, ID: id, HasID: true})
+	start := len(buf)
+	buf, atts, err := jc.appendArray(buf, "", args)
+	if err != nil {
+		return err
+	}
+	if len(atts) > 0 {
+		c.send(&sio.Packet{Type: sio.Ack, Namespace: nsp, ID: id, HasID: true, Data: buf[start:], Attachments: atts})
+		return nil
+	}
+	c.es.Sink().Deliver(transport.NewFramesInPlace(buf, false), false)
 	return nil
 }
 

@@ -32,6 +32,8 @@ type codec interface {
 	split(data []byte) ([][]byte, error)
 	// decode fills v from one raw element.
 	decode(raw []byte, atts [][]byte, v any) error
+	// eventName reads an event's name, its array's first element.
+	eventName(raw []byte) (string, error)
 	// object encodes a single value (CONNECT and CONNECT_ERROR payloads).
 	object(v any) ([]byte, error)
 }
@@ -47,8 +49,14 @@ type jsonCodec struct{}
 
 func (jsonCodec) parser() sio.Parser { return sio.JSON }
 
-func (jsonCodec) encode(name string, args []any) ([]byte, [][]byte, error) {
-	dst := append(make([]byte, 0, 64), '[')
+func (c jsonCodec) encode(name string, args []any) ([]byte, [][]byte, error) {
+	return c.appendArray(make([]byte, 0, 64), name, args)
+}
+
+// appendArray is encode appending to dst, so that a packet's payload can
+// be written straight into its frame's buffer.
+func (jsonCodec) appendArray(dst []byte, name string, args []any) ([]byte, [][]byte, error) {
+	dst = append(dst, '[')
 	var atts [][]byte
 	if name != "" {
 		dst = sio.AppendString(dst, name)
@@ -58,7 +66,7 @@ func (jsonCodec) encode(name string, args []any) ([]byte, [][]byte, error) {
 			dst = append(dst, ',')
 		}
 		var err error
-		if f, ok := a.(forwarded); ok { // the relay's shape, without reflection
+		if f, ok := a.(*forwarded); ok { // the relay's shape, without reflection
 			dst, atts, err = f.AppendJSON(dst, atts)
 		} else {
 			dst, atts, err = sio.AppendJSON(dst, a, atts)
@@ -100,6 +108,15 @@ func (jsonCodec) decode(raw []byte, atts [][]byte, v any) error {
 		}
 	}
 	return json.Unmarshal(raw, v)
+}
+
+func (c jsonCodec) eventName(raw []byte) (string, error) {
+	if s, ok := plainJSONString(raw); ok {
+		return s, nil
+	}
+	var s string // on the heap (decode takes any): only names with escapes come here
+	err := c.decode(raw, nil, &s)
+	return s, err
 }
 
 // plainJSONString reads a JSON string of printable ASCII without escapes,
@@ -157,6 +174,15 @@ func (msgpackCodec) split(data []byte) ([][]byte, error) {
 // decode reads the argument as the default parser's would be read: its
 // JSON form (binary as base64, see msgpackparser.AppendJSON) through
 // encoding/json, so a handler takes the same arguments with either parser.
+func (c msgpackCodec) eventName(raw []byte) (string, error) {
+	if s, err := msgpackparser.DecodeString(raw); err == nil {
+		return s, nil
+	}
+	var s string // on the heap (decode takes any): a name that is not a plain string
+	err := c.decode(raw, nil, &s)
+	return s, err
+}
+
 func (msgpackCodec) decode(raw []byte, _ [][]byte, v any) error {
 	switch x := v.(type) {
 	case *string: // the event name, every event: no JSON in between

@@ -54,7 +54,9 @@ func (s *Socket) Conn() *Conn {
 	if conn := c.conn.Load(); conn != nil {
 		return conn
 	}
-	c.conn.CompareAndSwap(nil, &Conn{es: c.es, srv: c.srv, limits: c.srv.opts.QueueLimits.Resolved()})
+	n := &Conn{es: c.es, srv: c.srv, limits: c.srv.opts.QueueLimits.Resolved()}
+	n.lane.use(c.srv.engine.workers)
+	c.conn.CompareAndSwap(nil, n)
 	return c.conn.Load()
 }
 

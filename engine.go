@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/actorio/actorio/actors"
+	"github.com/actorio/actorio/internal/workers"
 	"github.com/actorio/actorio/protocol/eio"
 	"github.com/actorio/actorio/transport"
 	"github.com/asynkron/protoactor-go/actor"
@@ -216,6 +218,7 @@ type Engine struct {
 	handler   *transport.Handler
 	pool      *transport.WriterPool
 	poller    *transport.ReadPoller // nil where there is no epoll
+	workers   *workers.Pool         // runs sockets' lanes and sessions' mailboxes on parked goroutines
 	system    *actor.ActorSystem
 	ownSystem bool
 	root      *actor.PID // the server's root actor, parent of every other
@@ -254,7 +257,11 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 		}))
 		e.ownSystem = true
 	}
-	e.root = spawnRoot(e.system, o.ActorName, actors.RootConfig{Logger: e.log, Stats: &e.stats})
+	e.workers = workers.New(2*runtime.GOMAXPROCS(0)+4, workerIdleTime)
+	// Sessions' mailboxes run on the workers: each burst of packets would
+	// otherwise start a goroutine (protoactor's default).
+	e.root = spawnRoot(e.system, o.ActorName, actors.RootConfig{Logger: e.log, Stats: &e.stats,
+		SessionDispatcher: e.workers.Dispatcher(sessionThroughput)})
 	e.pool = transport.NewWriterPool(nil)
 	e.poller = transport.NewReadPoller()
 	e.sessions = &actors.SessionSettings{
@@ -428,6 +435,15 @@ func spawnRoot(system *actor.ActorSystem, name string, cfg actors.RootConfig) *a
 	}
 }
 
+// workerIdleTime is how long a parked worker waits for a burst before it
+// exits: long enough to outlast the gaps of a busy server, short enough
+// that an idle one soon holds none.
+const workerIdleTime = 5 * time.Second
+
+// sessionThroughput is the messages a session handles before it lets
+// other goroutines run: protoactor's default.
+const sessionThroughput = 300
+
 // shutdownDeadline bounds how long Close waits for sessions to end.
 const shutdownDeadline = 5 * time.Second
 
@@ -464,6 +480,7 @@ func (e *Engine) Close() {
 		if e.poller != nil {
 			e.poller.Close()
 		}
+		e.workers.Close() // lanes that still run (disconnect handlers) get goroutines of their own
 		if e.ownSystem {
 			e.system.Shutdown()
 		}

@@ -9,7 +9,7 @@ import (
 )
 
 // forwarded is a received argument passed on unchanged, binary included,
-// by Args.Forward. Both encoders recognise it wherever it is nested (an
+// by Args.Forward (as a *forwarded). Both encoders recognise it wherever it is nested (an
 // argument, a map value, a struct field, a slice element): the JSON
 // encoder through sio.JSONAppender, the msgpack encoder through
 // msgpackparser.Appender. encoding/json recognises it too (MarshalJSON).

@@ -1,9 +1,12 @@
 package actorio
 
 import (
+	"slices"
 	"testing"
 	"testing/synctest"
+	"time"
 
+	"github.com/actorio/actorio/internal/workers"
 	"github.com/actorio/actorio/transport"
 )
 
@@ -39,5 +42,63 @@ func TestLaneReleasesCreditAfterEachTask(t *testing.T) {
 		if m, b := in.Backlog(); m != 0 || b != 0 {
 			t.Errorf("backlog after the tasks = %d, %d bytes, want 0", m, b)
 		}
+	})
+}
+
+// Lanes on a pool: each runs its tasks in order, and a lane blocked in a
+// task (holding the only parked worker) stalls no other lane.
+func TestLanesOnPool(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pool := workers.New(1, time.Second)
+		defer pool.Close()
+		var a, b lane
+		a.use(pool)
+		b.use(pool)
+		b.run(func() {}) // a worker runs it and parks: a's burst takes it
+		synctest.Wait()
+		gate := make(chan struct{})
+		var order []int
+		a.run(func() { <-gate; order = append(order, 0) })
+		for i := 1; i < 4; i++ {
+			a.run(func() { order = append(order, i) })
+		}
+		ran := make(chan struct{})
+		b.run(func() { close(ran) })
+		synctest.Wait()
+		select {
+		case <-ran:
+		default:
+			t.Fatal("a lane's task waits behind another lane's blocked task")
+		}
+		close(gate)
+		synctest.Wait()
+		if !slices.Equal(order, []int{0, 1, 2, 3}) {
+			t.Errorf("lane ran its tasks in the order %v, want [0 1 2 3]", order)
+		}
+	})
+}
+
+// A lane that never empties keeps its array near the number of tasks that
+// wait, not the number it has run.
+func TestLaneQueueStaysBounded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var l lane
+		gate := make(chan struct{})
+		l.run(func() { <-gate })
+		synctest.Wait()
+		for range 1000 {
+			step := make(chan struct{})
+			l.run(func() { <-step })
+			close(gate) // the task before this one ends; this one starts
+			synctest.Wait()
+			gate = step
+		}
+		l.mu.Lock()
+		waiting, size := len(l.queue)-l.head, cap(l.queue)
+		l.mu.Unlock()
+		if waiting != 0 || size > 4 {
+			t.Errorf("after 1000 tasks, one at a time: %d waiting in an array of %d, want 0 in at most 4", waiting, size)
+		}
+		close(gate)
 	})
 }

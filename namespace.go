@@ -56,6 +56,7 @@ func (n *Namespace) nextAckID() uint64 { return n.ackIDs.Add(1) - 1 }
 
 func newNamespace(s *Server, name string) *Namespace {
 	n := &Namespace{name: name, server: s, failed: make(chan struct{})}
+	n.lane.use(s.engine.workers)
 	n.pid = s.spawnNamespace(n)
 	return n
 }

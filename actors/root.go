@@ -43,6 +43,10 @@ type SpawnResult struct {
 type RootConfig struct {
 	Logger zerolog.Logger
 	Stats  *Stats // counts failures; nil: not counted
+	// SessionDispatcher runs the mailboxes of children spawned from
+	// SpawnChild.Actor (sessions); nil: protoactor's default, a goroutine
+	// per burst of messages.
+	SessionDispatcher actor.Dispatcher
 }
 
 // Child kinds, as failures are counted.
@@ -81,11 +85,15 @@ type child struct {
 func NewRootProps(cfg RootConfig) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		r := &rootActor{cfg: cfg, children: map[string]child{}}
+		opts := []actor.PropsOption{actor.WithMailbox(actor.UnboundedLockfree())}
+		if cfg.SessionDispatcher != nil {
+			opts = append(opts, actor.WithDispatcher(cfg.SessionDispatcher))
+		}
 		r.shared = actor.PropsFromProducer(func() actor.Actor {
 			a := r.next
 			r.next = nil
 			return a
-		}, actor.WithMailbox(actor.UnboundedLockfree()))
+		}, opts...)
 		return r
 	})
 }

@@ -25,6 +25,7 @@ type Frames struct {
 	// says plain was built in its buffer by the constructor.
 	first   []byte
 	inPlace bool
+	one     [1]eio.Packet // Packets' array when there is one message (most packets): no second allocation
 }
 
 // NewFrames wraps a packet's Engine.IO messages.
@@ -48,8 +49,12 @@ func NewFramesInPlace(buf []byte, binary bool, more ...eio.Packet) *Frames {
 		op = ws.OpText
 		first = eio.Packet{Type: eio.PacketType(payload[0] - '0'), Data: payload[1:]}
 	}
-	f := &Frames{Packets: append([]eio.Packet{first}, more...), first: payload}
-	if len(more) == 0 {
+	f := &Frames{first: payload}
+	if len(more) > 0 {
+		f.Packets = append([]eio.Packet{first}, more...)
+	} else {
+		f.one[0] = first
+		f.Packets = f.one[:]
 		start := HeaderRoom - headerBytes(len(payload))
 		appendFrameHeader(buf[start:start], op, len(payload))
 		f.inPlace = true

@@ -42,7 +42,8 @@ type jsonScanner struct {
 	collectPlaceholders bool
 	placeholders        []placeholder
 
-	elems *[][]byte // when set, receives the top-level array's elements
+	collectElems bool     // elems receives the top-level array's elements
+	elems        [][]byte // by value: a pointer to a caller's slice put it on the heap
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -112,8 +113,8 @@ func (s *jsonScanner) array(i, depth int) (int, error) {
 			if n == 0 {
 				s.firstStart, s.firstEnd, s.firstKind = start, end, k
 			}
-			if s.elems != nil {
-				*s.elems = append(*s.elems, s.data[start:end])
+			if s.collectElems {
+				s.elems = append(s.elems, s.data[start:end])
 			}
 		}
 		i = s.skipSpace(end)
@@ -299,8 +300,7 @@ func (s *jsonScanner) number(i int) (int, error) {
 // data: the arguments of an event or an ack, ready to forward or decode one
 // by one. Plain byte slices, as Args holds them: no second slice to convert.
 func SplitArray(data []byte) ([][]byte, error) {
-	elems := make([][]byte, 0, 4)
-	s := jsonScanner{data: data, elems: &elems}
+	s := jsonScanner{data: data, collectElems: true, elems: make([][]byte, 0, 4)}
 	k, err := s.document()
 	if err != nil {
 		return nil, err
@@ -308,5 +308,5 @@ func SplitArray(data []byte) ([][]byte, error) {
 	if k != kindArray {
 		return nil, ErrInvalidPayload
 	}
-	return elems, nil
+	return s.elems, nil
 }
