@@ -33,10 +33,22 @@ func (k *Sink) Deliver(f *transport.Frames, volatile bool) { k.deliver(f, volati
 // not per recipient.
 func (k *Sink) deliver(f *transport.Frames, volatile bool, t *tally) {
 	k.mu.Lock()
+	var flush *transport.WSConn
 	switch {
 	case k.closed:
 	case k.ws != nil && k.inflight == 0:
-		r := k.ws.SendFrames(f, volatile)
+		var r transport.PushResult
+		if t == nil {
+			// A packet for this client alone (an ack, an emit) is written
+			// by the caller when its queue was empty: no writer to wake.
+			// A broadcast leaves the writing to the pool, which coalesces.
+			var owned bool
+			if r, owned = k.ws.SendFramesOwned(f, volatile); owned {
+				flush = k.ws
+			}
+		} else {
+			r = k.ws.SendFrames(f, volatile)
+		}
 		if t == nil || !t.add(k.stats, r) {
 			k.count(f, r)
 		}
@@ -50,6 +62,9 @@ func (k *Sink) deliver(f *transport.Frames, volatile bool, t *tally) {
 		return
 	}
 	k.mu.Unlock()
+	if flush != nil {
+		flush.FlushNow()
+	}
 }
 
 // count records a direct push: packets and bytes out, or a volatile drop.

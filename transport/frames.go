@@ -110,6 +110,16 @@ func (w *WSConn) SendFrames(f *Frames, volatile bool) PushResult {
 	return w.out.Push(f.forConn(w), volatile)
 }
 
+// SendFramesOwned queues a packet for this connection alone; when owned,
+// the caller must call FlushNow (it may first release its own locks).
+func (w *WSConn) SendFramesOwned(f *Frames, volatile bool) (r PushResult, owned bool) {
+	return w.out.PushOwned(f.forConn(w), volatile)
+}
+
+// FlushNow writes what SendFramesOwned queued, on the caller's goroutine
+// when it can be done in one non-blocking write, else by the writer pool.
+func (w *WSConn) FlushNow() { w.out.FlushNow() }
+
 // Uncompressed returns frames that are never compressed, for a broadcast
 // sent with compression off.
 func (f *Frames) Uncompressed() *Frames {

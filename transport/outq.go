@@ -175,14 +175,30 @@ func newOutQueue(limits QueueLimits, owner queueOwner) *OutQueue {
 // always when it would take the queue past its soft limit. Empty frames are accepted and ignored. OnSoft and OnHard, when they
 // fire, run on the calling goroutine before Push returns.
 func (q *OutQueue) Push(frame []byte, volatile bool) PushResult {
+	r, flush := q.push(frame, volatile)
+	if flush && q.owner != nil {
+		q.owner.queueReady()
+	}
+	return r
+}
+
+// PushOwned is Push for a caller that flushes itself: when the frame made
+// the queue non-empty, owned is true and the caller must hand the queue
+// on (OutConn.FlushNow) instead of a writer being woken for it.
+func (q *OutQueue) PushOwned(frame []byte, volatile bool) (r PushResult, owned bool) {
+	return q.push(frame, volatile)
+}
+
+// push queues frame and reports whether the caller is to flush.
+func (q *OutQueue) push(frame []byte, volatile bool) (PushResult, bool) {
 	q.mu.Lock()
 	if q.state != queueOpen {
 		q.mu.Unlock()
-		return PushClosed
+		return PushClosed, false
 	}
 	if len(frame) == 0 {
 		q.mu.Unlock()
-		return PushQueued
+		return PushQueued, false
 	}
 	bytes := q.bytes + len(frame)
 	frames := len(q.frames) - q.head + 1
@@ -192,7 +208,7 @@ func (q *OutQueue) Push(frame []byte, volatile bool) PushResult {
 	if volatile && (pastSoft || q.scheduled) {
 		q.mu.Unlock()
 		q.dropped.Add(1)
-		return PushDropped
+		return PushDropped, false
 	}
 	if bytes > q.limits.HardBytes || frames > q.limits.HardFrames {
 		if q.abortFrame != nil {
@@ -202,7 +218,7 @@ func (q *OutQueue) Push(frame []byte, volatile bool) PushResult {
 				q.owner.queueHard()
 			}
 			q.afterAbort(a)
-			return PushOverflow
+			return PushOverflow, false
 		}
 		done := q.closeLocked()
 		q.mu.Unlock()
@@ -210,7 +226,7 @@ func (q *OutQueue) Push(frame []byte, volatile bool) PushResult {
 			q.owner.queueHard()
 		}
 		q.afterClose(done)
-		return PushOverflow
+		return PushOverflow, false
 	}
 	q.frames = append(q.frames, frame)
 	q.bytes = bytes
@@ -227,10 +243,7 @@ func (q *OutQueue) Push(frame []byte, volatile bool) PushResult {
 	if crossed && q.owner != nil {
 		q.owner.queueSoft()
 	}
-	if schedule && q.owner != nil {
-		q.owner.queueReady()
-	}
-	return PushQueued
+	return PushQueued, schedule
 }
 
 // Close closes the queue: pending frames are discarded and further pushes

@@ -536,6 +536,62 @@ func (w *writer) gather(frames [][]byte, offset int) int {
 
 // awaitWritable parks a connection whose socket is full on a goroutine of its
 // own until the socket takes more, so no writer waits for it.
+// FlushNow writes what is pending on the caller's goroutine, for a caller
+// that owns the flush (PushOwned said so): a frame answered at once (an
+// ack, an emit to one socket) goes out without waking a writer. It makes
+// one non-blocking write of a single pending frame; more frames, a socket
+// that does not take it all, or a blocking connection go to the pool.
+func (oc *OutConn) FlushNow() {
+	if oc.raw == nil {
+		oc.schedule()
+		return
+	}
+	frames, offset, st := oc.view(2)
+	if st != flushMore {
+		if st == flushDone {
+			oc.finish()
+		}
+		return
+	}
+	if len(frames) != 1 {
+		oc.schedule()
+		return
+	}
+	d := directWriters.Get().(*directWriter)
+	d.seg[0], d.n, d.err = frames[0][offset:], 0, nil
+	err := oc.raw.Write(d.writeOnce)
+	if err == nil {
+		err = d.err
+	}
+	n := d.n
+	d.seg[0] = nil
+	directWriters.Put(d)
+	oc.pool.writes.Add(1)
+	if oc.settle(n, err) != flushMore {
+		return
+	}
+	oc.schedule() // the socket was full, or more was pushed meanwhile
+}
+
+// directWriter is FlushNow's write, with its RawConn.Write callback bound
+// once: a direct write allocates nothing.
+type directWriter struct {
+	seg       [1][]byte
+	iov       iovecs
+	n         int
+	err       error
+	writeOnce func(fd uintptr) bool
+}
+
+var directWriters = sync.Pool{New: func() any {
+	d := &directWriter{}
+	d.writeOnce = func(fd uintptr) bool {
+		d.n, d.err = d.iov.write(fd, d.seg[:])
+		return true
+	}
+	return d
+}}
+
 func (oc *OutConn) awaitWritable() {
 	oc.pool.waits.Add(1)
 	oc.pool.wg.Add(1) // called from a pool goroutine: the count is not zero
