@@ -148,14 +148,7 @@ func (p *ReadPoller) add(w *WSConn, rc syscall.RawConn) error {
 	l.id++
 	id := l.id
 	l.mu.Unlock()
-	reg := &pollReg{loop: l, id: id, raw: rc, ev: unix.EpollEvent{
-		Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: int32(uint32(id)), Pad: int32(uint32(id >> 32)),
-	}}
-	// The reader's re-arming closure, made once: re-arming allocates
-	// nothing. Its result field is the reader's (whoever holds readMu).
-	reg.rearm = func(fd uintptr) {
-		reg.err = unix.EpollCtl(l.fd, unix.EPOLL_CTL_MOD, int(fd), reg.event())
-	}
+	reg := &pollReg{loop: l, id: id, raw: rc}
 	// Known to the loop and to stopPolling before it can be reported: a
 	// stopPolling after this unregisters it, one before refuses it here.
 	w.mu.Lock()
@@ -173,39 +166,24 @@ func (p *ReadPoller) add(w *WSConn, rc syscall.RawConn) error {
 
 // pollReg is a connection's registration.
 type pollReg struct {
-	loop  *pollLoop
-	id    uint64
-	raw   syscall.RawConn
-	ev    unix.EpollEvent
-	err   error            // rearm's result
-	rearm func(fd uintptr) // raw.Control's argument
+	loop *pollLoop
+	id   uint64
+	raw  syscall.RawConn
 }
 
-// event is what the loop is to report (read-only once made): input, one
-// shot, tagged with the registration's id.
-func (r *pollReg) event() *unix.EpollEvent { return &r.ev }
-
-// arm waits for the connection's next input; through raw.Control, so the
-// descriptor cannot be closed (and reused by another connection)
-// meanwhile.
-func (r *pollReg) arm() error {
-	if r.loop.closed.Load() {
-		return errPollerClosed
-	}
-	if err := r.raw.Control(r.rearm); err != nil {
-		return err
-	}
-	return os.NewSyscallError("epoll_ctl", r.err)
-}
-
-// once applies op (add, delete), which happens once per connection, with
-// a closure of its own.
+// once applies op (add, delete), which happens once per connection;
+// through raw.Control, so the descriptor cannot be closed (and reused by
+// another connection) meanwhile.
 func (r *pollReg) once(op int) error {
 	if r.loop.closed.Load() {
 		return errPollerClosed
 	}
 	var err error
-	if cerr := r.raw.Control(func(fd uintptr) { err = unix.EpollCtl(r.loop.fd, op, int(fd), r.event()) }); cerr != nil {
+	// Edge-triggered: reported once per arrival, never re-armed (which
+	// would be a syscall per read); the reader reads until the socket is
+	// empty (WSConn.input).
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET, Fd: int32(uint32(r.id)), Pad: int32(uint32(r.id >> 32))}
+	if cerr := r.raw.Control(func(fd uintptr) { err = unix.EpollCtl(r.loop.fd, op, int(fd), &ev) }); cerr != nil {
 		return cerr
 	}
 	return os.NewSyscallError("epoll_ctl", err)
@@ -252,21 +230,72 @@ func (l *pollLoop) run() {
 			w := l.conns[id]
 			l.mu.Unlock()
 			if w != nil {
-				w.readReady(l)
+				w.input(l.buf, l)
 			}
 		}
 	}
 }
 
-// readReady reads w once, on loop l, which reported input, and parses what
-// came. Then it re-arms w (its next input is the loop's again), hands it to
-// carryOn (the inbound backlog is paused, an oversized message is read
-// past), or reports its end.
-func (w *WSConn) readReady(l *pollLoop) {
-	w.readMu.Lock()
-	defer w.readMu.Unlock()
-	target, direct := w.readTarget(l.buf)
-	n, err := l.read(w.raw, target)
+// rawReader makes one non-blocking read of a connection.
+type rawReader interface {
+	read(rc syscall.RawConn, target []byte) (int, error)
+}
+
+// startPolling registers the connection with the poller, which reads it
+// from now on, or first hands it to carryOn for what the upgrade read.
+func (w *WSConn) startPolling() {
+	if w.held != nil {
+		w.handedOff = true
+		go w.carryOn()
+		return
+	}
+	if err := w.poller.add(w, w.raw); err != nil {
+		w.readMu.Lock()
+		w.readEnded(err)
+		w.readMu.Unlock()
+	}
+}
+
+// rejoinPoller gives the connection back to the poller at the end of
+// carryOn (readMu held); catchUp then reads what came meanwhile.
+func (w *WSConn) rejoinPoller() error {
+	w.handedOff = false
+	if w.poll == nil {
+		return w.poller.add(w, w.raw)
+	}
+	return nil
+}
+
+// catchUp reads what arrived while carryOn had the connection: the poller
+// reported it then, once, and left it.
+func (w *WSConn) catchUp() {
+	w.input(make([]byte, readBufferSize), ownReader{})
+}
+
+// input reads w, whose input the poller reported, until the socket is
+// empty, unless another goroutine reads it now (that one sees edge and
+// reads on) or carryOn has it.
+func (w *WSConn) input(buf []byte, rd rawReader) {
+	w.edge.Store(true)
+	for w.edge.Load() {
+		if !w.readMu.TryLock() {
+			return
+		}
+		if w.handedOff || w.readOver {
+			w.readMu.Unlock()
+			return
+		}
+		w.edge.Store(false)
+		w.readOnce(buf, rd)
+		w.readMu.Unlock()
+	}
+}
+
+// readOnce reads w once and parses what came; the caller holds readMu. A
+// read that filled its target sets edge: the socket may hold more.
+func (w *WSConn) readOnce(buf []byte, rd rawReader) {
+	target, direct := w.readTarget(buf)
+	n, err := rd.read(w.raw, target)
 	if n > 0 {
 		if cerr := w.consume(target[:n], direct); cerr != nil {
 			w.readEnded(cerr)
@@ -275,6 +304,7 @@ func (w *WSConn) readReady(l *pollLoop) {
 	}
 	switch {
 	case err == unix.EAGAIN:
+		return
 	case err != nil:
 		w.readEnded(err)
 		return
@@ -283,12 +313,31 @@ func (w *WSConn) readReady(l *pollLoop) {
 		return
 	}
 	if w.mustCarryOn() {
+		w.handedOff = true
 		go w.carryOn()
 		return
 	}
-	if err := w.poll.arm(); err != nil {
-		w.readEnded(err)
+	if n == len(target) {
+		w.edge.Store(true)
 	}
+}
+
+// ownReader reads with a closure of its own: for catchUp, off the loop.
+type ownReader struct{}
+
+func (ownReader) read(rc syscall.RawConn, target []byte) (n int, err error) {
+	if rerr := rc.Read(func(fd uintptr) bool {
+		for {
+			n, err = unix.Read(int(fd), target)
+			if err != unix.EINTR {
+				n = max(n, 0)
+				return true
+			}
+		}
+	}); rerr != nil {
+		return 0, rerr
+	}
+	return n, err
 }
 
 // read makes one non-blocking read of w's connection into target.

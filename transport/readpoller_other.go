@@ -24,5 +24,9 @@ func (*ReadPoller) add(*WSConn, syscall.RawConn) error { return errors.ErrUnsupp
 // pollReg is never made outside Linux.
 type pollReg struct{}
 
-func (*pollReg) arm() error { return errors.ErrUnsupported }
-func (*pollReg) remove()    {}
+func (*pollReg) remove() {}
+
+// Never called: ready reports false.
+func (*WSConn) startPolling()       {}
+func (*WSConn) rejoinPoller() error { return errors.ErrUnsupported }
+func (*WSConn) catchUp()            {}

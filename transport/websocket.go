@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -38,10 +39,16 @@ type WSConn struct {
 
 	// The reader's, owned by whoever holds readMu: the poller's loop, or
 	// the goroutine reading it.
-	readMu sync.Mutex
-	parser frameParser
-	held   []byte // read, not yet parsed: the backlog paused reading
-	raw    syscall.RawConn
+	readMu    sync.Mutex
+	parser    frameParser
+	held      []byte // read, not yet parsed: the backlog paused reading
+	raw       syscall.RawConn
+	handedOff bool // carryOn reads it: the poller must not
+	readOver  bool // its end was reported: nothing more is read
+
+	// edge is set by the poller for input not yet read (edge-triggered:
+	// once per arrival); whoever holds readMu reads until it is clear.
+	edge atomic.Bool
 }
 
 // ErrMessageTooBig is reported when a message is over the payload limit.
@@ -181,26 +188,7 @@ func (w *WSConn) startReading() {
 	}
 	w.raw = rc
 	_ = w.conn.SetReadDeadline(time.Time{}) // the poller's reads must not see the handshake's
-	if w.held != nil {
-		go w.carryOn()
-		return
-	}
-	w.readMu.Lock()
-	defer w.readMu.Unlock()
-	if err := w.awaitInput(); err != nil {
-		w.readEnded(err)
-	}
-}
-
-// awaitInput hands the connection to the poller until it has input.
-func (w *WSConn) awaitInput() error {
-	w.mu.Lock()
-	reg := w.poll
-	w.mu.Unlock()
-	if reg == nil {
-		return w.poller.add(w, w.raw)
-	}
-	return reg.arm()
+	w.startPolling()
 }
 
 // stopPolling unregisters the connection, before it is closed.
@@ -227,17 +215,20 @@ func (w *WSConn) readLoop() {
 // once reading can go on.
 func (w *WSConn) carryOn() {
 	w.readMu.Lock()
-	defer w.readMu.Unlock()
 	err := w.resume()
 	if err == nil && w.parser.discarding() {
 		err = w.readBlocking() // ends the connection
 	}
 	if err == nil {
-		if err = w.awaitInput(); err == nil {
-			return
-		}
+		err = w.rejoinPoller()
 	}
-	w.readEnded(err)
+	if err != nil {
+		w.readEnded(err)
+	}
+	w.readMu.Unlock()
+	if err == nil {
+		w.catchUp()
+	}
 }
 
 // mustCarryOn reports whether the poller must hand the connection to
@@ -246,7 +237,15 @@ func (w *WSConn) mustCarryOn() bool {
 	return w.held != nil || w.parser.discarding() || w.inbound.Over()
 }
 
-func (w *WSConn) readEnded(err error) { w.tell(&WebSocketClosed{Conn: w, Err: err}) }
+// readEnded reports the end of the connection's input to its session,
+// once; the caller holds readMu.
+func (w *WSConn) readEnded(err error) {
+	if w.readOver {
+		return
+	}
+	w.readOver = true
+	w.tell(&WebSocketClosed{Conn: w, Err: err})
+}
 
 // readBlocking reads until the connection fails, with blocking reads. Every
 // way it can fail closes the WebSocket with the code that says why (RFC
