@@ -260,7 +260,7 @@ func NewEngine(opts *EngineOptions, h EngineHandler) *Engine {
 	// Sessions' mailboxes run on the workers: each burst of packets would
 	// otherwise start a goroutine (protoactor's default).
 	e.root = spawnRoot(e.system, o.ActorName, actors.RootConfig{Logger: e.log, Stats: &e.stats,
-		SessionDispatcher: e.workers.Dispatcher(sessionThroughput)})
+		SessionDispatcher: e.workers.Dispatcher(mailboxThroughput)})
 	e.pool = transport.NewWriterPool(nil)
 	e.poller = transport.NewReadPoller()
 	e.sessions = &actors.SessionSettings{
@@ -446,9 +446,10 @@ const maxIdleWorkers = 256
 // that an idle one soon holds none.
 const workerIdleTime = 5 * time.Second
 
-// sessionThroughput is the messages a session handles before it lets
+// mailboxThroughput is the messages an actor (session, namespace, room)
+// handles before it lets
 // other goroutines run: protoactor's default.
-const sessionThroughput = 300
+const mailboxThroughput = 300
 
 // shutdownDeadline bounds how long Close waits for sessions to end.
 const shutdownDeadline = 5 * time.Second

@@ -241,6 +241,8 @@ func (s *Server) spawnNamespace(n *Namespace) *actor.PID {
 		OnRoom:   n.roomEvent,
 		Recovery: s.opts.ConnectionStateRecovery.duration(),
 		Stats:    &s.engine.stats,
+
+		Dispatcher: s.engine.workers.Dispatcher(mailboxThroughput),
 	})
 	failed := func(any) { n.fail() }
 	pid, err := s.engine.spawn(props, "nsp"+n.name, actors.KindNamespace, failed)

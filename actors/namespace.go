@@ -170,6 +170,10 @@ type NamespaceConfig struct {
 	Recovery time.Duration
 	// Stats counts room failures; nil: not counted.
 	Stats *Stats
+	// Dispatcher runs the mailboxes of the namespace and its rooms; nil:
+	// protoactor's default, a new goroutine per burst of messages (whose
+	// stack grows again in every broadcast).
+	Dispatcher actor.Dispatcher
 }
 
 // NewNamespaceProps returns the props of a namespace actor. Its rooms are
@@ -178,13 +182,18 @@ func NewNamespaceProps(cfg NamespaceConfig) *actor.Props {
 	if cfg.OnRoom == nil {
 		cfg.OnRoom = func(string, string, string) {}
 	}
+	var opts []actor.PropsOption
+	if cfg.Dispatcher != nil {
+		opts = append(opts, actor.WithDispatcher(cfg.Dispatcher))
+	}
 	return actor.PropsFromProducer(func() actor.Actor {
 		a := &namespaceActor{name: cfg.Name, logger: cfg.Logger, onRoom: cfg.OnRoom, stats: cfg.Stats, sockets: map[string]*member{}, rooms: map[string]*room{}}
+		a.propsOpts = opts
 		if cfg.Recovery > 0 {
 			a.recovery = newRecoveryStore(cfg.Recovery)
 		}
 		return a
-	})
+	}, opts...)
 }
 
 type member struct {
@@ -266,14 +275,15 @@ func (r *room) members(yield func(string, *member) bool) {
 }
 
 type namespaceActor struct {
-	name    string
-	logger  zerolog.Logger
-	onRoom  RoomEventFunc
-	stats   *Stats
-	sockets map[string]*member
-	rooms   map[string]*room
-	gen     uint64 // numbers the walks of each
-	tally   tally  // a broadcast's deliveries, added to Stats once
+	name      string
+	logger    zerolog.Logger
+	onRoom    RoomEventFunc
+	stats     *Stats
+	propsOpts []actor.PropsOption // its rooms' (their dispatcher)
+	sockets   map[string]*member
+	rooms     map[string]*room
+	gen       uint64 // numbers the walks of each
+	tally     tally  // a broadcast's deliveries, added to Stats once
 	// recovery is nil unless connection state recovery is on.
 	recovery *recoveryStore
 }
@@ -545,7 +555,7 @@ func (n *namespaceActor) each(rooms, except []string, f func(s *member)) {
 func (n *namespaceActor) spawnRoom(ctx actor.Context, name string, r *room) {
 	r.pid = ctx.Spawn(actor.PropsFromProducer(func() actor.Actor {
 		return newRoomActor(name, n.logger)
-	}))
+	}, n.propsOpts...))
 	for id, s := range r.members {
 		ctx.Send(r.pid, &roomJoined{id: id, sink: s.sink})
 	}
