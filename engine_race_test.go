@@ -115,24 +115,24 @@ func TestRaceAbortedGETBesideNextGET(t *testing.T) {
 	for i := range raceIterations {
 		nextFirst := i%2 == 1
 		_, url := handshake(t, base)
-		next := make(chan int, 1)
+		next := make(chan [2]string, 1) // status, body
 		if nextFirst {
 			go func() {
-				status, _ := doQuiet(url, "GET", "")
-				next <- status
+				status, body := doQuiet(url, "GET", "")
+				next <- [2]string{fmt.Sprint(status), body}
 			}()
 			abortGET(url)
 		} else {
 			abortGET(url)
 			go func() {
-				status, _ := doQuiet(url, "GET", "")
-				next <- status
+				status, body := doQuiet(url, "GET", "")
+				next <- [2]string{fmt.Sprint(status), body}
 			}()
 		}
 		select {
-		case status := <-next:
-			if status != 400 {
-				t.Fatalf("iteration %d (next GET first: %v): next GET = %d, want 400", i, nextFirst, status)
+		case got := <-next:
+			if got[0] != "400" {
+				t.Fatalf("iteration %d (next GET first: %v): next GET = %s %q, want 400", i, nextFirst, got[0], got[1])
 			}
 		case <-time.After(testkit.Timeout):
 			t.Fatalf("iteration %d: next GET not answered", i)

@@ -19,9 +19,18 @@
 // core flushes every ready queue with one non-blocking system call, so a
 // frame built once (Frames, AppendFrame) can be pushed, shared and
 // unchanged, to every member of a broadcast, and one slow socket never
-// holds a writer. Reading: each WebSocket has one reader goroutine
-// (WSConn) that answers WebSocket pings and closes itself and reports each
-// Engine.IO packet to its session; a polling request runs on its HTTP
+// holds a writer. A packet for one client (an ack) whose queue is empty is
+// written by the goroutine that delivers it (PushOwned, FlushNow).
+//
+// Reading: on Linux a ReadPoller (epoll, edge-triggered) reads every plain
+// WebSocket when it has input, so an idle connection holds no goroutine
+// and no buffer; a frameParser takes the bytes in whatever pieces they
+// come. A connection whose session's inbound backlog is paused, or that
+// sends a message over the limit, is read by a goroutine of its own until
+// it can go back to the poller. TLS connections, and every connection on
+// other systems, have a reader goroutine with the same parser. Either way
+// the reader answers WebSocket pings and closes itself and reports each
+// Engine.IO packet to its session. A polling request runs on its HTTP
 // handler's goroutine and waits for the session's answer.
 //
 // Concurrency: OutQueue.Push and the WSConn send methods may be called
