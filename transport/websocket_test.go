@@ -103,6 +103,18 @@ func (f clientFrame) bytes(t *testing.T) []byte {
 	return b
 }
 
+// writeFrames sends frames in one write, as one read may take them.
+func writeFrames(t *testing.T, c net.Conn, frames []clientFrame) {
+	t.Helper()
+	var out []byte
+	for _, f := range frames {
+		out = append(out, f.bytes(t)...)
+	}
+	if _, err := c.Write(out); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func text(s string) clientFrame    { return clientFrame{op: ws.OpText, fin: true, payload: s} }
 func closing(s string) clientFrame { return clientFrame{op: ws.OpClose, fin: true, payload: s} }
 
@@ -188,13 +200,7 @@ func TestWebSocketCloseCodes(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				_, client, sess := newWSPair(t, pool, poller, QueueLimits{}, 1000)
-				var out []byte
-				for _, f := range tt.in {
-					out = append(out, f.bytes(t)...)
-				}
-				if _, err := client.Write(out); err != nil {
-					t.Fatal(err)
-				}
+				writeFrames(t, client, tt.in)
 				code, _ := readClose(t, client)
 				if code != tt.wantCode {
 					t.Errorf("close code after %s = %d, want %d", tt.name, code, tt.wantCode)
@@ -239,13 +245,7 @@ func TestWebSocketValidMessages(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				_, client, sess := newWSPair(t, pool, poller, QueueLimits{}, 1000)
-				var out []byte
-				for _, f := range tt.in {
-					out = append(out, f.bytes(t)...)
-				}
-				if _, err := client.Write(out); err != nil {
-					t.Fatal(err)
-				}
+				writeFrames(t, client, tt.in)
 				m := sess.next(t)
 				got, ok := m.(*WebSocketPacket)
 				if !ok || got.Packet.Type != tt.want.Type || got.Packet.Binary != tt.want.Binary || string(got.Packet.Data) != string(tt.want.Data) {
