@@ -416,19 +416,23 @@ func (h *Handler) poll(w http.ResponseWriter, r *http.Request, rc *http.Response
 	_ = rc.SetWriteDeadline(time.Time{})
 	reply := make(chan PollReply, 1)
 	s.Tell(&PollRequested{Reply: reply})
-	select {
-	case rep := <-reply:
+	answer := func(rep PollReply) {
 		if rep.Status != http.StatusOK {
 			h.armWrite(rc)
 			writeError(w, CodeBadRequest, "")
 			return
 		}
 		h.writePoll(w, r, rc, rep, jsonp)
+	}
+	select {
+	case rep := <-reply:
+		answer(rep)
 	case <-s.Done():
-		// The session may have answered just before it ended: prefer that.
+		// The session may have answered just before it ended: prefer that,
+		// a refusal included (select picks either when both are ready).
 		select {
 		case rep := <-reply:
-			h.writePoll(w, r, rc, rep, jsonp)
+			answer(rep)
 		default:
 			h.armWrite(rc)
 			writeError(w, CodeUnknownSID, "")
