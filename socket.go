@@ -440,6 +440,11 @@ type ackResult struct {
 // holds the event's inbound credit until they have run.
 func (s *Socket) dispatch(name string, args Args, ack Ack, credit InboundCredit) {
 	s.lane.runHolding(func() {
+		// Who hears of the event is who listened when it was dispatched:
+		// the handlers may answer the client (an ack) before the
+		// subscribers are told, and a client that subscribes an actor
+		// once it has that answer must not hear of this event.
+		listening := s.audience(true)
 		var first [1]handler
 		hs := first[:0]
 		s.mu.RLock()
@@ -478,7 +483,7 @@ func (s *Socket) dispatch(name string, args Args, ack Ack, credit InboundCredit)
 				}
 			})
 		}
-		s.tellSubscribers(func() any {
+		listening.tell(s, func() any {
 			return &actormsg.Event{Socket: s.name(), Name: name, Args: args, Ack: actormsg.NewAck(ack.Requested(), ack.Send)}
 		})
 	}, credit)

@@ -106,23 +106,36 @@ func (s *Socket) tellSubscribers(msg func() any) { s.tell(msg, true) }
 // what one gets does not depend on timing.
 func (s *Socket) tellConnected(msg func() any) { s.tell(msg, s.recovered) }
 
-func (s *Socket) tell(msg func() any, ownToo bool) {
+func (s *Socket) tell(msg func() any, ownToo bool) { s.audience(ownToo).tell(s, msg) }
+
+// audienceList is who a socket's message goes to: its namespace's
+// subscribers and its own. The lists are copied on write, so a snapshot
+// stays as it was taken.
+type audienceList struct{ subs, own []*actor.PID }
+
+// audience is who listens now; ownToo adds the socket's own subscribers.
+func (s *Socket) audience(ownToo bool) audienceList {
 	s.nsp.mu.RLock()
-	subs, own := s.nsp.subscribers, s.nsp.socketSubs[s.id]
-	s.nsp.mu.RUnlock()
-	if !ownToo {
-		own = nil
+	l := audienceList{subs: s.nsp.subscribers}
+	if ownToo {
+		l.own = s.nsp.socketSubs[s.id]
 	}
-	if len(subs) == 0 && len(own) == 0 {
+	s.nsp.mu.RUnlock()
+	return l
+}
+
+// tell sends them the message msg builds (built only when someone listens).
+func (l audienceList) tell(s *Socket, msg func() any) {
+	if len(l.subs) == 0 && len(l.own) == 0 {
 		return
 	}
 	m := msg()
 	root := s.nsp.server.engine.system.Root
-	for _, pid := range subs {
+	for _, pid := range l.subs {
 		root.Send(pid, m)
 	}
-	for _, pid := range own {
-		if !slices.ContainsFunc(subs, pid.Equal) {
+	for _, pid := range l.own {
+		if !slices.ContainsFunc(l.subs, pid.Equal) {
 			root.Send(pid, m)
 		}
 	}
