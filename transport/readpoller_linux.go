@@ -18,10 +18,10 @@ import (
 // goroutine and no buffer, only its registration in an epoll set.
 //
 // Each of its loops owns one epoll set and one read buffer. A connection
-// is registered one-shot: once reported it is not reported again until its
-// reader re-arms it, so exactly one goroutine reads it at a time (the
-// loop, or a goroutine the connection hands itself to while its inbound
-// backlog is paused or an oversized message is being read past). The loop
+// is registered edge-triggered, never re-armed: its read lock decides who
+// reads it, and exactly one goroutine does at a time (the loop, or a
+// goroutine the connection hands itself to while its inbound backlog is
+// paused or an oversized message is being read past; WSConn.input). The loop
 // itself waits in Go's own netpoller, on the epoll set's descriptor, so it
 // is an ordinary parked goroutine, never a thread blocked in a syscall.
 //
