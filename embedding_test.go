@@ -10,6 +10,7 @@ import (
 	"github.com/actorio/actorio/actormsg"
 	"github.com/actorio/actorio/internal/testkit"
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/rs/zerolog"
 )
 
 // probe is a user actor that hands every message it receives to the test.
@@ -296,4 +297,38 @@ func TestSocketSubscriptionSurvivesRecovery(t *testing.T) {
 	if ev := nextMsg[*actormsg.Event](t, got); ev.Name != "back" {
 		t.Errorf("Event = %+v, want back", ev)
 	}
+}
+
+// panicky is a value whose encoding panics, as a user's buggy
+// MarshalJSON would.
+type panicky struct{}
+
+func (panicky) MarshalJSON() ([]byte, error) { panic("injected") }
+
+// A command that panics the gateway is logged, and the gateway restarted
+// under the same PID: the commands behind it are still carried out.
+func TestGatewayRestartsAfterFailure(t *testing.T) {
+	var logs syncBuffer
+	srv, url := startServer(t, &actorio.Options{EngineOptions: actorio.EngineOptions{Logger: zerolog.New(&logs)}})
+	c := dialSIO(t, url)
+	c.send("40")
+	var reply struct{ SID string }
+	if r := c.next(); !strings.HasPrefix(r, "40") || json.Unmarshal([]byte(r[2:]), &reply) != nil {
+		t.Fatalf("CONNECT answered %q", r)
+	}
+	id := reply.SID
+
+	gw := srv.Gateway()
+	srv.ActorSystem().Root.Send(gw, &actormsg.Emit{Nsp: "/", Socket: id, Event: "bad", Args: []any{panicky{}}})
+	srv.ActorSystem().Root.Send(gw, &actormsg.Emit{Nsp: "/", Socket: id, Event: "good", Args: []any{1}})
+	c.expect(`42["good",1]`)
+	if r := ask[*actormsg.RoomSizeReply](t, srv, &actormsg.RoomSize{Nsp: "/", Room: id}); r.Size != 1 {
+		t.Errorf("RoomSize after the restart = %d, want 1", r.Size)
+	}
+	if srv.Gateway() != gw {
+		t.Errorf("Gateway() changed from %v to %v", gw, srv.Gateway())
+	}
+	testkit.Eventually(t, "the gateway's failure logged", func() bool {
+		return strings.Contains(logs.String(), `"kind":"gateway"`) && strings.Contains(logs.String(), "actor failed, restarted")
+	})
 }

@@ -21,10 +21,12 @@ import (
 func (s *Server) Gateway() *actor.PID {
 	s.gatewayOnce.Do(func() {
 		props := actor.PropsFromProducer(func() actor.Actor { return &gateway{s: s} })
-		// A failed gateway is stopped, logged and counted by the root
-		// (actorio_actor_failures_total{kind="gateway"}); it is not
-		// restarted: its commands then go to dead letters.
-		pid, err := s.engine.spawn(props, "gateway", actors.KindGateway, nil)
+		// A command that panics the gateway (a value whose MarshalJSON
+		// panics) is logged and counted by the root
+		// (actorio_actor_failures_total{kind="gateway"}), and the gateway
+		// restarted: it keeps no state, its PID stays, and the commands
+		// queued behind the failed one are carried out.
+		pid, err := s.engine.spawnChild(&actors.SpawnChild{Props: props, Name: "gateway", Kind: actors.KindGateway, Restart: true})
 		if err != nil { // the server is closing: a gateway that never answers
 			pid = actor.NewPID(s.engine.system.Address(), "closed")
 		}

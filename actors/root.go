@@ -8,7 +8,9 @@ package actors
 // Sends: nothing but the replies to SpawnChild.
 // Owns: the supervision of its children. A child that fails is stopped,
 // never restarted with its state wiped (protoactor's default), and its
-// failure is reported once, to the callback its SpawnChild carried.
+// failure is reported once, to the callback its SpawnChild carried; only a
+// child that keeps no state (Restart: the gateway) is restarted, with the
+// same PID and the rest of its mailbox.
 // Stopping the root stops the whole tree.
 
 import (
@@ -30,6 +32,9 @@ type SpawnChild struct {
 	Name   string
 	Kind   string // KindSession or KindNamespace, as failures are counted
 	Failed func(reason any)
+	// Restart makes a failure restart the child rather than stop it: for
+	// an actor without state, whose PID others hold.
+	Restart bool
 	Reply  chan<- SpawnResult
 }
 
@@ -77,8 +82,9 @@ type rootActor struct {
 // child is what the root keeps of a SpawnChild: not the message itself,
 // whose props and reply channel would stay alive as long as the child.
 type child struct {
-	kind   string
-	failed func(reason any)
+	kind    string
+	failed  func(reason any)
+	restart bool
 }
 
 // NewRootProps returns the props of a server's root actor.
@@ -114,7 +120,7 @@ func (r *rootActor) Receive(ctx actor.Context) {
 		}
 		r.next = nil // not taken when the name exists
 		if err == nil && (m.Kind != KindSession || m.Failed != nil) {
-			r.children[pid.Id] = child{kind: m.Kind, failed: m.Failed}
+			r.children[pid.Id] = child{kind: m.Kind, failed: m.Failed, restart: m.Restart}
 		}
 		m.Reply <- SpawnResult{PID: pid, Err: err}
 	case *actor.Terminated:
@@ -126,15 +132,22 @@ func (r *rootActor) Receive(ctx actor.Context) {
 }
 
 // HandleFailure makes the root its children's supervisor: the failing
-// child is stopped and its owner told, loudly.
+// child is stopped (or restarted, if it asked) and its owner told, loudly.
 func (r *rootActor) HandleFailure(_ *actor.ActorSystem, supervisor actor.Supervisor, child *actor.PID, _ *actor.RestartStatistics, reason, message any) {
-	supervisor.StopChildren(child)
 	c, ok := r.children[child.Id]
 	if !ok {
 		c.kind = KindSession
 	}
+	outcome := "actor failed, stopped"
+	if c.restart {
+		// The message that failed is lost; the ones after it are kept.
+		supervisor.RestartChildren(child)
+		outcome = "actor failed, restarted"
+	} else {
+		supervisor.StopChildren(child)
+	}
 	r.cfg.Stats.failure(c.kind)
-	r.cfg.Logger.Error().Str("actor", child.Id).Str("kind", c.kind).Str("panic", fmt.Sprint(reason)).Type("message", message).Msg("actor failed, stopped")
+	r.cfg.Logger.Error().Str("actor", child.Id).Str("kind", c.kind).Str("panic", fmt.Sprint(reason)).Type("message", message).Msg(outcome)
 	if c.failed != nil {
 		c.failed(reason)
 	}
