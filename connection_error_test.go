@@ -162,17 +162,10 @@ func TestConnectionErrorTransportMismatch(t *testing.T) {
 	if text := readText(t, c); len(text) < 2 || json.Unmarshal([]byte(text[1:]), &open) != nil {
 		t.Fatalf("open packet = %q", text)
 	}
+	// At once: the sid is known from the moment the open packet is out.
 	query := "EIO=4&transport=polling&sid=" + open.SID
-	// The session sends its open packet as it starts, a moment before the
-	// HTTP side has registered its sid: until then the sid is unknown.
-	var status int
-	var body string
-	var e actorio.ConnectionError
-	testkit.Eventually(t, "the sid known to the HTTP side", func() bool {
-		status, body = httpDo(t, "GET", base+"/socket.io/?"+query)
-		e = testkit.Recv(t, errs, "OnConnectionError")
-		return e.Code != actorio.ErrCodeUnknownSID
-	})
+	status, body := httpDo(t, "GET", base+"/socket.io/?"+query)
+	e := testkit.Recv(t, errs, "OnConnectionError")
 	if want := `{"code":3,"message":"Bad request"}`; status != 400 || body != want {
 		t.Errorf("GET %s = %d %s, want 400 %s", query, status, body, want)
 	}

@@ -35,7 +35,7 @@ type SpawnChild struct {
 	// Restart makes a failure restart the child rather than stop it: for
 	// an actor without state, whose PID others hold.
 	Restart bool
-	Reply  chan<- SpawnResult
+	Reply   chan<- SpawnResult
 }
 
 // SpawnResult answers SpawnChild.

@@ -64,23 +64,28 @@ func validSID(sid string) bool {
 	return true
 }
 
-// newSID returns the id of the session r opens: NewSID's, or
-// Config.GenerateID's once checked.
-func (h *Handler) newSID(r *http.Request) (string, error) {
+// newSID returns the id of the session r opens (NewSID's, or
+// Config.GenerateID's once checked), reserved in the routing table until
+// register or abandon.
+func (h *Handler) newSID(r *http.Request) (string, *opening, error) {
+	sid := ""
 	if h.cfg.GenerateID == nil {
-		return NewSID(), nil
+		sid = NewSID()
+	} else {
+		var err error
+		sid, err = h.cfg.GenerateID(r)
+		switch {
+		case err != nil:
+			return "", nil, fmt.Errorf("transport: GenerateID: %w", err)
+		case !validSID(sid):
+			return "", nil, fmt.Errorf("%w: GenerateID returned %q", ErrSIDInvalid, sid)
+		}
 	}
-	sid, err := h.cfg.GenerateID(r)
-	switch {
-	case err != nil:
-		return "", fmt.Errorf("transport: GenerateID: %w", err)
-	case !validSID(sid):
-		return "", fmt.Errorf("%w: GenerateID returned %q", ErrSIDInvalid, sid)
+	o := &opening{ready: make(chan struct{})}
+	if _, taken := h.sessions.LoadOrStore(sid, o); taken {
+		return "", nil, fmt.Errorf("%w: GenerateID returned %q", ErrSIDTaken, sid)
 	}
-	if _, taken := h.sessions.Load(sid); taken {
-		return "", fmt.Errorf("%w: GenerateID returned %q", ErrSIDTaken, sid)
-	}
-	return sid, nil
+	return sid, o, nil
 }
 
 // refuse answers r with Engine.IO's error (status 0 means 403 for code 4,

@@ -139,7 +139,7 @@ const (
 // happens to them; every decision about a session is the session's.
 type Handler struct {
 	cfg      Config
-	sessions sync.Map // sid -> Session
+	sessions sync.Map // sid -> Session, or *opening while it is opened
 	posting  sync.Map // Session -> struct{}: a POST in progress
 }
 
@@ -234,12 +234,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.handshake(w, r, rc, transport, v3)
 		return
 	}
-	v, ok := h.sessions.Load(sid)
-	if !ok {
+	s := h.lookup(r, sid)
+	if s == nil {
 		h.refuse(w, r, 0, CodeUnknownSID, "", map[string]any{"sid": sid})
 		return
 	}
-	s := v.(Session)
 	if h.cfg.AllowEIO3 {
 		var sv3 bool
 		if s, sv3 = unwrapEIO3(s); sv3 != v3 {
@@ -297,7 +296,7 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.Res
 	}
 	// The sid is chosen before the response goes out, so the cookie and
 	// the initial headers can carry it on either transport.
-	sid, err := h.newSID(r)
+	sid, o, err := h.newSID(r)
 	if err != nil {
 		release()
 		h.refuse(w, r, 0, CodeBadRequest, "", idError(err))
@@ -313,18 +312,20 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.Res
 	if transport == WebSocket {
 		conn, err := h.acceptWebSocket(w, r, headers)
 		if err != nil {
+			h.abandon(sid, o)
 			release()
 			return
 		}
 		b64 := v3 && conn.setEIO3(r)
 		s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: WebSocket, Conn: conn, Release: release, EIO3: v3, Base64: b64})
 		if err != nil {
+			h.abandon(sid, o)
 			release()
 			conn.Close(ws.StatusPolicyViolation)
 			h.report(r, openErrorCode(err), openErrorContext(err))
 			return
 		}
-		h.register(sid, s, v3)
+		h.register(sid, o, s, v3)
 		conn.Attach(s)
 		return
 	}
@@ -332,6 +333,7 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.Res
 	jsonp := v3 && q.Has("j") // JSONP takes text only, as if "b64"
 	s, err := h.cfg.Open(Handshake{SID: sid, Request: r, Transport: Polling, Release: release, EIO3: v3, Base64: v3 && (q.Has("b64") || jsonp)})
 	if err != nil {
+		h.abandon(sid, o)
 		release()
 		code := openErrorCode(err)
 		message := ""
@@ -344,23 +346,55 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.Res
 	for k, v := range headers {
 		w.Header()[k] = append(w.Header()[k], v...)
 	}
-	h.register(sid, s, v3)
+	h.register(sid, o, s, v3)
 	h.poll(w, r, rc, s, jsonp) // the session has the open packet buffered
 }
 
-// register routes sid to s; a session that ended before it was registered
-// (its OnOpen failed) is not left behind in the table.
-func (h *Handler) register(sid string, s Session, v3 bool) {
+// opening holds a sid in the routing table from the moment it is chosen
+// until its session is registered: a WebSocket session sends its open
+// packet before Open returns, so a request carrying the sid may come
+// first, and it waits for the session rather than find the sid unknown;
+// a handshake that GenerateID gives the same id finds it taken.
+type opening struct{ ready chan struct{} }
+
+// register routes sid to s in place of its reservation. A session that
+// ended before (Forget took the reservation, or it is done now) is not
+// left behind in the table.
+func (h *Handler) register(sid string, o *opening, s Session, v3 bool) {
+	var v any = s
 	if v3 {
-		h.sessions.Store(sid, eio3Session{s})
-	} else {
-		h.sessions.Store(sid, s)
+		v = eio3Session{s}
 	}
-	select {
-	case <-s.Done():
-		h.sessions.Delete(sid)
-	default:
+	if h.sessions.CompareAndSwap(sid, o, v) {
+		select {
+		case <-s.Done():
+			h.sessions.CompareAndDelete(sid, v)
+		default:
+		}
 	}
+	close(o.ready)
+}
+
+// abandon frees the sid of a handshake that opened no session.
+func (h *Handler) abandon(sid string, o *opening) {
+	h.sessions.CompareAndDelete(sid, o)
+	close(o.ready)
+}
+
+// lookup finds sid's session, waiting for one still opening; nil when the
+// sid is unknown or r ends first.
+func (h *Handler) lookup(r *http.Request, sid string) Session {
+	v, _ := h.sessions.Load(sid)
+	if o, ok := v.(*opening); ok {
+		select {
+		case <-o.ready:
+		case <-r.Context().Done():
+			return nil
+		}
+		v, _ = h.sessions.Load(sid)
+	}
+	s, _ := v.(Session)
+	return s
 }
 
 func (h *Handler) upgrade(w http.ResponseWriter, r *http.Request, s Session, v3 bool) {
