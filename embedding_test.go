@@ -2,7 +2,9 @@ package actorio_test
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -331,4 +333,73 @@ func TestGatewayRestartsAfterFailure(t *testing.T) {
 	testkit.Eventually(t, "the gateway's failure logged", func() bool {
 		return strings.Contains(logs.String(), `"kind":"gateway"`) && strings.Contains(logs.String(), "actor failed, restarted")
 	})
+}
+
+// A subscriber spawned with a bounded mailbox slows the client it cannot
+// keep up with: the sends wait, the client's inbound backlog fills and its
+// reading pauses; another client goes on; once the subscriber drains, every
+// event reaches it, in order.
+func TestBoundedSubscriberPausesItsClient(t *testing.T) {
+	opts := &actorio.Options{}
+	opts.PingInterval, opts.PingTimeout = time.Minute, time.Minute
+	opts.InboundLimits = actorio.InboundLimits{Messages: 4}
+	srv, base, reg := startFloodServer(t, opts)
+	var handled atomic.Int64 // the flooder's events its handlers have run
+	srv.OnConnection(func(s *actorio.Socket) {
+		_ = s.On("echo", func(n int, ack actorio.Ack) { _ = ack.Send(n) })
+		_ = s.On("move", func(int) { handled.Add(1) })
+	})
+
+	release := make(chan struct{})
+	got := make(chan int, 64)
+	props := actor.PropsFromFunc(func(ctx actor.Context) {
+		if ev, ok := ctx.Message().(*actormsg.Event); ok {
+			<-release
+			var n int
+			if err := ev.Args.Decode(0, &n); err != nil {
+				t.Error(err)
+			}
+			got <- n
+		}
+	}, actor.WithMailbox(actor.Bounded(2)))
+	sub := srv.ActorSystem().Root.Spawn(props)
+	t.Cleanup(func() { srv.ActorSystem().Root.Stop(sub) })
+
+	flooder := dialSIO(t, base)
+	flooder.send("40")
+	var reply struct{ SID string }
+	if r := flooder.next(); !strings.HasPrefix(r, "40") || json.Unmarshal([]byte(r[2:]), &reply) != nil {
+		t.Fatalf("CONNECT answered %q", r)
+	}
+	sock, ok := srv.Of("/").Socket(reply.SID)
+	if !ok {
+		t.Fatalf("socket %s not found", reply.SID)
+	}
+	sock.Subscribe(sub)
+	const events = 40
+	for i := range events {
+		flooder.send(`42["move",` + strconv.Itoa(i) + `]`)
+	}
+	testkit.Eventually(t, "the flooder's reading paused", func() bool {
+		return metric(t, reg, "actorio_inbound_pauses_total") >= 1
+	})
+
+	other := dialSIO(t, base)
+	other.send("40")
+	other.next()
+	other.send(`421["echo",7]`)
+	other.expect(`431[7]`)
+	// The subscriber holds one event, its mailbox two, and the send of
+	// the next one waits: the rest are unread (with an unbounded mailbox
+	// all of them would have been handled by now).
+	if n := handled.Load(); n > 8 {
+		t.Errorf("%d of %d events handled while the subscriber was stuck, want the few its mailbox holds", n, events)
+	}
+
+	close(release)
+	for i := range events {
+		if n := testkit.Recv(t, got, "the subscriber's next event"); n != i {
+			t.Fatalf("event %d reached the subscriber as %d", i, n)
+		}
+	}
 }

@@ -66,7 +66,7 @@ func (g *gateway) Receive(ctx actor.Context) {
 			return
 		}
 		if sock := g.local(m.Nsp, m.Socket); sock == nil || !sock.watch(who) {
-			ctx.Send(who, &actormsg.Ended{Socket: actormsg.Socket{Nsp: nspName(m.Nsp), ID: m.Socket}, Reason: "not connected"})
+			g.s.notify(who, &actormsg.Ended{Socket: actormsg.Socket{Nsp: nspName(m.Nsp), ID: m.Socket}, Reason: "not connected"})
 		}
 	case *actormsg.WatchRoom:
 		who := g.watcher(ctx, m.Watcher)
@@ -74,7 +74,7 @@ func (g *gateway) Receive(ctx actor.Context) {
 			return
 		}
 		if !g.s.Of(m.Nsp).watchRoom(m.Room, who) {
-			ctx.Send(who, &actormsg.RoomEnded{Nsp: nspName(m.Nsp), Room: m.Room})
+			g.s.notify(who, &actormsg.RoomEnded{Nsp: nspName(m.Nsp), Room: m.Room})
 		}
 	case *actormsg.RoomMembers:
 		ids := []string{}

@@ -12,6 +12,15 @@ import (
 // namespace as actormsg messages: Connected, Event, Disconnecting and
 // Disconnected, in order per socket. Nothing of pid's runs on Actorio's
 // actors. Subscribing twice is once.
+//
+// A socket's messages are sent from its handler goroutine, and an Event
+// is counted in its client's inbound backlog (EngineOptions.InboundLimits)
+// until it is in pid's mailbox. Spawn pid with a bounded mailbox
+// (actor.WithMailbox(actor.Bounded(n))) for backpressure: when it is full
+// the send waits, the clients it waits for are no longer read once their
+// backlog is full (TCP pushes back), and the other sockets go on. With
+// protoactor's default, unbounded mailbox a slow subscriber's backlog
+// grows in its mailbox instead.
 func (n *Namespace) Subscribe(pid *actor.PID) {
 	n.mu.Lock()
 	n.subscribers = addPID(n.subscribers, pid)
@@ -187,13 +196,20 @@ func (n *Namespace) watchRoom(room string, pid *actor.PID) bool {
 }
 
 // roomEnded tells a room's watchers it is gone; from the namespace actor's
-// room events (or watchRoom's race check), so it only sends.
+// room events (or watchRoom's race check), so it never waits.
 func (n *Namespace) roomEnded(room string) {
 	n.mu.Lock()
 	ws := n.roomWatchers[room]
 	delete(n.roomWatchers, room)
 	n.mu.Unlock()
 	for _, pid := range ws {
-		n.server.engine.system.Root.Send(pid, &actormsg.RoomEnded{Nsp: n.name, Room: room})
+		n.server.notify(pid, &actormsg.RoomEnded{Nsp: n.name, Room: room})
 	}
+}
+
+// notify sends a user's actor a message from one of ours, which must not
+// wait: a send to a full bounded mailbox blocks until it has room, so it
+// goes on a goroutine of its own.
+func (s *Server) notify(pid *actor.PID, msg any) {
+	go s.engine.system.Root.Send(pid, msg)
 }
