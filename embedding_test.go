@@ -335,7 +335,7 @@ func TestGatewayRestartsAfterFailure(t *testing.T) {
 	})
 }
 
-// A subscriber spawned with a bounded mailbox slows the client it cannot
+// A subscriber spawned with SubscriberMailbox slows the client it cannot
 // keep up with: the sends wait, the client's inbound backlog fills and its
 // reading pauses; another client goes on; once the subscriber drains, every
 // event reaches it, in order.
@@ -361,7 +361,7 @@ func TestBoundedSubscriberPausesItsClient(t *testing.T) {
 			}
 			got <- n
 		}
-	}, actor.WithMailbox(actor.Bounded(2)))
+	}, actor.WithMailbox(actorio.SubscriberMailbox(2)))
 	sub := srv.ActorSystem().Root.Spawn(props)
 	t.Cleanup(func() { srv.ActorSystem().Root.Stop(sub) })
 
@@ -389,8 +389,8 @@ func TestBoundedSubscriberPausesItsClient(t *testing.T) {
 	other.next()
 	other.send(`421["echo",7]`)
 	other.expect(`431[7]`)
-	// The subscriber holds one event, its mailbox two, and the send of
-	// the next one waits: the rest are unread (with an unbounded mailbox
+	// The subscriber's mailbox counts two events (the one it holds
+	// included), and the send of the next one waits: the rest are unread (with an unbounded mailbox
 	// all of them would have been handled by now).
 	if n := handled.Load(); n > 8 {
 		t.Errorf("%d of %d events handled while the subscriber was stuck, want the few its mailbox holds", n, events)

@@ -15,12 +15,11 @@ import (
 //
 // A socket's messages are sent from its handler goroutine, and an Event
 // is counted in its client's inbound backlog (EngineOptions.InboundLimits)
-// until it is in pid's mailbox. Spawn pid with a bounded mailbox
-// (actor.WithMailbox(actor.Bounded(n))) for backpressure: when it is full
-// the send waits, the clients it waits for are no longer read once their
-// backlog is full (TCP pushes back), and the other sockets go on. With
-// protoactor's default, unbounded mailbox a slow subscriber's backlog
-// grows in its mailbox instead.
+// until it is in pid's mailbox. Spawn pid with SubscriberMailbox for
+// backpressure: when it is full the send waits, the clients it waits for
+// are no longer read once their backlog is full (TCP pushes back), and the
+// other sockets go on. With protoactor's default, unbounded mailbox a slow
+// subscriber's backlog grows in its mailbox instead.
 func (n *Namespace) Subscribe(pid *actor.PID) {
 	n.mu.Lock()
 	n.subscribers = addPID(n.subscribers, pid)
@@ -208,8 +207,8 @@ func (n *Namespace) roomEnded(room string) {
 }
 
 // notify sends a user's actor a message from one of ours, which must not
-// wait: a send to a full bounded mailbox blocks until it has room, so it
-// goes on a goroutine of its own.
+// wait: a send to a user's bounded mailbox may block until it has room,
+// so it goes on a goroutine of its own.
 func (s *Server) notify(pid *actor.PID, msg any) {
 	go s.engine.system.Root.Send(pid, msg)
 }
