@@ -20,7 +20,9 @@
 // frame built once (Frames, AppendFrame) can be pushed, shared and
 // unchanged, to every member of a broadcast, and one slow socket never
 // holds a writer. A packet for one client (an ack) whose queue is empty is
-// written by the goroutine that delivers it (PushOwned, FlushNow).
+// written by the goroutine that delivers it (PushOwned, FlushNow). A
+// WebSocket handshake's 101 response waits in the queue (Preface) for the
+// open packet, and both go out in one write.
 //
 // Reading: on Linux a ReadPoller (epoll, edge-triggered) reads every plain
 // WebSocket when it has input, so an idle connection holds no goroutine

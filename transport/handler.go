@@ -27,8 +27,11 @@ const (
 type Handshake struct {
 	SID       string // chosen by the handler, 20 characters
 	Request   *http.Request
-	Transport string  // Polling or WebSocket
-	Conn      *WSConn // the WebSocket, for a WebSocket handshake
+	Transport string // Polling or WebSocket
+	// Conn is the WebSocket, for a WebSocket handshake. Its 101 response
+	// goes out with the first packet sent on it, which the session sends
+	// at once (its open packet).
+	Conn *WSConn
 	// Release ends the handshake's admission (Config.Admit): once Open
 	// has returned a session, the session calls it when it ends. Node has
 	// none (no built-in limits).
@@ -310,7 +313,7 @@ func (h *Handler) handshake(w http.ResponseWriter, r *http.Request, rc *http.Res
 		h.cfg.InitialHeaders(headers, r)
 	}
 	if transport == WebSocket {
-		conn, err := h.acceptWebSocket(w, r, headers)
+		conn, err := h.acceptWebSocket(w, r, headers, true)
 		if err != nil {
 			h.abandon(sid, o)
 			release()
@@ -398,7 +401,7 @@ func (h *Handler) lookup(r *http.Request, sid string) Session {
 }
 
 func (h *Handler) upgrade(w http.ResponseWriter, r *http.Request, s Session, v3 bool) {
-	conn, err := h.acceptWebSocket(w, r, nil)
+	conn, err := h.acceptWebSocket(w, r, nil, false)
 	if err != nil {
 		return
 	}
@@ -411,16 +414,33 @@ func (h *Handler) upgrade(w http.ResponseWriter, r *http.Request, s Session, v3 
 	conn.Attach(s)
 }
 
-func (h *Handler) acceptWebSocket(w http.ResponseWriter, r *http.Request, headers http.Header) (*WSConn, error) {
+// acceptWebSocket upgrades r. With hold (a handshake, whose session sends
+// its open packet at once) the 101 response waits for the connection's
+// first frame and goes out in the same write; an upgrade's is written at
+// once, its client waiting for it to send the probe.
+func (h *Handler) acceptWebSocket(w http.ResponseWriter, r *http.Request, headers http.Header, hold bool) (*WSConn, error) {
 	up := ws.HTTPUpgrader{Header: headers}
 	var ext *wsflate.Extension
 	if h.cfg.Deflate != nil {
 		ext = h.cfg.Deflate.extension()
 		up.Negotiate = ext.Negotiate
 	}
+	var held *heldResponse
+	if hold {
+		held = &heldResponse{ResponseWriter: w}
+		w = held
+	}
 	c, rw, _, err := up.Upgrade(r, w)
 	if err != nil {
-		return nil, err // Upgrade has answered already
+		// Upgrade has answered (to held, with hold); a connection it
+		// hijacked is ours to close, or it stays open, unread.
+		if c != nil {
+			if held != nil {
+				_, _ = c.Write(held.held.Bytes())
+			}
+			_ = c.Close()
+		}
+		return nil, err
 	}
 	var pending []byte
 	if rw != nil && rw.Reader.Buffered() > 0 { // a client that wrote past its handshake
@@ -440,6 +460,9 @@ func (h *Handler) acceptWebSocket(w http.ResponseWriter, r *http.Request, header
 	}
 	conn.pending = pending
 	conn.poller = h.cfg.Poller
+	if held != nil {
+		conn.out.Preface(held.held.Bytes())
+	}
 	return conn, nil
 }
 

@@ -31,6 +31,7 @@ type OutQueue struct {
 	state     queueState
 	scheduled bool // in the ready list, being flushed or waiting to be writable
 	softArmed bool // OnSoft fires on the next crossing
+	preface   bool // frames[head] is Preface's, not yet written whole
 	doneSent  bool
 	limits    QueueLimits
 
@@ -187,6 +188,23 @@ func (q *OutQueue) Push(frame []byte, volatile bool) PushResult {
 // on (OutConn.FlushNow) instead of a writer being woken for it.
 func (q *OutQueue) PushOwned(frame []byte, volatile bool) (r PushResult, owned bool) {
 	return q.push(frame, volatile)
+}
+
+// Preface queues b, raw bytes that must precede every frame (a WebSocket
+// handshake's response), to go out with the first frame pushed, in the
+// same write. It does not schedule a flush, and CloseNow keeps it. It
+// must be called before anything is pushed.
+func (q *OutQueue) Preface(b []byte) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.state != queueOpen || len(b) == 0 || len(q.frames) > 0 {
+		return
+	}
+	q.frames = append(q.frames, b)
+	q.bytes += len(b)
+	q.preface = true
+	q.pendingBytes.Store(int64(q.bytes))
+	q.pendingFrames.Store(1)
 }
 
 // push queues frame and reports whether the caller is to flush.
@@ -356,7 +374,7 @@ func (q *OutQueue) trimLocked() {
 	}
 	q.aborting = false
 	keep := q.head
-	if q.offset > 0 {
+	if q.offset > 0 || q.preface {
 		keep++
 	}
 	clear(q.frames[keep:])
@@ -430,7 +448,7 @@ func (q *OutQueue) discardLocked() {
 	clear(q.frames)
 	q.frames = nil
 	q.head, q.offset, q.bytes = 0, 0, 0
-	q.final, q.aborting = nil, false
+	q.final, q.aborting, q.preface = nil, false, false
 }
 
 // doneLocked reports, once, that the queue is closed and unowned.
@@ -486,7 +504,11 @@ func (q *OutQueue) consumed(n int) (st flushStatus, frames int) {
 		q.frames[q.head] = nil // let the frame go as soon as it is written
 		q.head++
 		q.offset = 0
-		frames++
+		if q.preface {
+			q.preface = false // not a frame
+		} else {
+			frames++
+		}
 	}
 	q.trimLocked()
 	pending := len(q.frames) - q.head

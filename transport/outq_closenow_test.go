@@ -129,3 +129,29 @@ func TestOutQueueOverflowFrame(t *testing.T) {
 		t.Errorf("queueHard, queueAborting, queueClosed calls = %d, %d, %d, want 1, 1, 0", q.hard.Load(), q.aborting.Load(), q.closed.Load())
 	}
 }
+
+// TestOutQueuePreface: a preface waits for the first frame without
+// scheduling a flush, goes out before it, and is kept by CloseNow, so the
+// peer always gets the handshake response before any frame.
+func TestOutQueuePreface(t *testing.T) {
+	for _, closeNow := range []bool{false, true} {
+		q := newQueueProbe(QueueLimits{})
+		q.Preface([]byte("HTTP"))
+		if q.ready.Load() != 0 {
+			t.Fatalf("Preface scheduled a flush")
+		}
+		q.Push([]byte("aaaa"), false)
+		want := "HTTPaaaa"
+		if closeNow {
+			q.CloseNow([]byte("FIN"))
+			want = "HTTPFIN"
+		}
+		var out []byte
+		for len(out) < len(want) {
+			out = append(out, q.flush(t, 3)...)
+		}
+		if string(out) != want {
+			t.Errorf("closeNow=%v: peer got %q, want %q", closeNow, out, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing/synctest"
 
 	"github.com/actorio/actorio/internal/testkit"
+	"github.com/actorio/actorio/protocol/eio"
 	"github.com/gobwas/ws"
 )
 
@@ -43,6 +44,7 @@ func TestRequestWaitsForSessionBeingOpened(t *testing.T) {
 			if len(answered) > 0 {
 				t.Error("the GET was answered before its session was registered")
 			}
+			hs.Conn.SendPacket(eio.Packet{Type: eio.Open, Data: []byte(`{}`)})
 			return wsOnlySession{}, nil
 		}})
 		web := &http.Server{Handler: h}

@@ -539,32 +539,35 @@ func (w *writer) gather(frames [][]byte, offset int) int {
 // FlushNow writes what is pending on the caller's goroutine, for a caller
 // that owns the flush (PushOwned said so): a frame answered at once (an
 // ack, an emit to one socket) goes out without waking a writer. It makes
-// one non-blocking write of a single pending frame; more frames, a socket
-// that does not take it all, or a blocking connection go to the pool.
+// one non-blocking write of a single pending frame (or of the handshake
+// response and the first frame); more frames, a socket that does not take
+// it all, or a blocking connection go to the pool.
 func (oc *OutConn) FlushNow() {
 	if oc.raw == nil {
 		oc.schedule()
 		return
 	}
-	frames, offset, st := oc.view(2)
+	frames, offset, st := oc.view(len(directWriter{}.seg) + 1)
 	if st != flushMore {
 		if st == flushDone {
 			oc.finish()
 		}
 		return
 	}
-	if len(frames) != 1 {
+	if len(frames) > len(directWriter{}.seg) {
 		oc.schedule()
 		return
 	}
 	d := directWriters.Get().(*directWriter)
-	d.seg[0], d.n, d.err = frames[0][offset:], 0, nil
+	copy(d.seg[:], frames)
+	d.seg[0] = d.seg[0][offset:]
+	d.segs, d.n, d.err = d.seg[:len(frames)], 0, nil
 	err := oc.raw.Write(d.writeOnce)
 	if err == nil {
 		err = d.err
 	}
 	n := d.n
-	d.seg[0] = nil
+	d.seg, d.segs = [2][]byte{}, nil
 	directWriters.Put(d)
 	oc.pool.writes.Add(1)
 	if oc.settle(n, err) != flushMore {
@@ -576,7 +579,10 @@ func (oc *OutConn) FlushNow() {
 // directWriter is FlushNow's write, with its RawConn.Write callback bound
 // once: a direct write allocates nothing.
 type directWriter struct {
-	seg       [1][]byte
+	// seg holds a frame, or two: a WebSocket's first frame follows its
+	// handshake response (OutQueue.Preface).
+	seg       [2][]byte
+	segs      [][]byte
 	iov       iovecs
 	n         int
 	err       error
@@ -586,7 +592,7 @@ type directWriter struct {
 var directWriters = sync.Pool{New: func() any {
 	d := &directWriter{}
 	d.writeOnce = func(fd uintptr) bool {
-		d.n, d.err = d.iov.write(fd, d.seg[:])
+		d.n, d.err = d.iov.write(fd, d.segs)
 		return true
 	}
 	return d
