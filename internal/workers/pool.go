@@ -67,33 +67,9 @@ func (p *Pool) run(w *worker, t Task) {
 		if !p.park(w) {
 			return
 		}
-		t = w.wait()
+		t = <-w.work
 	}
 }
-
-// parkDepth is the stack a parked worker keeps in use. The GC halves a
-// goroutine's stack whenever it uses less than a quarter of it, and a
-// worker parked with a near-empty stack was shrunk at every cycle, then
-// grew it back (copying it, frame by frame) on its next burst: 12% of the
-// server's CPU in the lobby benchmark. Parked this deep, a worker keeps a
-// stack of up to 4*parkDepth, and a pool of MaxIdle workers holds at most
-// MaxIdle*8 KiB while idle.
-const parkDepth = 4 << 10
-
-// wait parks the worker until its next task, parkDepth deep.
-//
-//go:noinline
-func (w *worker) wait() Task {
-	var depth [parkDepth]byte
-	holdStack(&depth)
-	return <-w.work
-}
-
-// holdStack keeps depth, and so the frame that holds it, from being
-// optimized away.
-//
-//go:noinline
-func holdStack(depth *[parkDepth]byte) { depth[0] = 0 }
 
 // park puts w on the idle stack, unless the pool is closed or full.
 func (p *Pool) park(w *worker) bool {

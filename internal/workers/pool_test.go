@@ -1,7 +1,6 @@
 package workers
 
 import (
-	"runtime"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -147,58 +146,6 @@ func TestPoolConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if got := p.Idle(); got > 2 {
 		t.Errorf("Idle() = %d, want at most 2", got)
-	}
-}
-
-// deep uses about levels KiB of stack.
-//
-//go:noinline
-func deep(levels int) byte {
-	var frame [1 << 10]byte
-	frame[levels] = byte(levels)
-	if levels > 0 {
-		return deep(levels-1) + frame[levels]
-	}
-	return frame[0]
-}
-
-// Workers parked after a deep burst keep their stacks through GC cycles:
-// shrunk, each would copy its stack back, frame by frame, on its next
-// burst.
-func TestParkedWorkersKeepTheirStacks(t *testing.T) {
-	const workers = 64
-	p := New(workers, time.Minute)
-	defer p.Close()
-	var started, done sync.WaitGroup
-	started.Add(workers)
-	done.Add(workers)
-	gate := make(chan struct{})
-	for range workers {
-		p.Go(Func(func() {
-			deep(10)
-			started.Done()
-			<-gate // all at once: each on a worker of its own
-			done.Done()
-		}))
-	}
-	started.Wait()
-	close(gate)
-	done.Wait()
-	for deadline := time.Now().Add(10 * time.Second); p.Idle() < workers; {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d workers parked, want %d", p.Idle(), workers)
-		}
-		runtime.Gosched()
-	}
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for range 3 {
-		runtime.GC()
-	}
-	runtime.ReadMemStats(&after)
-	// Shrunk from 16 KiB to 2 KiB, they would give back ~900 KiB.
-	if shrunk := int64(before.StackInuse) - int64(after.StackInuse); shrunk > 256<<10 {
-		t.Errorf("stacks in use shrank by %d KiB over 3 GC cycles with %d workers parked, want them kept", shrunk>>10, workers)
 	}
 }
 
