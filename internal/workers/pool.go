@@ -16,6 +16,10 @@ type Pool struct {
 	reaper *time.Timer // armed while a worker is parked; made on first park
 	armed  bool
 	closed bool
+	// tick counts the reaper's rounds, one per idleTime: a worker records
+	// the tick it parked in, where a clock reading would cost each park
+	// more than the rest of it (2% of the echo benchmark's CPU).
+	tick uint64
 }
 
 // Task is a burst of work. A pointer or a func implements it without an
@@ -33,11 +37,11 @@ func (f Func) Run() { f() }
 // nil task telling it to exit.
 type worker struct {
 	work   chan Task // capacity 1: handing over never blocks
-	parked time.Time
+	parked uint64    // the reaper's tick when it parked
 }
 
-// New returns a pool keeping at most maxIdle workers parked, each for at
-// most about idleTime (then it exits). maxIdle <= 0 keeps none: Go is
+// New returns a pool keeping at most maxIdle workers parked, each for
+// between idleTime and twice that (then it exits). maxIdle <= 0 keeps none: Go is
 // then go f().
 func New(maxIdle int, idleTime time.Duration) *Pool {
 	return &Pool{maxIdle: maxIdle, idleTime: idleTime}
@@ -78,7 +82,7 @@ func (p *Pool) park(w *worker) bool {
 	if p.closed || len(p.idle) >= p.maxIdle {
 		return false
 	}
-	w.parked = time.Now()
+	w.parked = p.tick
 	p.idle = append(p.idle, w)
 	if !p.armed {
 		p.armed = true
@@ -91,28 +95,29 @@ func (p *Pool) park(w *worker) bool {
 	return true
 }
 
-// reap dismisses the workers parked for idleTime or more (the front of
-// the stack) and re-arms for the next one.
+// reap dismisses the workers that were parked before its last round (the
+// front of the stack), so for idleTime or more, and re-arms while some are
+// left.
 func (p *Pool) reap() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
 		return
 	}
-	now := time.Now()
 	n := 0
-	for n < len(p.idle) && now.Sub(p.idle[n].parked) >= p.idleTime {
+	for n < len(p.idle) && p.idle[n].parked < p.tick {
 		p.idle[n].work <- nil
 		n++
 	}
 	rest := copy(p.idle, p.idle[n:])
 	clear(p.idle[rest:])
 	p.idle = p.idle[:rest]
+	p.tick++
 	if rest == 0 {
 		p.armed = false
 		return
 	}
-	p.reaper.Reset(p.idle[0].parked.Add(p.idleTime).Sub(now))
+	p.reaper.Reset(p.idleTime)
 }
 
 // Idle is the number of parked workers.

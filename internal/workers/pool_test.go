@@ -79,8 +79,8 @@ func TestPoolBlockedWorkerStallsNoOther(t *testing.T) {
 	}
 }
 
-// Parked workers exit after idleTime, the longest parked first, so an
-// idle server keeps none for long.
+// A parked worker exits once it has been parked through a whole round of
+// the reaper (a round is idleTime): between idleTime and twice that.
 func TestPoolIdleWorkersExit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := New(4, idleTime)
@@ -90,18 +90,22 @@ func TestPoolIdleWorkersExit(t *testing.T) {
 		p.Go(Func(func() { <-gate }))
 		close(gate)
 		synctest.Wait()
-		time.Sleep(idleTime / 2)
-		p.Go(Func(func() {})) // takes the last parked worker, which parks again now
+		time.Sleep(idleTime + idleTime/2)
 		synctest.Wait()
-		time.Sleep(idleTime / 2)
+		if got := p.Idle(); got != 2 {
+			t.Errorf("Idle() after %v = %d, want 2 (no round has passed since they parked)", idleTime+idleTime/2, got)
+		}
+		p.Go(Func(func() {})) // takes the last parked worker, which parks again in this round
+		synctest.Wait()
+		time.Sleep(idleTime)
 		synctest.Wait()
 		if got := p.Idle(); got != 1 {
-			t.Errorf("Idle() after %v = %d, want 1 (the worker parked later stays)", idleTime, got)
+			t.Errorf("Idle() a round later = %d, want 1 (the worker parked again stays)", got)
 		}
-		time.Sleep(idleTime / 2)
+		time.Sleep(idleTime)
 		synctest.Wait()
 		if got := p.Idle(); got != 0 {
-			t.Errorf("Idle() after %v more = %d, want 0", idleTime/2, got)
+			t.Errorf("Idle() another round later = %d, want 0", got)
 		}
 		// synctest.Test fails if any worker goroutine is left.
 	})
