@@ -19,6 +19,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/actorio/actorio"
 	"strings"
 
 	"github.com/actorio/actorio/actormsg"
@@ -49,8 +50,11 @@ func matchmakerProps(cfg config, gateway *actor.PID, log zerolog.Logger) *actor.
 		log.Error().Interface("reason", reason).Msg("match failed: stopped")
 		return actor.StopDirective
 	})
+	// Every player's traffic comes through the matchmaker: a bounded
+	// subscriber mailbox makes players wait (their reading paused) when it
+	// falls behind, rather than let its backlog grow.
 	return actor.PropsFromProducer(func() actor.Actor { return newMatchmaker(cfg, gateway, log) },
-		actor.WithSupervisor(stopFailed))
+		actor.WithSupervisor(stopFailed), actor.WithMailbox(actorio.SubscriberMailbox(1024)))
 }
 
 func (m *matchmaker) Receive(ctx actor.Context) {
