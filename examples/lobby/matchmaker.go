@@ -19,9 +19,9 @@ package main
 
 import (
 	"encoding/json"
-	"github.com/actorio/actorio"
 	"strings"
 
+	"github.com/actorio/actorio"
 	"github.com/actorio/actorio/actormsg"
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/rs/zerolog"
