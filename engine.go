@@ -438,12 +438,13 @@ func spawnRoot(system *actor.ActorSystem, name string, cfg actors.RootConfig) *a
 // hands a burst to each of their sessions at once, before any runs: with
 // fewer parked than that, the rest start as new goroutines, whose stacks
 // grow again (with a bound of 6, runtime.newstack was 18% of the echo
-// bench's CPU). Parked workers exit after workerIdleTime (up to twice that).
+// bench's CPU). Parked workers exit after workerIdleTime (up to twice
+// that).
 const maxIdleWorkers = 256
 
 // workerIdleTime is how long a parked worker waits for a burst before it
-// exits (at least; at most twice): long enough to outlast the gaps of a busy server, short enough
-// that an idle one soon holds none.
+// exits (at least, and at most twice that): long enough to outlast the
+// gaps of a busy server, short enough that an idle one soon holds none.
 const workerIdleTime = 5 * time.Second
 
 // mailboxThroughput is the messages an actor (session, namespace, room)

@@ -41,8 +41,8 @@ type worker struct {
 }
 
 // New returns a pool keeping at most maxIdle workers parked, each for
-// between idleTime and twice that (then it exits). maxIdle <= 0 keeps none: Go is
-// then go f().
+// between idleTime and twice that (then it exits). maxIdle <= 0 keeps
+// none: Go is then go f().
 func New(maxIdle int, idleTime time.Duration) *Pool {
 	return &Pool{maxIdle: maxIdle, idleTime: idleTime}
 }
