@@ -216,24 +216,31 @@ func placeholderIndex(raw []byte) int {
 }
 
 func (s *jsonScanner) str(i int) (int, error) {
+	d := s.data
 	i++ // opening quote
-	for i < len(s.data) {
-		c := s.data[i]
-		switch {
+	for i < len(d) {
+		// Most of a string is plain bytes: skip them a table lookup each.
+		for i < len(d) && !strSpecial[d[i]] {
+			i++
+		}
+		if i == len(d) {
+			break
+		}
+		switch c := d[i]; {
 		case c == '"':
 			return i + 1, nil
 		case c == '\\':
-			if i+1 >= len(s.data) {
+			if i+1 >= len(d) {
 				return i, ErrInvalidJSON
 			}
-			switch s.data[i+1] {
+			switch d[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
-				if i+6 > len(s.data) {
+				if i+6 > len(d) {
 					return i, ErrInvalidJSON
 				}
-				for _, h := range s.data[i+2 : i+6] {
+				for _, h := range d[i+2 : i+6] {
 					if !isHex(h) {
 						return i, ErrInvalidJSON
 					}
@@ -242,14 +249,22 @@ func (s *jsonScanner) str(i int) (int, error) {
 			default:
 				return i, ErrInvalidJSON
 			}
-		case c < 0x20:
+		default: // a control character
 			return i, ErrInvalidJSON
-		default:
-			i++
 		}
 	}
 	return i, ErrInvalidJSON
 }
+
+// strSpecial marks the bytes a string's scan stops at: its closing quote,
+// an escape, a control character (not allowed unescaped).
+var strSpecial = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
 
 func isHex(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
