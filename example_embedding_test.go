@@ -39,7 +39,10 @@ func ExampleServer_Gateway() {
 	system := actor.NewActorSystem()
 	srv := actorio.NewServer(&actorio.Options{EngineOptions: actorio.EngineOptions{ActorSystem: system}})
 	defer srv.Close()
-	ref := system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &referee{gateway: srv.Gateway()} }))
+	// A bounded subscriber mailbox: a client the referee cannot keep up
+	// with is paused, as a slow handler would pause it.
+	ref := system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &referee{gateway: srv.Gateway()} },
+		actor.WithMailbox(actorio.SubscriberMailbox(256))))
 	srv.Of("/").Subscribe(ref)
 
 	// (The example waits for both players to be in the room before playing.)
