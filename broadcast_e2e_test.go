@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/actorio/actorio"
+	"github.com/gobwas/ws"
 )
 
 const lobbyE2EScript = "testdata/e2e/lobby_client.js"
@@ -96,5 +97,29 @@ func testBroadcastRouting(t *testing.T, c sioCase) {
 		if got := res.Got[n]; !reflect.DeepEqual(got, want[n]) {
 			t.Errorf("client %s got %q, want %q", n, got, want[n])
 		}
+	}
+}
+
+// A broadcast's wire forms, byte for byte: text arguments framed as they
+// are encoded (escapes kept, the namespace before them) and, with binary,
+// the attachment count in the header and the attachment after.
+func TestBroadcastWireForms(t *testing.T) {
+	srv, url := startServer(t, nil)
+	chat := srv.Of("/chat")
+	c := dialSIO(t, url)
+	c.send("40/chat,")
+	if got := c.next(); !strings.HasPrefix(got, `40/chat,{"sid":"`) {
+		t.Fatalf("CONNECT answered %q", got)
+	}
+	if err := chat.Emit("ev", "é\"x", 1); err != nil {
+		t.Fatal(err)
+	}
+	c.expect(`42/chat,["ev","é\"x",1]`)
+	if err := chat.Emit("bin", []byte{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	c.expect(`451-/chat,["bin",{"_placeholder":true,"num":0}]`)
+	if data, op := next(t, c.c); op != ws.OpBinary || data != "\x01\x02\x03" {
+		t.Errorf("attachment %q (op %v), want 010203 binary", data, op)
 	}
 }

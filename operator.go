@@ -80,15 +80,22 @@ func (b *BroadcastOperator) Timeout(d time.Duration) *BroadcastOperator {
 // socket. It returns once the namespace actor has the broadcast.
 func (b *BroadcastOperator) Emit(event string, args ...any) error {
 	srv := b.nsp.server
-	p, err := srv.eventPacket(b.nsp.name, event, args)
-	if err != nil {
-		return err
-	}
 	if srv.opts.ConnectionStateRecovery == nil || b.volatile {
-		if err := b.deliverLocal(p, ""); err != nil {
+		p, f, err := srv.eventFramed(b.nsp.name, event, args)
+		if err != nil {
+			return err
+		}
+		if f == nil {
+			f = srv.packetFrames(p)
+		}
+		if err := b.deliverFrames(f, ""); err != nil {
 			return err
 		}
 		return b.publish(p)
+	}
+	p, err := srv.eventPacket(b.nsp.name, event, args)
+	if err != nil {
+		return err
 	}
 	// The packet is recorded for reconnecting clients, its offset last, as
 	// Node appends it. Other servers get it without: they name it
@@ -123,7 +130,11 @@ func (b *BroadcastOperator) publish(p *sio.Packet) error {
 // and returns once every local recipient has it queued: what the caller
 // sends next reaches each of them after it, as in Node.
 func (b *BroadcastOperator) deliverLocal(p *sio.Packet, offset string) error {
-	f := b.nsp.server.packetFrames(p)
+	return b.deliverFrames(b.nsp.server.packetFrames(p), offset)
+}
+
+// deliverFrames is deliverLocal for a packet already framed.
+func (b *BroadcastOperator) deliverFrames(f *transport.Frames, offset string) error {
 	if b.noCompress {
 		f = f.Uncompressed()
 	}
@@ -407,6 +418,35 @@ func (s *Server) eventPacket(nsp, event string, args []any) (*sio.Packet, error)
 		return nil, err
 	}
 	return &sio.Packet{Type: sio.Event, Namespace: nsp, Data: data, Attachments: atts}, nil
+}
+
+// eventFramed is eventPacket and its frames in one: with the JSON parser
+// and no binary argument, the arguments are encoded straight into the
+// frame's buffer, each copied once, and the packet's Data is that frame's
+// payload (shared, never written again). f is nil otherwise: frame p.
+func (s *Server) eventFramed(nsp, event string, args []any) (p *sio.Packet, f *transport.Frames, err error) {
+	jc, ok := s.codec.(jsonCodec)
+	if !ok {
+		p, err = s.eventPacket(nsp, event, args)
+		return p, nil, err
+	}
+	if sio.IsReservedEvent(event) {
+		return nil, nil, &ReservedEventError{Event: event}
+	}
+	p = &sio.Packet{Type: sio.Event, Namespace: nsp}
+	buf := make([]byte, transport.HeaderRoom, transport.HeaderRoom+jsonPacketLen(p)+64)
+	buf = sio.AppendPacket(append(buf, '0'+byte(eio.Message)), p)
+	start := len(buf)
+	buf, atts, err := jc.appendArray(buf, event, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	p.Data = buf[start:len(buf):len(buf)]
+	if len(atts) > 0 { // the header counts them: framed again by packetFrames
+		p.Attachments = atts
+		return p, nil, nil
+	}
+	return p, transport.NewFramesInPlace(buf, false), nil
 }
 
 // eventFrames encodes an EVENT once: Socket.IO packet, Engine.IO messages,
