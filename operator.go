@@ -452,11 +452,14 @@ func (s *Server) eventFramed(nsp, event string, args []any) (p *sio.Packet, f *t
 // eventFrames encodes an EVENT once: Socket.IO packet, Engine.IO messages,
 // and (lazily, in transport) the WebSocket bytes.
 func (s *Server) eventFrames(nsp, event string, args []any) (*transport.Frames, error) {
-	p, err := s.eventPacket(nsp, event, args)
+	p, f, err := s.eventFramed(nsp, event, args)
 	if err != nil {
 		return nil, err
 	}
-	return s.packetFrames(p), nil
+	if f == nil {
+		f = s.packetFrames(p)
+	}
+	return f, nil
 }
 
 // packetFrames encodes p straight into the buffer of its WebSocket frame,
