@@ -468,22 +468,14 @@ func (c *client) sendAck(nsp string, id uint64, args []any) error {
 }
 
 // sendJSONAck is sendAck with the default parser: the arguments are
-// encoded straight after the packet's header in its frame's buffer, one
-// buffer where encoding then framing took two and a packet. An answer
-// with binary (its header names the attachments) takes the general path.
+// encoded straight after the packet's header in its frame's buffer
+// (jsonFramed).
 func (c *client) sendJSONAck(jc jsonCodec, nsp string, id uint64, args []any) error {
-	buf := make([]byte, transport.HeaderRoom, transport.HeaderRoom+jsonPacketLen(&sio.Packet{Namespace: nsp})+64)
-	buf = sio.AppendPacket(append(buf, '0'+byte(eio.Message)), &sio.Packet{Type: sio.Ack, Namespace: nsp, ID: id, HasID: true})
-	start := len(buf)
-	buf, atts, err := jc.appendArray(buf, "", args)
+	_, f, err := c.srv.jsonFramed(jc, sio.Packet{Type: sio.Ack, Namespace: nsp, ID: id, HasID: true}, "", args)
 	if err != nil {
 		return err
 	}
-	if len(atts) > 0 {
-		c.send(&sio.Packet{Type: sio.Ack, Namespace: nsp, ID: id, HasID: true, Data: buf[start:], Attachments: atts})
-		return nil
-	}
-	c.es.Sink().Deliver(transport.NewFramesInPlace(buf, false), false)
+	c.es.Sink().Deliver(f, false)
 	return nil
 }
 

@@ -85,9 +85,6 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 		if err != nil {
 			return err
 		}
-		if f == nil {
-			f = srv.packetFrames(p)
-		}
 		if err := b.deliverFrames(f, ""); err != nil {
 			return err
 		}
@@ -420,31 +417,46 @@ func (s *Server) eventPacket(nsp, event string, args []any) (*sio.Packet, error)
 	return &sio.Packet{Type: sio.Event, Namespace: nsp, Data: data, Attachments: atts}, nil
 }
 
-// eventFramed is eventPacket and its frames in one: with the JSON parser
-// and no binary argument, the arguments are encoded straight into the
-// frame's buffer, each copied once, and the packet's Data is that frame's
-// payload (shared, never written again). f is nil otherwise: frame p.
-func (s *Server) eventFramed(nsp, event string, args []any) (p *sio.Packet, f *transport.Frames, err error) {
+// eventFramed is eventPacket and its frames in one. With the JSON parser
+// the arguments are encoded straight into the frame's buffer (jsonFramed),
+// and the packet's Data is that frame's payload; with another parser the
+// packet is encoded, then framed.
+func (s *Server) eventFramed(nsp, event string, args []any) (*sio.Packet, *transport.Frames, error) {
 	jc, ok := s.codec.(jsonCodec)
 	if !ok {
-		p, err = s.eventPacket(nsp, event, args)
-		return p, nil, err
+		p, err := s.eventPacket(nsp, event, args)
+		if err != nil {
+			return nil, nil, err
+		}
+		return p, s.packetFrames(p), nil
 	}
 	if sio.IsReservedEvent(event) {
 		return nil, nil, &ReservedEventError{Event: event}
 	}
-	p = &sio.Packet{Type: sio.Event, Namespace: nsp}
-	buf := make([]byte, transport.HeaderRoom, transport.HeaderRoom+jsonPacketLen(p)+64)
-	buf = sio.AppendPacket(append(buf, '0'+byte(eio.Message)), p)
+	p, f, err := s.jsonFramed(jc, sio.Packet{Type: sio.Event, Namespace: nsp}, event, args)
+	return &p, f, err
+}
+
+// jsonFramed encodes p (its header: type, namespace, id) with ["event",
+// args...] (no event: an ack's [args...]) as its data straight into the
+// buffer of its WebSocket frame, header room reserved: each argument is
+// copied once, where it is encoded. It returns p with its Data pointing at
+// those bytes (shared, never written again). With binary arguments, whose
+// count the header must carry, p gets its attachments and is framed again.
+// p goes by value: an ack's packet is not kept, and stays off the heap.
+func (s *Server) jsonFramed(jc jsonCodec, p sio.Packet, event string, args []any) (sio.Packet, *transport.Frames, error) {
+	buf := make([]byte, transport.HeaderRoom, transport.HeaderRoom+jsonPacketLen(&p)+64)
+	buf = sio.AppendPacket(append(buf, '0'+byte(eio.Message)), &p)
 	start := len(buf)
 	buf, atts, err := jc.appendArray(buf, event, args)
 	if err != nil {
-		return nil, nil, err
+		return p, nil, err
 	}
 	p.Data = buf[start:len(buf):len(buf)]
-	if len(atts) > 0 { // the header counts them: framed again by packetFrames
+	if len(atts) > 0 {
 		p.Attachments = atts
-		return p, nil, nil
+		framed := p // packetFrames keeps its packet: a copy, so p stays off the heap
+		return p, s.packetFrames(&framed), nil
 	}
 	return p, transport.NewFramesInPlace(buf, false), nil
 }
@@ -452,14 +464,8 @@ func (s *Server) eventFramed(nsp, event string, args []any) (p *sio.Packet, f *t
 // eventFrames encodes an EVENT once: Socket.IO packet, Engine.IO messages,
 // and (lazily, in transport) the WebSocket bytes.
 func (s *Server) eventFrames(nsp, event string, args []any) (*transport.Frames, error) {
-	p, f, err := s.eventFramed(nsp, event, args)
-	if err != nil {
-		return nil, err
-	}
-	if f == nil {
-		f = s.packetFrames(p)
-	}
-	return f, nil
+	_, f, err := s.eventFramed(nsp, event, args)
+	return f, err
 }
 
 // packetFrames encodes p straight into the buffer of its WebSocket frame,

@@ -26,6 +26,7 @@ func sendAll(system *actor.ActorSystem, pid *actor.PID, names ...string) chan st
 // not shrink with each failure until every sender waits forever.
 func TestSubscriberMailboxSurvivesFailures(t *testing.T) {
 	system := actor.NewActorSystem()
+	defer system.Shutdown()
 	got := make(chan string, 8)
 	pid := system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
 		if ev, ok := ctx.Message().(*actormsg.Event); ok {
@@ -50,6 +51,7 @@ func TestSubscriberMailboxSurvivesFailures(t *testing.T) {
 // never waits on an actor that is gone.
 func TestSubscriberMailboxStopReleasesSenders(t *testing.T) {
 	system := actor.NewActorSystem()
+	defer system.Shutdown()
 	hold, holding := make(chan struct{}), make(chan struct{}, 1)
 	pid := system.Root.Spawn(actor.PropsFromFunc(func(ctx actor.Context) {
 		if _, ok := ctx.Message().(*actormsg.Event); ok {
