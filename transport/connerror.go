@@ -83,7 +83,7 @@ func (h *Handler) newSID(r *http.Request) (string, *opening, error) {
 	}
 	o := &opening{ready: make(chan struct{})}
 	if _, taken := h.sessions.LoadOrStore(sid, o); taken {
-		return "", nil, fmt.Errorf("%w: GenerateID returned %q", ErrSIDTaken, sid)
+		return "", nil, fmt.Errorf("%w: %q", ErrSIDTaken, sid)
 	}
 	return sid, o, nil
 }
