@@ -45,6 +45,10 @@ type client struct {
 	// so it outlives no session.
 	connectTimer *time.Timer
 	conn         atomic.Pointer[Conn] // made by the first Socket.Conn call
+	// route is what the short path of an event (direct.go) reads: a copy
+	// of sockets, published by the session actor; nil when it must not be
+	// taken.
+	route atomic.Pointer[nspSockets]
 
 	// The Engine.IO messages of a packet whose binary attachments are
 	// still arriving: they hold no credit while they wait (see
@@ -130,6 +134,8 @@ func (s *Server) onOpen(es *EngineSession) {
 	if es.Protocol() == 3 {
 		c.eio3 = true
 		c.connectEIO3("/", InboundCredit{}) // as Node: a 2.x client is in "/" from the start
+	} else {
+		es.SetDirect(c) // direct.go
 	}
 	c.connectTimer = time.AfterFunc(s.opts.ConnectTimeout, func() {
 		es.Run(func() {
@@ -175,6 +181,7 @@ func (s *Server) onClose(es *EngineSession, reason string) {
 	c := es.State().(*client)
 	c.stopConnectTimer()
 	c.closed = true
+	c.route.Store(nil)
 	c.disconnectAll(reason)
 	if e := c.ended.Swap(sessionEnded); e != nil {
 		e.cancel()
@@ -231,25 +238,15 @@ func (c *client) packet(p *sio.Packet, credit InboundCredit) {
 		if s == nil {
 			break // not connected to that namespace: ignored, as Node
 		}
-		args, err := c.srv.codec.split(p.Data)
-		if err != nil || len(args) == 0 {
-			c.es.CloseWithReason(actors.ReasonParseError)
-			break
-		}
-		name, err := c.srv.codec.eventName(args[0])
-		if err != nil {
+		name, args, ack, ok := c.event(s, p)
+		if !ok {
 			c.es.CloseWithReason(actors.ReasonParseError)
 			break
 		}
 		if l := c.srv.events; l != nil && !l.allow(c, s, name, p, credit) {
 			return // refused (eventlimit.go)
 		}
-		var ack Ack
-		if p.HasID {
-			nsp, id := s.nsp.name, p.ID
-			ack = Ack{&pendingAck{client: c, nsp: nsp, id: id}}
-		}
-		s.dispatch(name, Args{raw: args[1:], atts: p.Attachments, codec: c.srv.codec}, ack, credit)
+		s.dispatch(name, args, ack, credit)
 		return
 	case sio.Ack:
 		c.ackReceived(p)
@@ -257,6 +254,22 @@ func (c *client) packet(p *sio.Packet, credit InboundCredit) {
 		c.es.CloseWithReason(actors.ReasonParseError) // CONNECT_ERROR from a client
 	}
 	credit.Release() // handled here, in the session actor
+}
+
+// event reads an EVENT packet for s: its name, its arguments and, when
+// the client asked for one, its ack. ok is false for a malformed event.
+func (c *client) event(s *Socket, p *sio.Packet) (name string, args Args, ack Ack, ok bool) {
+	raw, err := c.srv.codec.split(p.Data)
+	if err != nil || len(raw) == 0 {
+		return "", Args{}, Ack{}, false
+	}
+	if name, err = c.srv.codec.eventName(raw[0]); err != nil {
+		return "", Args{}, Ack{}, false
+	}
+	if p.HasID {
+		ack = Ack{&pendingAck{client: c, nsp: s.nsp.name, id: p.ID}}
+	}
+	return name, Args{raw: raw[1:], atts: p.Attachments, codec: c.srv.codec}, ack, true
 }
 
 // ackReceived answers an ack the server expects; the answer only hands the
@@ -383,6 +396,7 @@ func (c *client) accept(s *Socket, restored actors.Restored, added chan<- struct
 		return false
 	}
 	c.sockets = append(c.sockets, s)
+	c.publishRoute()
 	c.stopConnectTimer() // a namespace is joined
 	s.mu.Lock()
 	s.rooms = []string{s.id}
@@ -568,9 +582,10 @@ func (c *client) disconnect(s *Socket, reason string) {
 // credit is held until the handlers have run.
 func (c *client) disconnectHolding(s *Socket, reason string, credit InboundCredit) {
 	c.sockets.remove(s)
+	c.publishRoute()
 	c.srv.stats.disconnected(reason)
 	c.failAcks(s.nsp.name)
-	s.lane.runHolding(func() {
+	s.lane.shutWith(func() {
 		s.mu.RLock()
 		discing, disc := s.onDiscing, s.onDisconnect
 		s.mu.RUnlock()

@@ -23,6 +23,7 @@ type lane struct {
 	queue   []laneTask // queue[head:] waits; a small array is kept when it empties
 	head    int
 	running bool
+	shut    bool          // takes no more direct events (shutWith)
 	pool    *workers.Pool // nil: a new goroutine per burst
 }
 
@@ -46,6 +47,34 @@ func (l *lane) run(f func()) { l.runHolding(f, transport.Credit{}) }
 // after f returns.
 func (l *lane) runHolding(f func(), credit transport.Credit) {
 	l.mu.Lock()
+	l.pushLocked(f, credit)
+}
+
+// runIfOpen is runHolding for an event taken on the short path (direct.go):
+// it queues f unless the socket's disconnect has been queued (shutWith),
+// and reports whether it did; if not, credit is still the caller's.
+func (l *lane) runIfOpen(f func(), credit transport.Credit) bool {
+	l.mu.Lock()
+	if l.shut {
+		l.mu.Unlock()
+		return false
+	}
+	l.pushLocked(f, credit)
+	return true
+}
+
+// shutWith queues the socket's disconnect, f, and refuses direct events from
+// then on, in one step: an event the short path took runs before the
+// disconnect's handlers, as one the session dispatched before it would.
+func (l *lane) shutWith(f func(), credit transport.Credit) {
+	l.mu.Lock()
+	l.shut = true
+	l.pushLocked(f, credit)
+}
+
+// pushLocked queues f and starts a burst unless one runs; l.mu is held, and
+// unlocked on return.
+func (l *lane) pushLocked(f func(), credit transport.Credit) {
 	if l.head > 0 && len(l.queue) == cap(l.queue) {
 		// Full: move what waits to the front rather than grow the array
 		// with the tasks already run.

@@ -102,3 +102,31 @@ func TestLaneQueueStaysBounded(t *testing.T) {
 		close(gate)
 	})
 }
+
+// Once a socket's disconnect is queued (shutWith), the lane refuses direct
+// events, and leaves their credit to the caller; until then they queue
+// behind what is there, in order.
+func TestLaneShutRefusesDirectEvents(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		in := transport.NewInbound(transport.InboundLimits{Messages: 100}, 0)
+		var l lane
+		var ran []string
+		task := func(name string) func() { return func() { ran = append(ran, name) } }
+		if !l.runIfOpen(task("event"), in.Acquire(1)) {
+			t.Fatal("an open lane refused a direct event")
+		}
+		l.shutWith(task("disconnect"), in.Acquire(1))
+		late := in.Acquire(1)
+		if l.runIfOpen(task("late"), late) {
+			t.Fatal("a shut lane took a direct event")
+		}
+		synctest.Wait()
+		if m, _ := in.Backlog(); m != 1 {
+			t.Errorf("backlog = %d, want the refused event's credit alone", m)
+		}
+		late.Release()
+		if !slices.Equal(ran, []string{"event", "disconnect"}) {
+			t.Errorf("ran %v, want [event disconnect]", ran)
+		}
+	})
+}

@@ -439,7 +439,19 @@ type ackResult struct {
 // dispatch runs an event's handlers on the socket's goroutine, which
 // holds the event's inbound credit until they have run.
 func (s *Socket) dispatch(name string, args Args, ack Ack, credit InboundCredit) {
-	s.lane.runHolding(func() {
+	s.lane.runHolding(s.eventTask(name, args, ack), credit)
+}
+
+// dispatchDirect is dispatch for an event taken on the short path
+// (direct.go): false, with credit still the caller's, once the socket's
+// disconnect is queued.
+func (s *Socket) dispatchDirect(name string, args Args, ack Ack, credit InboundCredit) bool {
+	return s.lane.runIfOpen(s.eventTask(name, args, ack), credit)
+}
+
+// eventTask is what runs an event's handlers on the socket's lane.
+func (s *Socket) eventTask(name string, args Args, ack Ack) func() {
+	return func() {
 		// Who hears of the event is who listened when it was dispatched:
 		// the handlers may answer the client (an ack) before the
 		// subscribers are told, and a client that subscribes an actor
@@ -486,7 +498,7 @@ func (s *Socket) dispatch(name string, args Args, ack Ack, credit InboundCredit)
 		listening.tell(s, func() any {
 			return &actormsg.Event{Socket: s.name(), Name: name, Args: args, Ack: actormsg.NewAck(ack.Requested(), ack.Send)}
 		})
-	}, credit)
+	}
 }
 
 // argumentError reports an event a handler could not take: counted, logged

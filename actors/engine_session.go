@@ -35,6 +35,7 @@ type EngineSession struct {
 	done      <-chan struct{}
 	hooks     atomic.Pointer[ConnEvents] // connevents.go; nil: none
 	endReason atomic.Pointer[string]     // set once the session has closed, before ConnEvents.Close
+	direct    directReceiver             // direct.go
 }
 
 // Done is closed once the session has ended: code waiting for the session

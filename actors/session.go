@@ -132,10 +132,13 @@ type Session struct {
 	tell func(any) // posts to this actor's own mailbox
 	user *EngineSession
 
-	ws     *transport.WSConn // the WebSocket in use; nil while polling
-	probe  *transport.WSConn // the WebSocket being upgraded to
-	buffer []eio.Packet      // polling: packets waiting for a GET
-	poll   chan<- transport.PollReply
+	ws    *transport.WSConn // the WebSocket in use; nil while polling
+	probe *transport.WSConn // the WebSocket being upgraded to
+	// directFn is what the WebSocket in use offers its messages to first
+	// (direct.go); made when the first one is.
+	directFn *transport.DirectFunc
+	buffer   []eio.Packet // polling: packets waiting for a GET
+	poll     chan<- transport.PollReply
 
 	bufBytes int // the buffer's bytes, while it is not empty (pollbuffer.go)
 
@@ -166,6 +169,9 @@ func NewSession(cfg SessionConfig, tell func(any)) *Session {
 	s.user = &EngineSession{id: cfg.SID, tell: tell, sink: Sink{tell: tell, ws: cfg.WebSocket, stats: cfg.Stats}, request: cfg.Request, done: cfg.Done}
 	s.user.websocket.Store(s.ws != nil)
 	s.user.sink.hooks = &s.user.hooks
+	if s.ws != nil {
+		s.useDirect(s.ws)
+	}
 	s.user.protocol = 4
 	if cfg.EIO3 {
 		s.user.protocol = 3
@@ -273,6 +279,9 @@ func (s *Session) Start() {
 // Handle runs one message.
 func (s *Session) Handle(msg any) {
 	defer s.reportEnd()
+	if m, ok := msg.(*transport.WebSocketPacket); ok {
+		defer m.Handled() // after the session is done with it: direct.go
+	}
 	if s.closed {
 		s.refuseAfterClose(msg)
 		return
@@ -564,6 +573,7 @@ func (s *Session) probePacket(p eio.Packet) {
 		s.buffer = nil
 		s.user.websocket.Store(true)
 		s.user.sink.setWebSocket(s.ws)
+		s.useDirect(s.ws)
 		if st := s.cfg.Stats; st != nil {
 			st.Upgrades.Add(1)
 			st.OpenPolling.Add(-1)

@@ -49,6 +49,8 @@ type WSConn struct {
 	// edge is set by the poller for input not yet read (edge-triggered:
 	// once per arrival); whoever holds readMu reads until it is clear.
 	edge atomic.Bool
+
+	direct directPath // direct.go
 }
 
 // ErrMessageTooBig is reported when a message is over the payload limit.
@@ -97,6 +99,20 @@ func (w *WSConn) Attach(s Session) {
 		w.inbound = s.Inbound()
 		w.startReading()
 	}
+}
+
+// tellPacket tells the session of a packet, which it marks Handled once
+// done with it (direct.go).
+func (w *WSConn) tellPacket(p eio.Packet, credit Credit) {
+	w.mu.Lock()
+	s := w.session
+	w.mu.Unlock()
+	if s == nil {
+		credit.Release()
+		return
+	}
+	w.direct.told.Add(1)
+	s.Tell(&WebSocketPacket{Conn: w, Packet: p, Credit: credit})
 }
 
 func (w *WSConn) tell(msg any) {
@@ -404,7 +420,10 @@ func (w *WSConn) onMessage(op ws.OpCode, compressed bool, message []byte) (bool,
 			return false, err
 		}
 	}
-	w.tell(&WebSocketPacket{Conn: w, Packet: p, Credit: w.inbound.Acquire(len(p.Data))})
+	credit := w.inbound.Acquire(len(p.Data))
+	if !w.takeDirect(p, credit) {
+		w.tellPacket(p, credit)
+	}
 	return !w.inbound.Over(), nil
 }
 

@@ -203,6 +203,15 @@ func (d *Decoder) Add(msg []byte, binary bool) (Packet, bool, error) {
 	return Packet{}, false, nil
 }
 
+// Whole (WholeDecoder) decodes a text packet without attachments.
+func (d *Decoder) Whole(msg []byte, binary bool) (Packet, bool) {
+	if binary || d.want > 0 {
+		return Packet{}, false
+	}
+	p, n, err := DecodeText(msg, d.MaxAttachments)
+	return p, err == nil && n == 0
+}
+
 // Pending reports whether the decoder is waiting for attachments.
 func (d *Decoder) Pending() bool { return d.want > 0 }
 

@@ -25,6 +25,17 @@ type PacketDecoder interface {
 	Add(msg []byte, binary bool) (Packet, bool, error)
 }
 
+// WholeDecoder is a PacketDecoder that can also decode a message that is
+// a whole packet by itself without changing its state, so that a
+// goroutine other than the connection's decoding one may decode it while
+// the decoder waits for nothing (the short path of an event).
+type WholeDecoder interface {
+	// Whole returns the packet msg is when it is a valid packet by itself,
+	// with no attachments to wait for, and the decoder waits for none;
+	// ok is false otherwise. The decoder is left as it was either way.
+	Whole(msg []byte, binary bool) (p Packet, ok bool)
+}
+
 // JSON is the default parser, compatible with npm socket.io-parser.
 var JSON Parser = jsonParser{}
 

@@ -87,6 +87,15 @@ func (decoder) Add(msg []byte, binary bool) (sio.Packet, bool, error) {
 	return p, err == nil, err
 }
 
+// Whole (sio.WholeDecoder): every msgpack packet is whole.
+func (decoder) Whole(msg []byte, binary bool) (sio.Packet, bool) {
+	if !binary {
+		return sio.Packet{}, false
+	}
+	p, err := Decode(msg)
+	return p, err == nil
+}
+
 // Decode decodes and validates one packet. Data aliases b.
 func Decode(b []byte) (sio.Packet, error) {
 	end, k, n, err := value(b, 0, 0)
