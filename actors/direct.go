@@ -24,7 +24,9 @@ type DirectReceiver interface {
 
 // directReceiver holds a session's DirectReceiver: a typed pointer, so
 // that loading it per message costs no interface conversion.
-type directReceiver struct{ p atomic.Pointer[DirectReceiver] }
+type directReceiver struct {
+	p atomic.Pointer[DirectReceiver]
+}
 
 // SetDirect installs r as the session's short path, once the state it
 // reads is ready: the session's messages from then on may take it. Only
