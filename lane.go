@@ -63,6 +63,17 @@ func (l *lane) runIfOpen(f func(), credit transport.Credit) bool {
 	return true
 }
 
+// runBounded queues f unless limit tasks already wait; false: refused.
+func (l *lane) runBounded(f func(), limit int) bool {
+	l.mu.Lock()
+	if len(l.queue)-l.head >= limit {
+		l.mu.Unlock()
+		return false
+	}
+	l.pushLocked(f, transport.Credit{})
+	return true
+}
+
 // shutWith queues the socket's disconnect, f, and refuses direct events from
 // then on, in one step: an event the short path took runs before the
 // disconnect's handlers, as one the session dispatched before it would.

@@ -115,7 +115,7 @@ func (l localSide) ServerSideEmit(nsp string, args adapter.Args, ack func(adapte
 			return nil
 		})
 	}
-	n.lane.run(func() {
+	n.runQueued(queuedServerSide, func() { // refused: the sender's ack times out
 		for _, h := range hs {
 			if err := h.call(event, a, answer); err != nil {
 				l.s.opts.Logger.Debug().Str("nsp", nsp).Str("event", event).Err(err).Msg("server-side handler failed")

@@ -18,8 +18,19 @@ type serverStats struct {
 	ackTimeouts atomic.Uint64
 
 	mu           sync.Mutex
-	disconnects  map[string]uint64 // socket disconnects by reason
-	decodeErrors map[string]uint64 // events a handler could not take, by namespace
+	disconnects  map[string]uint64    // socket disconnects by reason
+	decodeErrors map[string]uint64    // events a handler could not take, by namespace
+	queueRefused map[[2]string]uint64 // namespace handlers refused, by namespace and kind (namespace_queue.go)
+}
+
+// countQueueRefusal counts a handler a namespace's full queue refused.
+func (s *serverStats) countQueueRefusal(nsp, kind string) {
+	s.mu.Lock()
+	if s.queueRefused == nil {
+		s.queueRefused = map[[2]string]uint64{}
+	}
+	s.queueRefused[[2]string{nsp, kind}]++
+	s.mu.Unlock()
 }
 
 // countDecodeError counts an event whose argument did not decode into a
@@ -59,7 +70,7 @@ type Metrics struct {
 
 	connections, opened, upgrades, sockets, rooms, packets, bytes,
 	broadcasts, deliveries, volatileDrops, slowConsumers, engineCloses,
-	disconnects, ackTimeouts, decodeErrors, queueBytes, queueFrames, actorFailures *prometheus.Desc
+	disconnects, ackTimeouts, decodeErrors, queueRefused, queueBytes, queueFrames, actorFailures *prometheus.Desc
 
 	inboundPauses, inboundCloses *prometheus.Desc
 
@@ -92,6 +103,7 @@ func (s *Server) Metrics() *Metrics {
 		disconnects:   d("socket_disconnects_total", "Socket disconnections, by reason.", "reason"),
 		ackTimeouts:   d("ack_timeouts_total", "EmitWithAck calls that ended without every answer."),
 		decodeErrors:  d("event_decode_errors_total", "Events with an argument that did not decode into a handler's declared type; that handler was not called.", "namespace"),
+		queueRefused:  d("namespace_handlers_refused_total", "Room-event and server-side-emit handlers a namespace refused because NamespaceQueue handlers were already waiting, by namespace and kind (room_event, server_side_emit).", "namespace", "kind"),
 		queueBytes:    d("outbound_queue_bytes", "Bytes queued for WebSocket clients, not yet written."),
 		queueFrames:   d("outbound_queue_frames", "Frames queued for WebSocket clients, not yet written."),
 		actorFailures: d("actor_failures_total", "Actors that failed and were stopped by their supervisor, by kind.", "kind"),
@@ -113,7 +125,7 @@ func (s *Server) Metrics() *Metrics {
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.connections, m.opened, m.upgrades, m.sockets, m.rooms, m.packets,
 		m.bytes, m.broadcasts, m.deliveries, m.volatileDrops, m.slowConsumers, m.engineCloses, m.disconnects,
-		m.ackTimeouts, m.decodeErrors, m.queueBytes, m.queueFrames, m.actorFailures, m.inboundPauses, m.inboundCloses,
+		m.ackTimeouts, m.decodeErrors, m.queueRefused, m.queueBytes, m.queueFrames, m.actorFailures, m.inboundPauses, m.inboundCloses,
 		m.adapterConnected, m.adapterReconnects, m.adapterPublishErrors, m.connErrors} {
 		ch <- d
 	}
@@ -160,6 +172,9 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	}
 	for nsp, n := range s.decodeErrors {
 		counter(m.decodeErrors, n, nsp)
+	}
+	for k, n := range s.queueRefused {
+		counter(m.queueRefused, n, k[0], k[1])
 	}
 	s.mu.Unlock()
 	for _, n := range m.srv.allNamespaces() {

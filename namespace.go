@@ -45,7 +45,8 @@ type Namespace struct {
 	onConnect   []func(*Socket)
 	serverSide  map[string][]handler
 	onRoom      []func(RoomEvent)
-	lane        lane // runs server-side and room-event handlers in order
+	lane        lane           // runs server-side and room-event handlers in order
+	queue       namespaceQueue // bounds them (namespace_queue.go)
 
 	subscribers  []*actor.PID            // actors told of every socket's traffic (actormsg)
 	socketSubs   map[string][]*actor.PID // by socket id: kept while the socket may be recovered
@@ -131,7 +132,7 @@ func (n *Namespace) roomEvent(kind, room, id string) {
 		return
 	}
 	ev := RoomEvent{Kind: kind, Room: room, ID: id}
-	n.lane.run(func() {
+	n.runQueued(queuedRoomEvent, func() {
 		for _, f := range hs {
 			f(ev)
 		}

@@ -49,6 +49,16 @@ type Options struct {
 	// EventLimit limits the events each socket may send (eventlimit.go).
 	// The zero value limits nothing, as Node.
 	EventLimit EventLimit
+	// NamespaceQueue bounds, per namespace, the handlers waiting to run
+	// on its lane: room events (OnRoomEvent) and other servers' events
+	// (OnServerSideEmit). Past it a new one is refused: its handlers do
+	// not run, a server-side event's ack is not answered (the sender's
+	// timeout reports it), and the refusal is counted
+	// (actorio_namespace_handlers_refused_total) and logged, at warn level
+	// once each time the queue fills. Node runs these handlers inline, so a
+	// slow one stalls its whole server instead. Zero means
+	// DefaultNamespaceQueue.
+	NamespaceQueue int
 }
 
 // Server is a Socket.IO v5 server: an http.Handler to mount at Path().
@@ -87,6 +97,9 @@ func NewServer(opts *Options) *Server {
 	}
 	if o.ConnectTimeout <= 0 {
 		o.ConnectTimeout = 45 * time.Second
+	}
+	if o.NamespaceQueue <= 0 {
+		o.NamespaceQueue = DefaultNamespaceQueue
 	}
 	if o.Adapter == nil {
 		o.Adapter = adapter.NewInMemory()

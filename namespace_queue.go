@@ -1,0 +1,44 @@
+package actorio
+
+// A namespace's lane runs handlers that no client's credit bounds: room
+// events (OnRoomEvent), which the namespace actor produces with every join
+// and leave, and other servers' events (OnServerSideEmit), which the
+// adapter produces. Neither producer may wait, since one is an actor and
+// the other carries the whole cluster's traffic, so the lane's queue is
+// bounded instead: past NamespaceQueue waiting handlers, a new one is
+// refused, counted and logged, and the namespace goes on.
+
+import "sync/atomic"
+
+// DefaultNamespaceQueue is Options.NamespaceQueue's default.
+const DefaultNamespaceQueue = 4096
+
+// Kinds of handler a namespace's queue refuses, the label of
+// actorio_namespace_handlers_refused_total.
+const (
+	queuedRoomEvent  = "room_event"
+	queuedServerSide = "server_side_emit"
+)
+
+// namespaceQueue is a namespace's side of the bound.
+type namespaceQueue struct {
+	full atomic.Bool // refusing since the last handler it took: one warning per episode
+}
+
+// runQueued queues f on n's lane, or refuses it when NamespaceQueue
+// handlers already wait there: then it counts and logs the refusal and
+// returns false.
+func (n *Namespace) runQueued(kind string, f func()) bool {
+	limit := n.server.opts.NamespaceQueue
+	if n.lane.runBounded(f, limit) {
+		n.queue.full.Store(false)
+		return true
+	}
+	n.server.stats.countQueueRefusal(n.name, kind)
+	log := n.server.nspLog.Debug()
+	if !n.queue.full.Swap(true) {
+		log = n.server.nspLog.Warn()
+	}
+	log.Str("nsp", n.name).Str("kind", kind).Int("limit", limit).Msg("namespace queue full: handlers refused until it drains")
+	return false
+}
