@@ -32,7 +32,9 @@
 // it can go back to the poller. TLS connections, and every connection on
 // other systems, have a reader goroutine with the same parser. Either way
 // the reader answers WebSocket pings and closes itself and reports each
-// Engine.IO packet to its session. A polling request runs on its HTTP
+// Engine.IO packet to its session, or, while the session has handled every
+// packet before it, offers a message to the session's DirectFunc first,
+// which may take it there and then (an event for a connected socket). A polling request runs on its HTTP
 // handler's goroutine and waits for the session's answer.
 //
 // Concurrency: OutQueue.Push and the WSConn send methods may be called
