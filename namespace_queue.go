@@ -10,8 +10,13 @@ package actorio
 
 import "sync/atomic"
 
-// DefaultNamespaceQueue is Options.NamespaceQueue's default.
-const DefaultNamespaceQueue = 4096
+// DefaultNamespaceQueue is Options.NamespaceQueue's default. The namespace
+// actor runs ahead of the handlers in bursts (each connecting socket makes
+// two room events, and on one busy core 10,000 connects queued more than
+// 4096 of them with a handler that only updates a map), so the bound is
+// for a handler that is stuck, not one that is busy: at about 130 bytes a
+// waiting handler, 65536 of them hold about 8 MiB.
+const DefaultNamespaceQueue = 65536
 
 // Kinds of handler a namespace's queue refuses, the label of
 // actorio_namespace_handlers_refused_total.
