@@ -48,19 +48,11 @@ func TestEventSkipsSessionMailbox(t *testing.T) {
 // event, whose attachment the session reassembles, is followed by a text
 // event while the session is busy; their handlers run in the client's order.
 func TestEventWaitsForPacketsBeforeIt(t *testing.T) {
-	srv, base := startServer(t, nil)
-	sockets := make(chan *actorio.Socket, 1)
 	order := make(chan string, 2)
-	srv.OnConnection(func(s *actorio.Socket) {
+	c, release := heldSocket(t, func(s *actorio.Socket) {
 		_ = s.On("bin", func([]byte) { order <- "bin" })
 		_ = s.On("text", func() { order <- "text" })
-		sockets <- s
 	})
-	c := sioConn(t, base)
-	send(t, c, "40")
-	_ = mustNext(t, c)
-	release := actorio.HoldSession(testkit.Recv(t, sockets, "the connection"))
-	defer release()
 	send(t, c, `451-["bin",{"_placeholder":true,"num":0}]`)
 	if err := writeBinary(c, []byte{1}); err != nil {
 		t.Fatal(err)
@@ -78,19 +70,11 @@ func TestEventWaitsForPacketsBeforeIt(t *testing.T) {
 // A client's DISCONNECT keeps its place too: an event sent after it, while
 // the session is busy, is not handled, as for a socket that has left.
 func TestEventAfterDisconnectIgnored(t *testing.T) {
-	srv, base := startServer(t, nil)
-	sockets := make(chan *actorio.Socket, 1)
 	seen := make(chan string, 2)
-	srv.OnConnection(func(s *actorio.Socket) {
+	c, release := heldSocket(t, func(s *actorio.Socket) {
 		_ = s.On("late", func() { seen <- "late" })
 		s.OnDisconnect(func(string) { seen <- "disconnect" })
-		sockets <- s
 	})
-	c := sioConn(t, base)
-	send(t, c, "40")
-	_ = mustNext(t, c)
-	release := actorio.HoldSession(testkit.Recv(t, sockets, "the connection"))
-	defer release()
 	send(t, c, "41")
 	send(t, c, `42["late"]`)
 	readerCaughtUp(t, c)
@@ -103,6 +87,24 @@ func TestEventAfterDisconnectIgnored(t *testing.T) {
 		t.Fatalf("%q ran after the disconnect", got)
 	default:
 	}
+}
+
+// heldSocket connects a client to a server whose sockets setup prepares,
+// then holds that client's session actor until release (or the test's end).
+func heldSocket(t *testing.T, setup func(*actorio.Socket)) (net.Conn, func()) {
+	t.Helper()
+	srv, base := startServer(t, nil)
+	sockets := make(chan *actorio.Socket, 1)
+	srv.OnConnection(func(s *actorio.Socket) {
+		setup(s)
+		sockets <- s
+	})
+	c := sioConn(t, base)
+	send(t, c, "40")
+	_ = mustNext(t, c)
+	release := actorio.HoldSession(testkit.Recv(t, sockets, "the connection"))
+	t.Cleanup(release)
+	return c, release
 }
 
 // readerCaughtUp returns once the server has read everything sent on c
