@@ -1,6 +1,7 @@
 package sio
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 )
@@ -97,6 +98,38 @@ func FuzzResolvePlaceholders(f *testing.F) {
 		out, err := ResolvePlaceholders(in, [][]byte{{1}, {2, 3}})
 		if err == nil && !json.Valid(out) {
 			t.Fatalf("ResolvePlaceholders(%q) = %q: not valid JSON", in, out)
+		}
+	})
+}
+
+// FuzzWhole checks the short path's decoder against the stateful one: a
+// message Whole takes is the packet Add completes from it at once, and
+// Whole never changes what the decoder waits for.
+func FuzzWhole(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s), false, false)
+	}
+	f.Add([]byte(`51-["a",{"_placeholder":true,"num":0}]`), false, true)
+	f.Fuzz(func(t *testing.T, msg []byte, binary, waiting bool) {
+		var d Decoder
+		if waiting { // a binary packet's attachment is due
+			if _, _, err := d.Add([]byte(`51-["a",{"_placeholder":true,"num":0}]`), false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p, ok := d.Whole(msg, binary)
+		if d.Pending() != waiting {
+			t.Fatalf("Whole(%q) changed the decoder's wait", msg)
+		}
+		if !ok {
+			return
+		}
+		if waiting || binary {
+			t.Fatalf("Whole took %q (binary %v) while an attachment was due or for a binary message", msg, binary)
+		}
+		q, done, err := d.Add(msg, false)
+		if err != nil || !done || q.Type != p.Type || q.Namespace != p.Namespace || q.ID != p.ID || q.HasID != p.HasID || !bytes.Equal(q.Data, p.Data) {
+			t.Fatalf("Whole(%q) = %+v; Add = %+v, %v, %v", msg, p, q, done, err)
 		}
 	})
 }

@@ -167,6 +167,9 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte{0x81, 0xa4, 'd', 'a', 't', 'a', 0x91, 0x91, 0x91})
 	f.Fuzz(func(t *testing.T, in []byte) {
 		p, err := Decode(in)
+		if w, ok := (decoder{}).Whole(in, true); ok != (err == nil) || ok && (w.Type != p.Type || !bytes.Equal(w.Data, p.Data)) {
+			t.Fatalf("Whole(%x) = %+v, %v; Decode = %+v, %v", in, w, ok, p, err)
+		}
 		if err != nil {
 			return
 		}
