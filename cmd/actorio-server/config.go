@@ -33,6 +33,7 @@ type config struct {
 	clientDir       string
 	shutdownTimeout time.Duration
 	inboundMessages int
+	namespaceQueue  int
 	inboundBytes    int
 	inboundPolicy   string
 	redisURL        string
@@ -70,6 +71,7 @@ func flagSet(c *config) *flag.FlagSet {
 	fs.StringVar(&c.clientDir, "client-dir", "node_modules/socket.io-client/dist", "socket.io-client's dist directory, served at <path>socket.io.js; empty: not served (conformance: never served, a value is refused)")
 	fs.IntVar(&c.inboundMessages, "inbound-messages", transport.DefaultInboundMessages, "messages a client may have received and not yet handled before -inbound-policy applies (conformance: the default only)")
 	fs.IntVar(&c.inboundBytes, "inbound-bytes", transport.DefaultInboundBytes, "bytes of those messages before -inbound-policy applies (conformance: the default only)")
+	fs.IntVar(&c.namespaceQueue, "namespace-queue", actorio.DefaultNamespaceQueue, "room-event and server-side-emit handlers that may wait per namespace; past it they are refused, counted and logged (conformance: the default only)")
 	fs.StringVar(&c.inboundPolicy, "inbound-policy", "pause", "past the inbound limits: pause (stop reading the client; TCP pushes back) or close (disconnect it) (conformance: pause only)")
 	fs.StringVar(&c.redisURL, "redis", "", "join a cluster through Redis at this URL (redis://[:password@]host:port[/db]); environment ACTORIO_REDIS_URL; bench mode also reads REDIS_URL. Empty: one server, in memory")
 	fs.StringVar(&c.redisAdapter, "redis-adapter", "pubsub", "the cluster's wire format, as Node's packages: pubsub (@socket.io/redis-adapter), sharded (its createShardedAdapter, Redis 7) or streams (@socket.io/redis-streams-adapter, with recovery across servers); bench mode also reads REDIS_ADAPTER")
@@ -207,6 +209,9 @@ func checkInbound(c *config) error {
 	}
 	if _, err := inboundPolicy(c.inboundPolicy); err != nil {
 		return err
+	}
+	if c.namespaceQueue < 1 {
+		return fmt.Errorf("-namespace-queue must be at least 1 (got %d)", c.namespaceQueue)
 	}
 	return nil
 }

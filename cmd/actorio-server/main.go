@@ -193,6 +193,7 @@ func serverOptions(cfg config, logger zerolog.Logger, levels map[string]zerolog.
 		InboundLimits:     actorio.InboundLimits{Messages: cfg.inboundMessages, Bytes: cfg.inboundBytes},
 	}}
 	o.InboundPolicy, _ = inboundPolicy(cfg.inboundPolicy) // checked by parseConfig
+	o.NamespaceQueue = cfg.namespaceQueue
 	if origins := splitList(cfg.corsOrigins); len(origins) > 0 {
 		o.CORS = &actorio.CORSOptions{Origins: origins}
 	}

@@ -41,6 +41,7 @@ var conformanceRules = []modeRule{
 	{"inbound-messages", func(c *config) bool { return c.inboundMessages == transport.DefaultInboundMessages }, "the conformance server keeps the library's defaults"},
 	{"inbound-bytes", func(c *config) bool { return c.inboundBytes == transport.DefaultInboundBytes }, "the conformance server keeps the library's defaults"},
 	{"inbound-policy", func(c *config) bool { return c.inboundPolicy == "pause" }, "the conformance server keeps the library's defaults"},
+	{"namespace-queue", func(c *config) bool { return c.namespaceQueue == actorio.DefaultNamespaceQueue }, "the conformance server keeps the library's defaults"},
 	{"limit-conn-rate", func(c *config) bool { return c.limits.connRate == "" }, "the suites open connections as fast as they run"},
 	{"limit-conn-per-ip", func(c *config) bool { return c.limits.connPerIP == 0 }, "the suites open many connections from one address"},
 	{"limit-conns", func(c *config) bool { return c.limits.conns == 0 }, "the conformance server keeps the library's defaults"},
