@@ -30,6 +30,12 @@ type EngineSession = actors.EngineSession
 // when a session has moved from polling to WebSocket.
 type EngineUpgradeHandler = actors.EngineUpgradeHandler
 
+// EngineDirectReceiver is an Engine handler's short path: installed with
+// EngineSession.SetDirect, it takes WebSocket messages on the goroutine
+// that read them, while the session has handled every packet before them,
+// so they skip the session actor (see actors.DirectReceiver).
+type EngineDirectReceiver = actors.DirectReceiver
+
 // EnginePacket is one Engine.IO packet, as the packet hooks see it.
 type EnginePacket = eio.Packet
 
