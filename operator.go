@@ -2,6 +2,7 @@ package actorio
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -445,7 +446,7 @@ func (s *Server) eventFramed(nsp, event string, args []any) (*sio.Packet, *trans
 // count the header must carry, p gets its attachments and is framed again.
 // p goes by value: an ack's packet is not kept, and stays off the heap.
 func (s *Server) jsonFramed(jc jsonCodec, p sio.Packet, event string, args []any) (sio.Packet, *transport.Frames, error) {
-	buf := make([]byte, transport.HeaderRoom, transport.HeaderRoom+jsonPacketLen(&p)+64)
+	buf := make([]byte, transport.HeaderRoom, transport.HeaderRoom+jsonPacketLen(&p)+argsLenHint(event, args))
 	buf = sio.AppendPacket(append(buf, '0'+byte(eio.Message)), &p)
 	start := len(buf)
 	buf, atts, err := jc.appendArray(buf, event, args)
@@ -494,6 +495,27 @@ func (s *Server) packetFrames(p *sio.Packet) *transport.Frames {
 
 // jsonPacketLen bounds sio.AppendPacket's output for p plus the Engine.IO
 // type digit, so the frame's buffer is allocated once.
+// argsLenHint guesses the JSON length of ["event", args...], so that the
+// frame's buffer is made once: exact enough for raw and forwarded
+// arguments (a relay's payload) and plain strings, a small guess for the
+// rest, which append grows if it must.
+func argsLenHint(event string, args []any) int {
+	n := len(event) + 4
+	for _, a := range args {
+		switch v := a.(type) {
+		case json.RawMessage:
+			n += len(v) + 1
+		case *forwarded:
+			n += len(v.raw) + 1
+		case string:
+			n += len(v) + 3
+		default:
+			n += 24
+		}
+	}
+	return n
+}
+
 func jsonPacketLen(p *sio.Packet) int {
 	const digits = 20 // a uint64 in decimal
 	return 1 + 1 + digits + 1 + len(p.Namespace) + 1 + digits + len(p.Data)
