@@ -181,7 +181,7 @@ func (s *Server) onClose(es *EngineSession, reason string) {
 	c := es.State().(*client)
 	c.stopConnectTimer()
 	c.closed = true
-	c.route.Store(nil)
+	c.publishRoute() // none: the short path is closed with the client
 	c.disconnectAll(reason)
 	if e := c.ended.Swap(sessionEnded); e != nil {
 		e.cancel()

@@ -1,7 +1,9 @@
 package actorio
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -85,6 +87,25 @@ func BenchmarkCodecDecode(b *testing.B) {
 			for b.Loop() {
 				var name string
 				if err := c.codec.decode(raw[0], nil, &name); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkEventFrames measures a broadcast's encoding into its shared
+// frame with a relayed (raw) payload of each size: the frame's buffer is
+// made once when its size is guessed right (argsLenHint).
+func BenchmarkEventFrames(b *testing.B) {
+	s := NewServer(nil)
+	defer s.Close()
+	for _, size := range []int{16, 82, 190, 1000} {
+		payload := json.RawMessage(`"` + strings.Repeat("x", size-2) + `"`)
+		b.Run(fmt.Sprintf("payload=%d", size), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.eventFrames("/", "relay", []any{payload}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net"
+	"sync"
 	"testing"
 
 	"github.com/actorio/actorio"
@@ -32,8 +33,7 @@ func TestEventSkipsSessionMailbox(t *testing.T) {
 			})
 			c := dialParser(t, base, parser == "msgpack")
 			c.connect()
-			release := actorio.HoldSession(testkit.Recv(t, sockets, "the connection"))
-			defer release()
+			holdSession(t, actorio.SessionOf(testkit.Recv(t, sockets, "the connection")))
 			c.sendPacket(sio.Packet{Type: sio.Event, ID: 7, HasID: true, Data: encode("echo", "hi")})
 			ack := c.nextPacket()
 			if ack.Type != sio.Ack || ack.ID != 7 || !bytes.Equal(ack.Data, encode("hi")) {
@@ -102,9 +102,23 @@ func heldSocket(t *testing.T, setup func(*actorio.Socket)) (net.Conn, func()) {
 	c := sioConn(t, base)
 	send(t, c, "40")
 	_ = mustNext(t, c)
-	release := actorio.HoldSession(testkit.Recv(t, sockets, "the connection"))
+	return c, holdSession(t, actorio.SessionOf(testkit.Recv(t, sockets, "the connection")))
+}
+
+// holdSession blocks es's session actor until release is called (or the
+// test ends), and returns once it is blocked: what a handler gets
+// meanwhile did not wait in the session's mailbox.
+func holdSession(t *testing.T, es *actorio.EngineSession) (release func()) {
+	t.Helper()
+	held, done := make(chan struct{}, 1), make(chan struct{})
+	es.Run(func() {
+		held <- struct{}{}
+		<-done
+	})
+	testkit.Recv(t, held, "the session actor held")
+	release = sync.OnceFunc(func() { close(done) })
 	t.Cleanup(release)
-	return c, release
+	return release
 }
 
 // readerCaughtUp returns once the server has read everything sent on c

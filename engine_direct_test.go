@@ -3,7 +3,6 @@ package actorio_test
 import (
 	"bytes"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"github.com/actorio/actorio"
@@ -52,11 +51,7 @@ func TestEngineDirectReceiver(t *testing.T) {
 	c := dialWS(t, wsURL(srv.URL+"/engine.io/", "?EIO=4&transport=websocket"))
 	_ = readText(t, c) // open
 	es := testkit.Recv(t, h.opened, "the session")
-	held, release := make(chan struct{}, 1), make(chan struct{})
-	es.Run(func() { held <- struct{}{}; <-release })
-	testkit.Recv(t, held, "the session actor held")
-	releaseOnce := sync.OnceFunc(func() { close(release) })
-	defer releaseOnce()
+	release := holdSession(t, es)
 
 	send(t, c, "4dx")
 	if got := testkit.Recv(t, h.took, "the short path"); got != "dx" {
@@ -65,7 +60,7 @@ func TestEngineDirectReceiver(t *testing.T) {
 	send(t, c, "4slow") // waits in the session...
 	send(t, c, "4dy")   // ...so this one waits behind it
 	readerCaughtUp(t, c)
-	releaseOnce()
+	release()
 	for _, want := range []string{"4slow", "4dy"} {
 		if got := readText(t, c); got != want {
 			t.Fatalf("got %q, want %q (the session's echo, in order)", got, want)

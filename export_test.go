@@ -1,11 +1,6 @@
 package actorio
 
-import (
-	"sync"
-	"time"
-
-	"github.com/actorio/actorio/internal/testkit"
-)
+import "time"
 
 // SetOverlapWait sets how long a session holds a GET that overlapped
 // another before it decides the client really sent two (actors'
@@ -13,20 +8,5 @@ import (
 // machine notices an aborted request.
 func SetOverlapWait(o *EngineOptions, d time.Duration) { o.overlapWait = d }
 
-// HoldSession blocks the session actor of s's client until release is
-// called, and returns once it is blocked: what reaches s's handlers
-// meanwhile did not wait in the session's mailbox.
-func HoldSession(s *Socket) (release func()) {
-	held, done := make(chan struct{}), make(chan struct{})
-	s.client.es.Run(func() {
-		close(held)
-		<-done
-	})
-	select {
-	case <-held:
-	case <-time.After(testkit.Timeout):
-		panic("the session actor did not run the hold")
-	}
-	var once sync.Once
-	return func() { once.Do(func() { close(done) }) }
-}
+// SessionOf is the Engine.IO session of s's client.
+func SessionOf(s *Socket) *EngineSession { return s.client.es }

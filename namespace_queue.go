@@ -31,13 +31,12 @@ type namespaceQueue struct {
 }
 
 // runQueued queues f on n's lane, or refuses it when NamespaceQueue
-// handlers already wait there: then it counts and logs the refusal and
-// returns false.
-func (n *Namespace) runQueued(kind string, f func()) bool {
+// handlers already wait there: then it counts and logs the refusal.
+func (n *Namespace) runQueued(kind string, f func()) {
 	limit := n.server.opts.NamespaceQueue
 	if n.lane.runBounded(f, limit) {
 		n.queue.full.Store(false)
-		return true
+		return
 	}
 	n.server.stats.countQueueRefusal(n.name, kind)
 	log := n.server.nspLog.Debug()
@@ -45,5 +44,4 @@ func (n *Namespace) runQueued(kind string, f func()) bool {
 		log = n.server.nspLog.Warn()
 	}
 	log.Str("nsp", n.name).Str("kind", kind).Int("limit", limit).Msg("namespace queue full: handlers refused until it drains")
-	return false
 }

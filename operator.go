@@ -493,8 +493,6 @@ func (s *Server) packetFrames(p *sio.Packet) *transport.Frames {
 	return transport.NewFrames(packets...)
 }
 
-// jsonPacketLen bounds sio.AppendPacket's output for p plus the Engine.IO
-// type digit, so the frame's buffer is allocated once.
 // argsLenHint guesses the JSON length of ["event", args...], so that the
 // frame's buffer is made once: exact enough for raw and forwarded
 // arguments (a relay's payload) and plain strings, a small guess for the
@@ -516,6 +514,8 @@ func argsLenHint(event string, args []any) int {
 	return n
 }
 
+// jsonPacketLen bounds sio.AppendPacket's output for p plus the Engine.IO
+// type digit, so the frame's buffer is allocated once.
 func jsonPacketLen(p *sio.Packet) int {
 	const digits = 20 // a uint64 in decimal
 	return 1 + 1 + digits + 1 + len(p.Namespace) + 1 + digits + len(p.Data)

@@ -48,8 +48,8 @@ func (s *Session) useDirect(c *transport.WSConn) {
 	c.SetDirect(s.directFn)
 }
 
-// receiveDirect is the session's DirectFunc: the per-packet bookkeeping of
-// packetReceived, for a message its upper layer took.
+// receiveDirect is the session's DirectFunc: the upper layer's short path,
+// and the per-packet counts of what it took.
 func (s *Session) receiveDirect(p eio.Packet, credit transport.Credit) bool {
 	r := s.user.direct.p.Load()
 	if r == nil {
@@ -61,10 +61,6 @@ func (s *Session) receiveDirect(p eio.Packet, credit transport.Credit) bool {
 	if !(*r).ReceiveDirect(p.Data, p.Binary, credit) {
 		return false
 	}
-	s.cfg.Logger.Trace().Str("sid", s.cfg.SID).Stringer("type", p.Type).Bool("binary", p.Binary).Int("bytes", len(p.Data)).Msg("packet in (direct)")
-	if st := s.cfg.Stats; st != nil {
-		st.PacketsIn.Add(1)
-		st.BytesIn.Add(uint64(len(p.Data)))
-	}
+	s.countIn(p)
 	return true
 }

@@ -597,12 +597,7 @@ func (s *Session) probePacket(p eio.Packet) {
 }
 
 func (s *Session) packetReceived(p eio.Packet, c transport.Credit) {
-	// Per packet only at trace; zerolog skips the whole line when disabled.
-	s.cfg.Logger.Trace().Str("sid", s.cfg.SID).Stringer("type", p.Type).Bool("binary", p.Binary).Int("bytes", len(p.Data)).Msg("packet in")
-	if st := s.cfg.Stats; st != nil {
-		st.PacketsIn.Add(1)
-		st.BytesIn.Add(uint64(len(p.Data)))
-	}
+	s.countIn(p)
 	if s.cfg.PacketIn != nil {
 		s.cfg.PacketIn(s.cfg.SID, p)
 	}
@@ -635,6 +630,17 @@ func (s *Session) packetReceived(p eio.Packet, c transport.Credit) {
 		s.messageReceived(p, c)
 	case eio.Close:
 		s.close(ReasonTransportClose, "client close", true)
+	}
+}
+
+// countIn is what every packet received costs: its trace line and its
+// counts, whether the session or its short path (direct.go) takes it.
+func (s *Session) countIn(p eio.Packet) {
+	// Per packet only at trace; zerolog skips the whole line when disabled.
+	s.cfg.Logger.Trace().Str("sid", s.cfg.SID).Stringer("type", p.Type).Bool("binary", p.Binary).Int("bytes", len(p.Data)).Msg("packet in")
+	if st := s.cfg.Stats; st != nil {
+		st.PacketsIn.Add(1)
+		st.BytesIn.Add(uint64(len(p.Data)))
 	}
 }
 
